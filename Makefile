@@ -1,0 +1,49 @@
+# wfspec: `make demo` and `make test` are all a fresh clone needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint typecheck unit docs bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, then check the shipped specs (clean ones pass, faulty ones show their findings)
+demo: install
+	@echo "== wfspec check specs/serverless (clean specs: expect no findings)"
+	$(BIN)/wfspec check $(wildcard specs/serverless/*.yaml) $(wildcard specs/github/*.yml)
+	@echo
+	@echo "== wfspec check specs/serverless/faulty (planted defects: findings expected)"
+	-$(BIN)/wfspec check specs/serverless/faulty
+	@echo
+	@echo "== wfspec graph specs/serverless/support-triage-a2a.yaml"
+	$(BIN)/wfspec graph specs/serverless/support-triage-a2a.yaml
+
+## test: install, lint, type-check and run the whole suite
+test: install lint typecheck unit
+
+lint: install
+	$(BIN)/ruff check server tests benchmarks
+	$(BIN)/ruff format --check server tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest
+
+## docs: regenerate docs/rules.md from the rule registry
+docs: install
+	$(BIN)/wfspec rules --format markdown > docs/rules.md
+
+## bench: latency and scale tables
+bench: install
+	$(BIN)/python benchmarks/bench_analyze.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info server/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Analysis: the engine, the graph, the rules and their configuration."""

@@ -1,0 +1,93 @@
+"""The one entry point: ``analyze(text, uri, config) -> Analysis``.
+
+Used by the CLI, diagnostics, completion validation and repair validation. Parses, detects the
+dialect, lowers to the IR, builds the graph and runs every enabled rule. Never raises: a rule
+that crashes is logged and contributes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from wfspec import dialects
+from wfspec.analysis.config import Config, is_suppressed, suppressions
+from wfspec.analysis.graph import FlowGraph, build_graph
+from wfspec.analysis.rules import REGISTRY
+from wfspec.analysis.rules.base import Context
+from wfspec.findings import Finding, normalize
+from wfspec.ir import Workflow
+from wfspec.syntax.parse import Document, parse
+
+log = logging.getLogger("wfspec.analysis")
+
+
+@dataclass(slots=True)
+class Analysis:
+    """The result of analyzing one document."""
+
+    uri: str
+    text: str
+    doc: Document
+    dialect: str | None
+    workflow: Workflow | None = None
+    graph: FlowGraph | None = None
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == 1 for f in self.findings)
+
+
+def analyze(
+    source: str | bytes,
+    uri: str = "",
+    config: Config | None = None,
+    *,
+    dialect: str | None = None,
+) -> Analysis:
+    """Analyze one document. ``dialect`` (or ``config.dialect``) forces a dialect; otherwise it
+    is detected from the content and ``uri``. A document of no known dialect yields no
+    findings beyond syntax problems and ``dialect`` None."""
+    config = config or Config()
+    doc = parse(source, max_bytes=config.max_file_size)
+    result = Analysis(uri=uri, text=doc.text, doc=doc, dialect=None)
+    findings: list[Finding] = [f for f in doc.problems if config.enabled("syntax")]
+    chosen = dialect or config.dialect
+    if not doc.fatal:
+        try:
+            chosen = chosen or dialects.detect(doc, uri)
+        except Exception:  # noqa: BLE001 - detection must not take the caller down
+            log.exception("dialect detection failed for %s", uri)
+            chosen = None
+    result.dialect = chosen
+    if chosen is not None and not doc.fatal and doc.root is not None:
+        try:
+            wf = dialects.get(chosen).lower(doc, uri)
+            result.workflow = wf
+            result.graph = build_graph(wf)
+        except Exception:  # noqa: BLE001
+            log.exception("lowering failed for %s", uri)
+            result.workflow = None
+        if result.workflow is not None and result.graph is not None:
+            ctx = Context(uri, doc, result.workflow, result.graph, config)
+            for rule in REGISTRY:
+                if rule.id == "syntax" or not config.enabled(rule.id) or chosen not in rule.dialects:
+                    continue
+                try:
+                    findings.extend(rule.check(ctx))
+                except Exception:  # noqa: BLE001
+                    log.exception("rule %s crashed on %s", rule.id, uri)
+    if config.severities:
+        for f in findings:
+            sev = config.severities.get(f.rule)
+            if sev is not None:
+                f.severity = sev
+    sup = suppressions(doc.comments) if doc.comments else {}
+    if sup:
+        kept = [f for f in findings if not is_suppressed(f, sup, doc.comments)]
+        result.suppressed = len(findings) - len(kept)
+        findings = kept
+    result.findings = normalize(findings)
+    return result

@@ -1,0 +1,81 @@
+"""A dependency cycle where cycles are illegal (GitHub Actions ``needs``): the jobs wait for each
+other forever and GitHub refuses the workflow. Every elementary cycle is reported (up to a
+limit), with its path in the message, at the ``needs`` entry that closes it.
+
+Bad::
+
+    jobs:
+      build:
+        needs: test
+        runs-on: ubuntu-latest
+        steps: [{run: make}]
+      test:
+        needs: build
+        runs-on: ubuntu-latest
+        steps: [{run: make test}]
+
+Good::
+
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps: [{run: make}]
+      test:
+        needs: build
+        runs-on: ubuntu-latest
+        steps: [{run: make test}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from wfspec import ir
+from wfspec.analysis.rules.base import Context, make_rule
+from wfspec.findings import Finding, Related, Severity
+
+MAX_CYCLES = 100
+
+
+def check(ctx: Context) -> Iterable[Finding]:
+    wf = ctx.workflow
+    needs = [e for e in wf.edges if e.kind == ir.NEEDS and e.target is not None]
+    if not needs:
+        return
+    g: nx.DiGraph = nx.DiGraph()
+    spans: dict[tuple[str, str], ir.Edge] = {}
+    for e in needs:
+        assert e.target is not None
+        g.add_edge(e.source, e.target)
+        spans.setdefault((e.source, e.target), e)
+    count = 0
+    for comp in nx.strongly_connected_components(g):
+        if len(comp) == 1:
+            (only,) = comp
+            if not g.has_edge(only, only):
+                continue
+        sub = g.subgraph(comp)
+        for cyc in nx.simple_cycles(sub):
+            count += 1
+            if count > MAX_CYCLES:
+                return
+            # rotate so the cycle starts at the job declared first
+            k = min(range(len(cyc)), key=lambda i: wf.nodes[cyc[i]].name_span.start.offset)
+            cyc = cyc[k:] + cyc[:k]
+            path = " -> ".join(f'"{wf.nodes[n].name}"' for n in [*cyc, cyc[0]])
+            edge = spans[(cyc[0], cyc[1 % len(cyc)])]
+            assert edge.span is not None
+            yield RULE.finding(
+                edge.span,
+                f"dependency cycle: {path}; a job cannot need itself, directly or through others",
+                related=[Related(spans[(cyc[i], cyc[(i + 1) % len(cyc)])].span or edge.span, "part of the cycle")
+                         for i in range(1, len(cyc))],
+                data={"cycle": [wf.nodes[n].name for n in cyc]},
+            )
+
+
+RULE = make_rule(
+    __name__, Severity.ERROR, "a dependency cycle where cycles are illegal", check, dialects=frozenset({"github"})
+)

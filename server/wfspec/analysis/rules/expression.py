@@ -1,0 +1,47 @@
+"""A runtime expression that does not parse: the jq inside ``${ }`` in Serverless Workflow
+(and the bare jq of ``if``, ``when``, ``while``, ``input.from``, ``output.as``, ``export.as``), or
+``${{ }}`` in GitHub Actions. The range starts at the expression.
+
+Bad::
+
+    do:
+      - pickAvailable:
+          set:
+            pets: ${ .pets | map(select(.status == "available") }
+
+Good::
+
+    do:
+      - pickAvailable:
+          set:
+            pets: ${ .pets | map(select(.status == "available")) }
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wfspec.analysis.rules.base import Context, make_rule
+from wfspec.findings import Finding, Severity
+
+
+def check(ctx: Context) -> Iterable[Finding]:
+    wf = ctx.workflow
+    if wf.dialect == "serverless":
+        from wfspec.dialects.serverless import jq
+
+        for expr in wf.expressions:
+            err = jq.check(expr.text)
+            if err is None:
+                continue
+            yield RULE.finding(
+                expr.span,
+                f"invalid jq expression: {err.message}",
+                data={"offset": expr.inner_offset + err.offset, "expression": expr.text},
+            )
+    else:
+        # dialects whose expression parser runs during lowering leave (span, message) pairs
+        for span, message in wf.payload.get("expression_findings", ()):
+            yield RULE.finding(span, message)
+
+RULE = make_rule(__name__, Severity.ERROR, "a runtime expression that does not parse", check)

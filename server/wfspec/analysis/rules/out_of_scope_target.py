@@ -1,0 +1,67 @@
+"""Serverless Workflow: a ``then`` naming a task declared in another ``do`` block.
+
+Flow directives may only redirect to tasks declared within their own scope; a task inside a
+``for``, ``try`` or nested ``do`` cannot jump to a task of the enclosing list (use ``then: exit``
+and let the outer list continue). The range is the reference.
+
+Bad::
+
+    do:
+      - review:
+          do:
+            - check:
+                set: {ok: true}
+                then: publish
+      - publish:
+          set: {published: true}
+
+Good::
+
+    do:
+      - review:
+          do:
+            - check:
+                set: {ok: true}
+                then: exit
+      - publish:
+          set: {published: true}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wfspec.analysis.rules.base import Context, make_rule
+from wfspec.analysis.rules.unknown_target import unresolved_edges
+from wfspec.findings import Finding, Related, Severity
+
+
+def check(ctx: Context) -> Iterable[Finding]:
+    wf = ctx.workflow
+    by_name: dict[str, list[str]] = {}
+    for nid, n in wf.nodes.items():
+        by_name.setdefault(n.name, []).append(nid)
+    for e in unresolved_edges(ctx):
+        targets = by_name.get(e.target_name or "")
+        if not targets:
+            continue
+        target = wf.nodes[targets[0]]
+        owner = wf.scopes[target.scope].owner
+        where = f'inside "{wf.nodes[owner].name}"' if owner else "in the top-level do list"
+        assert e.span is not None
+        yield RULE.finding(
+            e.span,
+            f'"{target.name}" is declared {where}, outside this do list; flow directives may only '
+            "target tasks in their own scope (use then: exit to leave this block)",
+            related=[Related(target.name_span, f'"{target.name}" is declared here')],
+            data={"name": target.name, "source": e.source},
+        )
+
+
+RULE = make_rule(
+    __name__,
+    Severity.ERROR,
+    "a then naming a task declared in another do block",
+    check,
+    dialects=frozenset({"serverless"}),
+)

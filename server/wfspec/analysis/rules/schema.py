@@ -1,0 +1,47 @@
+"""Structure the dialect forbids: an unknown property, a value of the wrong type, a missing
+required property, a value outside its enumeration, or two tasks in one list item.
+
+The range starts at the offending key; for a missing property, at the mapping that lacks it.
+
+Bad::
+
+    do:
+      - getPet:
+          call: http
+          with:
+            method: get
+            endpoint: https://petstore.example/pets/1
+          retries: 3        # not a task property
+
+Good::
+
+    do:
+      - getPet:
+          call: http
+          with:
+            method: get
+            endpoint: https://petstore.example/pets/1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wfspec.analysis.rules.base import Context, make_rule
+from wfspec.findings import Finding, Severity
+
+
+def check(ctx: Context) -> Iterable[Finding]:
+    if ctx.dialect == "serverless":
+        from wfspec.dialects.serverless import schema
+
+        problems = schema.validate(ctx.doc.root)
+    else:
+        from wfspec.dialects.github import schema as gh_schema
+
+        problems = gh_schema.validate(ctx.doc.root)
+    for span, message in problems:
+        yield RULE.finding(span, message)
+
+
+RULE = make_rule(__name__, Severity.ERROR, "structure the dialect forbids", check)

@@ -1,0 +1,285 @@
+"""The ``wfspec`` command line: check, graph, rules (and serve, once the server is installed).
+
+Exit codes: 0 no error-level finding, 1 at least one, 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from wfspec import __version__, output
+from wfspec.analysis.config import Config, ConfigError, find_config_file, load_file
+from wfspec.analysis.engine import Analysis, analyze
+from wfspec.analysis.rules import BY_ID, REGISTRY
+from wfspec.findings import Finding
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".tox"}
+
+
+class UsageError(Exception):
+    """A problem with the command line or the files it names (exit code 2)."""
+
+
+def _rule_ids(value: str) -> list[str]:
+    ids = [v.strip() for v in value.split(",") if v.strip()]
+    for rid in ids:
+        if rid not in BY_ID:
+            raise argparse.ArgumentTypeError(f'unknown rule id "{rid}" (see "wfspec rules")')
+    return ids
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="wfspec",
+        description="Linter and language server for workflow YAML (Serverless Workflow, GitHub Actions).",
+    )
+    p.add_argument("--version", action="version", version=f"wfspec {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="check workflow files and directories")
+    c.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    c.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    c.add_argument("--select", type=_rule_ids, action="extend", default=None, metavar="RULES",
+                   help="only these rule ids (comma-separated)")
+    c.add_argument("--ignore", type=_rule_ids, action="extend", default=None, metavar="RULES",
+                   help="skip these rule ids (comma-separated)")
+    c.add_argument("--fix", action="store_true", help="apply the preferred deterministic fixes in place")
+    c.add_argument("--dialect", choices=["serverless", "github"], help="force a dialect instead of detecting it")
+    c.add_argument("--config", type=Path, help="a .wfspec.toml or pyproject.toml to use instead of the nearest one")
+    c.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    c.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
+
+    g = sub.add_parser("graph", help="print the control-flow graph of a workflow")
+    g.add_argument("path", metavar="FILE")
+    g.add_argument("--format", choices=["mermaid", "dot", "json"], default="mermaid")
+    g.add_argument("--dialect", choices=["serverless", "github"])
+
+    r = sub.add_parser("rules", help="list every rule")
+    r.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+
+    if _have_server():
+        s = sub.add_parser("serve", help="run the language server (stdio by default)")
+        s.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
+        s.add_argument("--stdio", action="store_true", help="use stdio (the default)")
+    return p
+
+
+def _have_server() -> bool:
+    try:
+        import wfspec.lsp.server  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- file discovery -----------------------------------------------------------------------
+
+
+def iter_files(paths: Sequence[str]) -> Iterator[tuple[Path, bool]]:
+    """(file, named explicitly) for each path; directories are walked for YAML files."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                for name in sorted(files):
+                    if name.lower().endswith(YAML_SUFFIXES):
+                        yield Path(root) / name, False
+        elif p.exists():
+            yield p, True
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+
+
+def display_path(p: Path) -> str:
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+class ConfigCache:
+    """The configuration for each checked file (nearest config file, cached per file)."""
+
+    def __init__(self, explicit: Path | None, disabled: bool, overrides: dict[str, object]) -> None:
+        self.overrides = overrides
+        self.disabled = disabled
+        self.cache: dict[Path | None, Config] = {}
+        self.explicit = self._load(explicit) if explicit is not None else None
+
+    def _load(self, path: Path | None) -> Config:
+        if path in self.cache:
+            return self.cache[path]
+        base = load_file(path, set(BY_ID)) if path is not None else Config()
+        changes = {k: v for k, v in self.overrides.items() if v is not None}
+        cfg = base.merged(**changes) if changes else base
+        self.cache[path] = cfg
+        return cfg
+
+    def for_file(self, path: Path) -> Config:
+        if self.explicit is not None:
+            return self.explicit
+        if self.disabled:
+            return self._load(None)
+        return self._load(find_config_file(path))
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from wfspec.fixes import apply_edits, fix_all
+
+    overrides: dict[str, object] = {
+        "select": frozenset(args.select) if args.select else None,
+        "ignore": frozenset(args.ignore) if args.ignore else None,
+        "dialect": args.dialect,
+    }
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"{args.config}: no such configuration file")
+    try:
+        configs = ConfigCache(args.config, args.no_config, overrides)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    items: list[tuple[str, Finding]] = []
+    checked = 0
+    fixed = 0
+    io_errors = 0
+    for path, explicit in iter_files(args.paths):
+        try:
+            cfg = configs.for_file(path)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"wfspec: {display_path(path)}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            io_errors += 1
+            continue
+        uri = path.resolve().as_uri()
+        result = analyze(data, uri, cfg)
+        if result.dialect is None and not result.doc.problems:
+            if explicit:
+                print(f"wfspec: {display_path(path)}: not a workflow wfspec knows; skipped", file=sys.stderr)
+            continue
+        if result.dialect is None and not explicit:
+            continue  # unparsable YAML somewhere in a tree: not ours to judge
+        if args.fix and result.dialect is not None and not result.doc.has_syntax_error:
+            result, n = _fix_file(path, result, cfg, apply_edits, fix_all)
+            fixed += n
+        checked += 1
+        name = display_path(path)
+        items.extend((name, f) for f in result.findings)
+    out = {
+        "text": lambda: output.text(items),
+        "json": lambda: output.as_json(items),
+        "sarif": lambda: output.sarif(items, REGISTRY),
+        "github": lambda: output.github(items),
+    }[args.format]()
+    sys.stdout.write(out)
+    errors = sum(1 for _, f in items if f.severity == 1)
+    if not args.quiet and args.format == "text":
+        counts = _summary(items)
+        msg = f"{counts} in {checked} file{'s' if checked != 1 else ''}"
+        if args.fix:
+            msg += f"; {fixed} fix{'es' if fixed != 1 else ''} applied"
+        print(msg, file=sys.stderr)
+    if io_errors:
+        return 2
+    return 1 if errors else 0
+
+
+def _fix_file(path: Path, result: Analysis, cfg: Config, apply_edits, fix_all) -> tuple[Analysis, int]:  # type: ignore[no-untyped-def]
+    """Apply preferred fixes until nothing changes (at most 5 rounds); write only on change."""
+    text = result.text
+    total = 0
+    for _ in range(5):
+        edits = fix_all(result)
+        if not edits:
+            break
+        new_text = apply_edits(text, edits)
+        if new_text == text:
+            break
+        total += len(edits)
+        text = new_text
+        result = analyze(text, result.uri, cfg)
+    if total:
+        path.write_text(text, encoding="utf-8", newline="")
+    return result, total
+
+
+def _summary(items: Sequence[tuple[str, Finding]]) -> str:
+    if not items:
+        return "no findings"
+    by: dict[str, int] = {}
+    for _, f in items:
+        by[f.severity.label] = by.get(f.severity.label, 0) + 1
+    parts = []
+    for label in ("error", "warning", "information", "hint"):
+        n = by.get(label)
+        if n:
+            parts.append(f"{n} {label}{'s' if n != 1 and label != 'information' else ''}")
+    total = len(items)
+    return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)})"
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from wfspec.analysis.render import render
+
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"{args.path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.path}: cannot read: {exc.strerror or exc}") from None
+    result = analyze(data, path.resolve().as_uri(), dialect=args.dialect)
+    if result.workflow is None:
+        problems = "; ".join(f.message for f in result.findings[:3])
+        raise UsageError(f"{args.path}: no workflow graph" + (f" ({problems})" if problems else ""))
+    sys.stdout.write(render(result, args.format))
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from wfspec.analysis.render import rules_json, rules_markdown, rules_text
+
+    fn = {"text": rules_text, "markdown": rules_markdown, "json": rules_json}[args.format]
+    sys.stdout.write(fn(REGISTRY))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from wfspec.lsp.server import run
+
+    return run(tcp=args.tcp)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    handlers = {"check": cmd_check, "graph": cmd_graph, "rules": cmd_rules, "serve": cmd_serve}
+    try:
+        return handlers[args.command](args)
+    except UsageError as exc:
+        print(f"wfspec: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

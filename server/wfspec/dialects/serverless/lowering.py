@@ -1,0 +1,452 @@
+"""Lower a Serverless Workflow DSL 1.0.x document to the Workflow IR.
+
+Owns the DSL's flow semantics: declaration-order continuation, ``then`` directives
+(``continue``/``exit``/``end``/task name), switch cases and defaults, scopes opened by ``do``,
+``for``, ``fork``, ``try``/``catch`` and ``foreach``, raise-to-catch fault paths, ``use``
+definitions, and references (functions, errors, secrets, authentications, retries, timeouts,
+``$context`` reads) including those inside runtime expressions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wfspec import ir
+from wfspec.dialects.serverless import jq
+from wfspec.ir import Definition, Edge, Expression, Reference, Scope, TaskNode, Workflow
+from wfspec.syntax.parse import Document
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span, scalar_str
+
+BUILTIN_CALLS = frozenset({"http", "grpc", "openapi", "asyncapi", "a2a", "mcp"})
+#: task kinds in the order used to classify a task body (for/try/fork/switch before call/do)
+TASK_KINDS = ("for", "try", "fork", "switch", "call", "do", "listen", "raise", "run", "set", "wait", "emit")
+FLOW_KEYWORDS = frozenset({"continue", "exit", "end"})
+#: properties whose plain string value is a runtime expression even without ``${ }``
+IMPLICIT_EXPRESSION_KEYS = frozenset({"if", "when", "while", "in"})
+USE_KINDS = {
+    "functions": "function",
+    "errors": "error",
+    "secrets": "secret",
+    "authentications": "authentication",
+    "extensions": "extension",
+    "retries": "retry",
+    "timeouts": "timeout",
+    "catalogs": "catalog",
+}
+AUTH_SCHEMES = frozenset({"basic", "bearer", "digest", "oauth2", "oidc", "certificate"})
+_EXPR_START = re.compile(r"\$\{")
+
+
+def task_kind(body: MapNode) -> str:
+    """The task type of a task body: ``call``, ``do``, ..., or ``unknown``."""
+    for k in TASK_KINDS:
+        if k in body:
+            if k == "do" and "for" in body:
+                return "for"
+            return k
+    return "unknown"
+
+
+def find_expressions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every ``${ ... }`` in ``text``, braces matched, strings respected."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _EXPR_START.search(text, pos)
+        if m is None:
+            return out
+        i = m.end()
+        depth = 1
+        quote = False
+        n = len(text)
+        while i < n and depth:
+            ch = text[i]
+            if quote:
+                if ch == "\\":
+                    i += 1
+                elif ch == '"':
+                    quote = False
+            elif ch == '"':
+                quote = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            i += 1
+        out.append((m.start(), i if depth == 0 else n))
+        pos = max(i, m.end())
+
+
+class Lowerer:
+    """One lowering run over one document."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.wf = Workflow(dialect="serverless")
+        self.exports_dynamic = False
+        self.exported: set[str] = set()
+        self.exports = 0
+
+    # -- entry point -------------------------------------------------------------------------
+    def run(self) -> Workflow:
+        root = self.doc.root
+        wf = self.wf
+        top = Scope(id="/do", kind="do", owner=None, parent=None)
+        wf.root_scope = top.id
+        wf.add_scope(top)
+        if not isinstance(root, MapNode):
+            wf.edges.append(Edge(top.entry, ir.ENTER, top.exit))
+            wf.edges.append(Edge(top.exit, ir.END, ir.END_NODE))
+            return wf
+        document = root.get("document")
+        if isinstance(document, MapNode):
+            wf.name = scalar_str(document.get("name")) or ""
+        self._use(root.get("use"))
+        for key in ("input", "output", "timeout", "schedule", "evaluate"):
+            val = root.get(key)
+            if val is not None:
+                self._collect(val, None, key)
+        do = root.get("do")
+        top.span = do.span if do is not None else None
+        self._scope_tasks(top, do)
+        self._flow(top)
+        wf.edges.append(Edge(top.exit, ir.END, ir.END_NODE))
+        wf.payload["exports_dynamic"] = self.exports_dynamic
+        wf.payload["exported"] = sorted(self.exported)
+        wf.payload["exports"] = self.exports
+        return wf
+
+    # -- definitions -------------------------------------------------------------------------
+    def _use(self, use: Node | None) -> None:
+        if not isinstance(use, MapNode):
+            return
+        for key, value in use.items():
+            kind = USE_KINDS.get(key.value)
+            if kind is None:
+                continue
+            if isinstance(value, MapNode):
+                for name, body in value.items():
+                    self.wf.definitions.append(Definition(kind, name.value, name.span, node=body))
+                    if kind in ("function", "authentication", "error", "retry", "timeout"):
+                        self._collect(body, None, f"use.{key.value}.{name.value}")
+            elif isinstance(value, SeqNode):
+                for item in value.items:
+                    if isinstance(item, ScalarNode) and not item.is_null:
+                        self.wf.definitions.append(Definition(kind, item.value, item.span, node=item))
+                    elif isinstance(item, MapNode):
+                        for name, body in item.items():
+                            self.wf.definitions.append(Definition(kind, name.value, name.span, node=body))
+                            self._collect(body, None, f"use.{key.value}.{name.value}")
+
+    # -- tasks and scopes --------------------------------------------------------------------
+    def _scope_tasks(self, scope: Scope, seq: Node | None) -> None:
+        if not isinstance(seq, SeqNode):
+            return
+        for i, item in enumerate(seq.items):
+            if not isinstance(item, MapNode):
+                continue
+            for key, body in item.items():
+                self._task(scope, i, key, body)
+
+    def _task(self, scope: Scope, index: int, key: ScalarNode, body: Node) -> None:
+        wf = self.wf
+        tid = f"{scope.id}/{index}/{key.value}"
+        while tid in wf.nodes:  # two tasks in one item with the same name
+            tid += "'"
+        kind = task_kind(body) if isinstance(body, MapNode) else "unknown"
+        node = TaskNode(
+            id=tid,
+            name=key.value,
+            kind=kind,
+            name_span=key.span,
+            body_span=Span(key.span.start, body.span.end),
+            scope=scope.id,
+            index=len(scope.tasks),
+            body=body,
+            key=key,
+        )
+        wf.add_node(node)
+        if not isinstance(body, MapNode):
+            return
+        inner_lists: list[tuple[str, str, Node | None]] = []
+        if kind in ("do", "for"):
+            inner_lists.append((f"{tid}/do", kind, body.get("do")))
+        elif kind == "fork":
+            fork = body.get("fork")
+            inner_lists.append((f"{tid}/fork", "fork", fork.get("branches") if isinstance(fork, MapNode) else None))
+        elif kind == "try":
+            inner_lists.append((f"{tid}/try", "try", body.get("try")))
+            catch = body.get("catch")
+            if isinstance(catch, MapNode) and catch.get("do") is not None:
+                inner_lists.append((f"{tid}/catch", "catch", catch.get("do")))
+        foreach = self._foreach(body, kind)
+        if foreach is not None:
+            inner_lists.append((f"{tid}/foreach", "foreach", foreach.get("do")))
+        for sid, skind, seq in inner_lists:
+            inner = wf.add_scope(Scope(id=sid, kind=skind, owner=tid, parent=scope.id, span=seq.span if seq else None))
+            self._scope_tasks(inner, seq)
+        self._task_refs(node, body)
+
+    @staticmethod
+    def _foreach(body: MapNode, kind: str) -> MapNode | None:
+        if kind == "listen":
+            fe = body.get("foreach")
+        elif kind == "call":
+            w = body.get("with")
+            sub = w.get("subscription") if isinstance(w, MapNode) else None
+            fe = sub.get("foreach") if isinstance(sub, MapNode) else None
+        else:
+            return None
+        return fe if isinstance(fe, MapNode) else None
+
+    # -- references --------------------------------------------------------------------------
+    def _task_refs(self, node: TaskNode, body: MapNode) -> None:
+        wf = self.wf
+        call = body.get("call")
+        if node.kind == "call" and isinstance(call, ScalarNode) and not call.is_null:
+            name = call.value
+            if name not in BUILTIN_CALLS and not _is_remote_function(name):
+                wf.references.append(Reference("function", name, call.span, node.id))
+        raise_ = body.get("raise")
+        if isinstance(raise_, MapNode):
+            err = raise_.get("error")
+            if isinstance(err, ScalarNode) and not err.is_null and "${" not in err.value:
+                wf.references.append(Reference("error", err.value, err.span, node.id))
+        for key in ("retry", "timeout"):
+            self._named_ref(body, key, node.id)
+        catch = body.get("catch")
+        if isinstance(catch, MapNode):
+            self._named_ref(catch, "retry", node.id)
+        export = body.get("export")
+        if isinstance(export, MapNode):
+            self.exports += 1
+            as_ = export.get("as")
+            if isinstance(as_, MapNode):
+                self.exported.update(as_.keys())
+            elif as_ is not None:
+                self.exports_dynamic = True
+        self._collect(body, node.id, "")
+
+    def _named_ref(self, body: MapNode, key: str, node_id: str | None) -> None:
+        val = body.get(key)
+        if isinstance(val, ScalarNode) and not val.is_null and "${" not in val.value:
+            kind = "retry" if key == "retry" else "timeout"
+            self.wf.references.append(Reference(kind, val.value, val.span, node_id))
+
+    def _collect(self, node: Node, owner: str | None, path: str) -> None:
+        """Expressions and authentication/secret references inside a value, skipping nested
+        task lists (they belong to their own tasks)."""
+        stack: list[tuple[Node, str, str]] = [(node, path, "")]
+        seen: set[int] = set()
+        while stack:
+            n, p, parent_key = stack.pop()
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            if isinstance(n, ScalarNode):
+                self._scalar(n, owner, p, parent_key)
+            elif isinstance(n, SeqNode):
+                if parent_key in ("do", "branches", "try") and _is_task_list(n):
+                    continue
+                for item in n.items:
+                    stack.append((item, p, ""))
+            else:
+                if parent_key == "authentication":
+                    use = n.get("use")
+                    if isinstance(use, ScalarNode) and not use.is_null:
+                        self.wf.references.append(Reference("authentication", use.value, use.span, owner))
+                if parent_key in AUTH_SCHEMES:
+                    use = n.get("use")
+                    if isinstance(use, ScalarNode) and not use.is_null:
+                        self.wf.references.append(Reference("secret", use.value, use.span, owner))
+                for k, v in n.items():
+                    sub = f"{p}.{k.value}" if p else k.value
+                    if k.value in ("export", "output") and isinstance(v, MapNode):
+                        as_ = v.get("as")
+                        if isinstance(as_, ScalarNode) and as_.tag == "str":
+                            self._expression(as_, owner, f"{sub}.as", implicit=True)
+                    if k.value == "input" and isinstance(v, MapNode):
+                        frm = v.get("from")
+                        if isinstance(frm, ScalarNode) and frm.tag == "str":
+                            self._expression(frm, owner, f"{sub}.from", implicit=True)
+                    stack.append((v, sub, k.value))
+
+    def _scalar(self, n: ScalarNode, owner: str | None, path: str, parent_key: str) -> None:
+        if n.tag != "str" or not n.value:
+            return
+        if "${" in n.value:
+            self._expression(n, owner, path, implicit=False)
+        elif parent_key in IMPLICIT_EXPRESSION_KEYS and _looks_like_jq(n.value):
+            self._expression(n, owner, path, implicit=True)
+
+    def _expression(self, n: ScalarNode, owner: str | None, path: str, implicit: bool) -> None:
+        if any(e.span.start.offset == n.span.start.offset for e in self.wf.expressions):
+            return  # already collected through another route
+        value = n.value
+        base = self._source_base(n)
+        pieces = [(0, len(value), value)] if implicit and "${" not in value else []
+        if not pieces:
+            for s, e in find_expressions(value):
+                inner_end = e - 1 if value[e - 1 : e] == "}" else e
+                pieces.append((s, e, value[s + 2 : inner_end]))
+        for s, e, inner in pieces:
+            if implicit and "${" not in value:
+                start_off = base
+                inner_off = base
+                end_off = base + len(value)
+            else:
+                start_off = base + s if base >= 0 else n.span.start.offset
+                inner_off = start_off + 2
+                end_off = base + e if base >= 0 else n.span.end.offset
+            if base < 0:
+                start_off, inner_off, end_off = n.span.start.offset, n.span.start.offset, n.span.end.offset
+            span = self.doc.index.span(start_off, end_off)
+            expr = Expression(inner, span, inner_off, owner, path)
+            self.wf.expressions.append(expr)
+            self._expression_refs(expr, inner_off if base >= 0 else -1)
+
+    def _source_base(self, n: ScalarNode) -> int:
+        """Offset in the source where ``n.value[0]`` sits, or -1 when the source text differs
+        from the value (escapes, folding); positions then fall back to the scalar start."""
+        off = n.value_offset()
+        if self.text.startswith(n.value, off):
+            return off
+        return -1
+
+    def _expression_refs(self, expr: Expression, base: int) -> None:
+        for var in jq.variables(expr.text):
+            if not var.path:
+                continue
+            if base >= 0:
+                span = self.doc.index.span(base + var.offset, base + var.end)
+            else:
+                span = expr.span
+            if var.name == "secrets":
+                self.wf.references.append(Reference("secret", var.path[0], span, expr.node, var.path))
+            elif var.name == "context":
+                self.wf.references.append(Reference("context", var.path[0], span, expr.node, var.path))
+
+    # -- control flow ------------------------------------------------------------------------
+    def _flow(self, scope: Scope) -> None:
+        wf = self.wf
+        tasks = wf.tasks_in(scope.id)
+        if not tasks:
+            wf.edges.append(Edge(scope.entry, ir.ENTER, scope.exit))
+        elif scope.kind == "fork":
+            for t in tasks:
+                wf.edges.append(Edge(scope.entry, ir.BRANCH, t.id))
+        else:
+            wf.edges.append(Edge(scope.entry, ir.ENTER, tasks[0].id))
+        for i, t in enumerate(tasks):
+            if scope.kind == "fork":
+                default = scope.exit
+            else:
+                default = tasks[i + 1].id if i + 1 < len(tasks) else scope.exit
+            after = self._after(t, scope, default)
+            body = t.mapping
+            if body is not None and body.get("if") is not None:
+                # a task whose condition is false is skipped: flow goes on in declaration order
+                wf.edges.append(Edge(t.id, ir.NEXT, default))
+            inner = {wf.scopes[s].kind: wf.scopes[s] for s in t.inner}
+            for s in t.inner:
+                self._flow(wf.scopes[s])
+            if t.kind == "switch" and body is not None:
+                self._switch(t, scope, default, body)
+            elif t.kind == "raise":
+                wf.edges.append(Edge(t.id, ir.FAULT, self._fault_target(scope)))
+            elif inner:
+                main = inner.get(t.kind) or inner.get("foreach") or next(iter(inner.values()))
+                wf.edges.append(Edge(t.id, ir.ENTER, main.entry))
+                self._emit_after(main.exit, after)
+                if main.kind in ("for", "foreach"):
+                    wf.edges.append(Edge(main.exit, ir.LOOP, main.entry))
+                    self._emit_after(t.id, after)
+                if "catch" in inner:
+                    catch = inner["catch"]
+                    wf.edges.append(Edge(main.entry, ir.CATCH, catch.entry))
+                    self._emit_after(catch.exit, after)
+                if "foreach" in inner and main is not inner["foreach"]:
+                    fe = inner["foreach"]
+                    wf.edges.append(Edge(t.id, ir.ENTER, fe.entry))
+                    wf.edges.append(Edge(fe.exit, ir.LOOP, fe.entry))
+                    self._emit_after(fe.exit, after)
+            else:
+                self._emit_after(t.id, after)
+
+    def _after(self, t: TaskNode, scope: Scope, default: str) -> list[Edge]:
+        """Edges (with source to be filled in) for what follows task ``t`` when it completes."""
+        body = t.mapping
+        then = body.get("then") if body is not None else None
+        return self._directive(then, scope, default, ir.THEN)
+
+    def _directive(self, then: Node | None, scope: Scope, default: str, kind: str) -> list[Edge]:
+        wf = self.wf
+        value = scalar_str(then)
+        if value is None or value == "continue":
+            return [Edge("", ir.NEXT if kind == ir.THEN else kind, default)]
+        assert isinstance(then, ScalarNode)
+        if value == "exit":
+            return [Edge("", ir.EXIT, scope.exit, value, then.span)]
+        if value == "end":
+            return [Edge("", ir.END, ir.END_NODE, value, then.span)]
+        for tid in scope.tasks:
+            if wf.nodes[tid].name == value:
+                return [Edge("", kind, tid, value, then.span)]
+        # dynamic (an expression) or unresolved: may go anywhere in the scope; the
+        # unknown-target / out-of-scope-target rules report the latter.
+        edges = [Edge("", kind, None, value, then.span)]
+        edges += [Edge("", "unresolved", tid) for tid in scope.tasks]
+        edges.append(Edge("", "unresolved", scope.exit))
+        return edges
+
+    def _emit_after(self, source: str, after: list[Edge]) -> None:
+        for e in after:
+            self.wf.edges.append(Edge(source, e.kind, e.target, e.target_name, e.span))
+
+    def _switch(self, t: TaskNode, scope: Scope, default: str, body: MapNode) -> None:
+        cases = body.get("switch")
+        has_default = False
+        if isinstance(cases, SeqNode):
+            for item in cases.items:
+                if not isinstance(item, MapNode):
+                    continue
+                for _name, case in item.items():
+                    if not isinstance(case, MapNode):
+                        continue
+                    if case.get("when") is None:
+                        has_default = True
+                    self._emit_after(t.id, self._directive(case.get("then"), scope, default, ir.CASE))
+        if not has_default:
+            self._emit_after(t.id, self._after(t, scope, default))
+
+    def _fault_target(self, scope: Scope) -> str:
+        """Where a raise in ``scope`` goes: the nearest enclosing try's catch, else the fault."""
+        wf = self.wf
+        for s in wf.ancestors(scope.id):
+            if s.kind == "try" and s.owner is not None:
+                owner = wf.nodes[s.owner]
+                for inner in owner.inner:
+                    if wf.scopes[inner].kind == "catch":
+                        return wf.scopes[inner].entry
+                return s.exit
+        return ir.FAULT_NODE
+
+
+def _is_task_list(seq: SeqNode) -> bool:
+    return all(isinstance(i, MapNode) for i in seq.items)
+
+
+def _is_remote_function(name: str) -> bool:
+    """``name:version@catalog`` or a URI naming a function definition elsewhere."""
+    return "@" in name or "://" in name or name.startswith("${")
+
+
+def _looks_like_jq(value: str) -> bool:
+    v = value.strip()
+    return bool(v) and (v[0] in ".$([{!\"" or v in ("true", "false", "null") or " " in v or "|" in v)
+
+
+def lower(doc: Document) -> Workflow:
+    """Lower a parsed Serverless Workflow document to the IR (never raises on odd shapes)."""
+    return Lowerer(doc).run()

@@ -1,0 +1,280 @@
+"""Deterministic quick fixes: Finding -> [Fix(title, edits)]. Pure functions over the analysis.
+
+Used by ``wfspec check --fix`` (preferred fixes only) and by the language server's code
+actions. Every edit is a code-point range of the original text and its replacement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from wfspec.analysis.engine import Analysis
+from wfspec.findings import Finding
+from wfspec.ir import TaskNode
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the code points ``[start, end)`` of the text with ``new_text``."""
+
+    start: int
+    end: int
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A titled set of edits that resolves one finding. ``preferred`` marks the unambiguous
+    ones (applied by ``--fix`` and offered first by editors)."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    rule: str
+    preferred: bool = False
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits (any order); overlapping later edits are skipped."""
+    out = text
+    last_start = len(text) + 1
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        if e.end > last_start:
+            continue
+        out = out[: e.start] + e.new_text + out[e.end :]
+        last_start = e.start
+    return out
+
+
+FixFn = Callable[[Analysis, Finding], list[Fix]]
+
+
+def fixes_for(analysis: Analysis, finding: Finding) -> list[Fix]:
+    """Every deterministic fix for ``finding`` (possibly none), preferred first."""
+    fn = _FIXERS.get(finding.rule)
+    if fn is None or analysis.workflow is None:
+        return []
+    try:
+        fixes = fn(analysis, finding)
+    except Exception:  # noqa: BLE001 - a broken fixer must not break the caller
+        return []
+    return sorted(fixes, key=lambda f: not f.preferred)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _replace_span(finding: Finding, new_text: str) -> TextEdit:
+    return TextEdit(finding.span.start.offset, finding.span.end.offset, new_text)
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _line_end(text: str, offset: int) -> int:
+    i = text.find("\n", offset)
+    return len(text) if i < 0 else i + 1
+
+
+def _indent_of(text: str, offset: int) -> str:
+    s = _line_start(text, offset)
+    m = re.match(r"[ ]*", text[s:])
+    return m.group(0) if m else ""
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+# -- fixers --------------------------------------------------------------------------------
+
+
+def _rename_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
+    best = finding.data.get("suggestion")
+    if not isinstance(best, str) or not best:
+        return []
+    return [
+        Fix(f'Change to "{best}"', (_replace_span(finding, best),), finding.rule, preferred=True, data={"to": best})
+    ]
+
+
+def _undefined_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
+    fixes = _rename_reference(analysis, finding)
+    kind = finding.data.get("kind")
+    name = finding.data.get("name")
+    if kind == "secret" and isinstance(name, str) and analysis.workflow and analysis.workflow.dialect == "serverless":
+        edit = _declare_secret(analysis, name)
+        if edit is not None:
+            fixes.append(
+                Fix(f'Declare secret "{name}" in use.secrets', (edit,), finding.rule, preferred=not fixes)
+            )
+    return fixes
+
+
+def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
+    """An edit adding ``name`` to ``use.secrets``, creating ``use``/``secrets`` when missing."""
+    root = analysis.doc.root
+    text = analysis.text
+    nl = _newline(text)
+    if not isinstance(root, MapNode) or root.flow:
+        return None
+    use = root.get("use")
+    if isinstance(use, MapNode):
+        secrets = use.get("secrets")
+        if isinstance(secrets, SeqNode):
+            if secrets.flow:
+                close = secrets.span.end.offset - 1
+                sep = ", " if secrets.items else ""
+                return TextEdit(close, close, f"{sep}{name}")
+            if not secrets.items:
+                return None
+            last = secrets.items[-1]
+            item_indent = _indent_of(text, last.span.start.offset)
+            dash = text[_line_start(text, last.span.start.offset) :].lstrip(" ")
+            prefix = "- " if dash.startswith("-") else ""
+            end = _line_end(text, last.span.end.offset - 1 if last.span.end.offset > 0 else 0)
+            line = f"{item_indent}{prefix}{name}{nl}"
+            if end == len(text) and not text.endswith("\n"):
+                line = nl + line.rstrip("\r\n")
+            return TextEdit(end, end, line)
+        if secrets is None and not use.flow and use.pairs:
+            first_key = use.pairs[0][0]
+            ind = _indent_of(text, first_key.span.start.offset)
+            at = _line_start(text, first_key.span.start.offset)
+            return TextEdit(at, at, f"{ind}secrets:{nl}{ind}  - {name}{nl}")
+        return None
+    if use is not None:
+        return None
+    anchor = root.key_node("do") or root.key_node("document")
+    if anchor is None:
+        return None
+    if anchor.value == "do":
+        at = _line_start(text, anchor.span.start.offset)
+        return TextEdit(at, at, f"use:{nl}  secrets:{nl}    - {name}{nl}")
+    return None
+
+
+def _task_item_range(analysis: Analysis, node: TaskNode) -> tuple[int, int] | None:
+    """Code-point range of the whole ``- name: ...`` list item of a task (full lines)."""
+    text = analysis.text
+    key = node.key
+    body = node.body
+    if key is None or body is None:
+        return None
+    start = _line_start(text, key.span.start.offset)
+    head = text[start : key.span.start.offset]
+    if head.strip() not in ("-", ""):
+        return None  # flow style or several tasks in one item
+    end = _line_end(text, max(body.span.end.offset - 1, key.span.end.offset))
+    # trailing comment lines belong to the next item; blank lines after stay
+    return start, end
+
+
+def _remove_unreachable(analysis: Analysis, finding: Finding) -> list[Fix]:
+    wf = analysis.workflow
+    nid = finding.data.get("node")
+    if wf is None or not isinstance(nid, str) or nid not in wf.nodes or wf.dialect != "serverless":
+        return []
+    node = wf.nodes[nid]
+    scope = wf.scopes[node.scope]
+    if len(scope.tasks) <= 1:
+        return []
+    rng = _task_item_range(analysis, node)
+    if rng is None:
+        return []
+    return [Fix(f'Remove unreachable task "{node.name}"', (TextEdit(rng[0], rng[1], ""),), finding.rule)]
+
+
+def _rename_duplicate(analysis: Analysis, finding: Finding) -> list[Fix]:
+    wf = analysis.workflow
+    name = finding.data.get("name")
+    nid = finding.data.get("node")
+    if wf is None or not isinstance(name, str) or not isinstance(nid, str) or nid not in wf.nodes:
+        return []
+    taken = {n.name.lower() for n in wf.nodes.values()}
+    i = 2
+    while f"{name}{i}".lower() in taken:
+        i += 1
+    new = f"{name}{i}" if "-" not in name else f"{name}-{i}"
+    return [Fix(f'Rename to "{new}"', (_replace_span(finding, new),), finding.rule, preferred=True)]
+
+
+def _add_default_case(analysis: Analysis, finding: Finding) -> list[Fix]:
+    """For a loop with no exit that runs through a switch without a default case: add a default
+    case that ends the workflow."""
+    wf = analysis.workflow
+    nodes = finding.data.get("nodes")
+    if wf is None or not isinstance(nodes, list):
+        return []
+    text = analysis.text
+    nl = _newline(text)
+    for nid in nodes:
+        node = wf.nodes.get(nid)
+        if node is None or node.kind != "switch" or node.mapping is None:
+            continue
+        cases = node.mapping.get("switch")
+        if not isinstance(cases, SeqNode) or cases.flow or not cases.items:
+            continue
+        if any(_is_default_case(c) for c in cases.items):
+            continue
+        last = cases.items[-1]
+        ind = _indent_of(text, last.span.start.offset)
+        first_line = text[_line_start(text, last.span.start.offset) : last.span.start.offset]
+        inner = ind + " " * (len(first_line) - len(ind)) if first_line.strip() == "-" else ind + "  "
+        end = _line_end(text, max(last.span.end.offset - 1, 0))
+        insert = f"{ind}- default:{nl}{inner}  then: end{nl}"
+        if end == len(text) and not text.endswith("\n"):
+            insert = nl + insert.rstrip("\r\n")
+        return [
+            Fix(
+                f'Add a default case to "{node.name}" that ends the workflow',
+                (TextEdit(end, end, insert),),
+                finding.rule,
+            )
+        ]
+    return []
+
+
+def _is_default_case(item: Node) -> bool:
+    if not isinstance(item, MapNode):
+        return False
+    return any(isinstance(v, MapNode) and v.get("when") is None for _, v in item.items())
+
+
+def _replace_scalar(node: ScalarNode, new: str) -> TextEdit:
+    return TextEdit(node.span.start.offset, node.span.end.offset, new)
+
+
+_FIXERS: dict[str, FixFn] = {
+    "unknown-target": _rename_reference,
+    "undefined-reference": _undefined_reference,
+    "unreachable": _remove_unreachable,
+    "duplicate-id": _rename_duplicate,
+    "loop-without-exit": _add_default_case,
+}
+
+
+def register(rule: str, fn: FixFn) -> None:
+    """Add or replace the fixer of a rule (dialects with their own fixes use this)."""
+    _FIXERS[rule] = fn
+
+
+def fix_all(analysis: Analysis, findings: Sequence[Finding] | None = None) -> list[TextEdit]:
+    """Edits of every preferred fix for the findings, without overlaps (first wins)."""
+    edits: list[TextEdit] = []
+    taken: list[tuple[int, int]] = []
+    for f in findings if findings is not None else analysis.findings:
+        for fix in fixes_for(analysis, f):
+            if not fix.preferred:
+                continue
+            spans = [(e.start, e.end) for e in fix.edits]
+            if any((a < t and s < b) or a == s for a, b in spans for s, t in taken):
+                break  # conflicts with an earlier fix; a second --fix round gets it
+            edits.extend(fix.edits)
+            taken.extend(spans)
+            break
+    return edits

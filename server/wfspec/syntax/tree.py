@@ -1,0 +1,252 @@
+"""Positioned YAML node tree: the only view of YAML the rest of wfspec sees.
+
+Every node carries a :class:`Span` with 0-based line, UTF-16 character (what LSP counts) and
+code-point offset into the document text. Rules never touch raw parser nodes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A point in a document: 0-based line, UTF-16 character within the line, code-point offset."""
+
+    line: int
+    character: int
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open range ``[start, end)`` in a document."""
+
+    start: Position
+    end: Position
+
+    @staticmethod
+    def empty() -> Span:
+        p = Position(0, 0, 0)
+        return Span(p, p)
+
+    def contains(self, line: int, character: int) -> bool:
+        """True when (line, character) lies within the span (end inclusive, as editors expect)."""
+        s, e = self.start, self.end
+        return (s.line, s.character) <= (line, character) <= (e.line, e.character)
+
+
+class LineIndex:
+    """Maps code-point offsets to (line, UTF-16 character) and back for one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        i = 0
+        n = len(text)
+        # Line breaks as YAML counts them: \n, \r\n and a lone \r.
+        while i < n:
+            ch = text[i]
+            if ch == "\n":
+                starts.append(i + 1)
+            elif ch == "\r":
+                if i + 1 < n and text[i + 1] == "\n":
+                    i += 1
+                starts.append(i + 1)
+            i += 1
+        self.starts = starts
+        self._ascii = text.isascii()
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+    def line_text(self, line: int) -> str:
+        """The text of ``line`` without its line break."""
+        if line < 0 or line >= len(self.starts):
+            return ""
+        start = self.starts[line]
+        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def position(self, offset: int) -> Position:
+        """Position of a code-point offset (clamped to the text)."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self.starts, offset) - 1
+        start = self.starts[line]
+        if self._ascii:
+            char = offset - start
+        else:
+            char = utf16_len(self.text[start:offset])
+        return Position(line, char, offset)
+
+    def at(self, line: int, column: int) -> Position:
+        """Position from a line and a code-point column (what the YAML parser reports)."""
+        if line >= len(self.starts):
+            return self.position(len(self.text))
+        start = self.starts[max(line, 0)]
+        offset = min(start + max(column, 0), len(self.text))
+        return self.position(offset)
+
+    def offset_of(self, line: int, character: int) -> int:
+        """Code-point offset of an LSP (line, UTF-16 character) position, clamped."""
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[line]
+        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
+        if self._ascii:
+            return min(start + character, end)
+        units = 0
+        i = start
+        while i < end and units < character:
+            units += 2 if ord(self.text[i]) > 0xFFFF else 1
+            i += 1
+        return i
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of code-point offsets ``[start, end)``."""
+        return Span(self.position(start), self.position(end))
+
+
+def utf16_len(s: str) -> int:
+    """Number of UTF-16 code units in ``s``."""
+    if s.isascii():
+        return len(s)
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+@dataclass(slots=True, eq=False)
+class ScalarNode:
+    """A scalar. ``value`` is the text after YAML unescaping; ``tag`` is the resolved YAML tag
+    short name (``str``, ``int``, ``float``, ``bool``, ``null``, or the explicit tag)."""
+
+    value: str
+    tag: str
+    span: Span
+    style: str = ""  # "" plain, "'" single, '"' double, "|" literal, ">" folded
+    anchor: str | None = None
+
+    kind = "scalar"
+
+    @property
+    def is_null(self) -> bool:
+        return self.tag == "null"
+
+    def python(self) -> object:
+        """The scalar as a Python value according to its tag (YAML 1.2 core schema)."""
+        if self.tag == "null":
+            return None
+        if self.tag == "bool":
+            return self.value.lower() == "true"
+        if self.tag == "int":
+            try:
+                return int(self.value.replace("_", ""), 0)
+            except ValueError:
+                return self.value
+        if self.tag == "float":
+            try:
+                return float(self.value.replace("_", ""))
+            except ValueError:
+                v = self.value.lower()
+                if v.endswith("inf"):
+                    return float("-inf") if v.startswith("-") else float("inf")
+                return float("nan")
+        return self.value
+
+    def value_offset(self) -> int:
+        """Code-point offset where the scalar's content starts (after an opening quote)."""
+        return self.span.start.offset + (1 if self.style in ("'", '"') else 0)
+
+
+@dataclass(slots=True, eq=False)
+class SeqNode:
+    """A sequence of nodes."""
+
+    items: list[Node]
+    span: Span
+    flow: bool = False
+    anchor: str | None = None
+
+    kind = "seq"
+
+
+@dataclass(slots=True, eq=False)
+class MapNode:
+    """A mapping. Keys are kept in order; duplicates are kept too (the syntax layer reports them)
+    and :meth:`get` returns the first."""
+
+    pairs: list[tuple[Node, Node]]
+    span: Span
+    flow: bool = False
+    anchor: str | None = None
+    _index: dict[str, int] | None = field(default=None, repr=False)
+
+    kind = "map"
+
+    def _build(self) -> dict[str, int]:
+        idx: dict[str, int] = {}
+        for i, (k, _) in enumerate(self.pairs):
+            if isinstance(k, ScalarNode) and k.value not in idx:
+                idx[k.value] = i
+        self._index = idx
+        return idx
+
+    def get(self, key: str) -> Node | None:
+        """Value node for a string key, or None."""
+        idx = self._index if self._index is not None else self._build()
+        i = idx.get(key)
+        return None if i is None else self.pairs[i][1]
+
+    def key_node(self, key: str) -> ScalarNode | None:
+        """The key node for a string key, or None."""
+        idx = self._index if self._index is not None else self._build()
+        i = idx.get(key)
+        if i is None:
+            return None
+        k = self.pairs[i][0]
+        return k if isinstance(k, ScalarNode) else None
+
+    def __contains__(self, key: str) -> bool:
+        idx = self._index if self._index is not None else self._build()
+        return key in idx
+
+    def keys(self) -> list[str]:
+        return [k.value for k, _ in self.pairs if isinstance(k, ScalarNode)]
+
+    def items(self) -> Iterator[tuple[ScalarNode, Node]]:
+        """(key, value) pairs whose key is a scalar."""
+        for k, v in self.pairs:
+            if isinstance(k, ScalarNode):
+                yield k, v
+
+
+Node = Union[ScalarNode, SeqNode, MapNode]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, depth first, keys included (aliases are already copies-free)."""
+    stack: list[Node] = [node]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, MapNode):
+            for k, v in reversed(n.pairs):
+                stack.append(v)
+                stack.append(k)
+        elif isinstance(n, SeqNode):
+            stack.extend(reversed(n.items))
+
+
+def scalar_str(node: Node | None) -> str | None:
+    """The string value of a scalar node, or None for anything else."""
+    if isinstance(node, ScalarNode) and not node.is_null:
+        return node.value
+    return None
