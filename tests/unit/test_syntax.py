@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wfspec.syntax import parse
+from wfspec.syntax.parse import parse
 from wfspec.syntax.tree import LineIndex, MapNode, ScalarNode, SeqNode
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
 from wfspec.ir import TaskNode
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,16 @@ def _indent_of(text: str, offset: int) -> str:
     return m.group(0) if m else ""
 
 
+def content_end(node: Node) -> int:
+    """Offset just past the last scalar of ``node`` (block nodes' own spans run on to the next
+    token, past trailing comments and blank lines)."""
+    end = node.span.start.offset
+    for n in walk(node):
+        if isinstance(n, ScalarNode) or n.flow:
+            end = max(end, n.span.end.offset)
+    return end
+
+
 def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
@@ -136,7 +146,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             item_indent = _indent_of(text, last.span.start.offset)
             dash = text[_line_start(text, last.span.start.offset) :].lstrip(" ")
             prefix = "- " if dash.startswith("-") else ""
-            end = _line_end(text, last.span.end.offset - 1 if last.span.end.offset > 0 else 0)
+            end = _line_end(text, max(content_end(last) - 1, 0))
             line = f"{item_indent}{prefix}{name}{nl}"
             if end == len(text) and not text.endswith("\n"):
                 line = nl + line.rstrip("\r\n")
@@ -169,7 +179,7 @@ def _task_item_range(analysis: Analysis, node: TaskNode) -> tuple[int, int] | No
     head = text[start : key.span.start.offset]
     if head.strip() not in ("-", ""):
         return None  # flow style or several tasks in one item
-    end = _line_end(text, max(body.span.end.offset - 1, key.span.end.offset))
+    end = _line_end(text, max(content_end(body) - 1, key.span.end.offset))
     # trailing comment lines belong to the next item; blank lines after stay
     return start, end
 
@@ -225,7 +235,7 @@ def _add_default_case(analysis: Analysis, finding: Finding) -> list[Fix]:
         ind = _indent_of(text, last.span.start.offset)
         first_line = text[_line_start(text, last.span.start.offset) : last.span.start.offset]
         inner = ind + " " * (len(first_line) - len(ind)) if first_line.strip() == "-" else ind + "  "
-        end = _line_end(text, max(last.span.end.offset - 1, 0))
+        end = _line_end(text, max(content_end(last) - 1, 0))
         insert = f"{ind}- default:{nl}{inner}  then: end{nl}"
         if end == len(text) and not text.endswith("\n"):
             insert = nl + insert.rstrip("\r\n")

@@ -1,6 +1,11 @@
-"""Syntax layer: text to a positioned YAML node tree; never raises, problems become findings."""
+"""Syntax layer: text to a positioned YAML node tree; never raises, problems become findings.
 
-from wfspec.syntax.parse import Document, parse
+``tree`` (positions and nodes) has no dependencies and is re-exported here; import the parser
+from ``wfspec.syntax.parse`` (it reports findings, and ``wfspec.findings`` depends on ``tree``).
+"""
+
+from __future__ import annotations
+
 from wfspec.syntax.tree import (
     LineIndex,
     MapNode,
@@ -14,7 +19,6 @@ from wfspec.syntax.tree import (
 )
 
 __all__ = [
-    "Document",
     "LineIndex",
     "MapNode",
     "Node",
@@ -22,7 +26,6 @@ __all__ = [
     "ScalarNode",
     "SeqNode",
     "Span",
-    "parse",
     "scalar_str",
     "walk",
 ]

@@ -279,7 +279,8 @@ def _comments(text: str, index: LineIndex, root: Node | None) -> dict[int, Comme
 
         for n in walk(root):
             if isinstance(n, ScalarNode) and n.style in ("|", ">"):
-                skip.update(range(n.span.start.line + 1, n.span.end.line + 1))
+                last = n.span.end.line if n.span.end.character else n.span.end.line - 1
+                skip.update(range(n.span.start.line + 1, last + 1))
     out: dict[int, Comment] = {}
     if "#" not in text:
         return out

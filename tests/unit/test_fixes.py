@@ -1,0 +1,85 @@
+"""Deterministic fixes: each one removes its finding and adds nothing new."""
+
+from __future__ import annotations
+
+import pytest
+
+from wfspec.analysis.engine import analyze
+from wfspec.fixes import apply_edits, fix_all, fixes_for
+
+HEAD = """\
+document:
+  dsl: '1.0.3'
+  namespace: test
+  name: fixes
+  version: '0.1.0'
+"""
+
+
+def _fix(text: str, rule: str, title_part: str) -> str:
+    result = analyze(text, "t.sw.yaml")
+    (finding,) = [f for f in result.findings if f.rule == rule]
+    fixes = [fx for fx in fixes_for(result, finding) if title_part in fx.title]
+    assert fixes, [fx.title for fx in fixes_for(result, finding)]
+    new = apply_edits(text, fixes[0].edits)
+    after = analyze(new, "t.sw.yaml")
+    assert [f for f in after.findings if f.rule == rule] == []
+    assert len(after.findings) <= len(result.findings) - 1
+    return new
+
+
+def test_closest_target_name() -> None:
+    text = HEAD + "do:\n  - a:\n      set: {x: 1}\n      then: bb\n  - bbb:\n      set: {z: 1}\n"
+    new = _fix(text, "unknown-target", 'Change to "bbb"')
+    assert "then: bbb" in new
+
+
+@pytest.mark.parametrize(
+    "use_block, expected",
+    [
+        ("use:\n  secrets:\n    - other\n", "use:\n  secrets:\n    - other\n    - apiKey\n"),
+        ("use:\n  secrets: [other]\n", "use:\n  secrets: [other, apiKey]\n"),
+        ("use:\n  functions: {}\n", "use:\n  secrets:\n    - apiKey\n  functions: {}\n"),
+        ("", "use:\n  secrets:\n    - apiKey\n"),
+    ],
+)
+def test_declare_missing_secret(use_block: str, expected: str) -> None:
+    body = "do:\n  - a:\n      set:\n        token: ${ $secrets.apiKey }\n"
+    extra = "  - b:\n      set:\n        o: ${ $secrets.other }\n" if "other" in use_block else ""
+    text = HEAD + use_block + body + extra
+    new = _fix(text, "undefined-reference", "Declare secret")
+    assert expected in new
+
+
+def test_remove_unreachable_task() -> None:
+    text = HEAD + "do:\n  - a:\n      set: {x: 1}\n      then: end\n  - dead:\n      set: {y: 1}\n  # tail\n"
+    new = _fix(text, "unreachable", "Remove")
+    assert "dead" not in new and "# tail" in new
+
+
+def test_add_default_case_to_endless_loop() -> None:
+    text = HEAD + (
+        "do:\n"
+        "  - draft:\n      set: {d: 1}\n"
+        "  - review:\n"
+        "      switch:\n"
+        "        - again:\n"
+        "            when: .bad\n"
+        "            then: draft\n"
+        "      then: draft\n"
+    )
+    new = _fix(text, "loop-without-exit", "default case")
+    assert "- default:" in new
+
+
+def test_rename_duplicate() -> None:
+    text = HEAD + "do:\n  - a:\n      set: {x: 1}\n  - a:\n      set: {y: 1}\n"
+    new = _fix(text, "duplicate-id", 'Rename to "a2"')
+    assert "  - a2:" in new
+
+
+def test_fix_all_is_non_overlapping() -> None:
+    text = HEAD + "do:\n  - a:\n      set: {x: 1}\n      then: cc\n  - ccc:\n      set: {z: 1}\n      then: dd\n  - ddd:\n      set: {w: 1}\n"
+    result = analyze(text, "t.sw.yaml")
+    new = apply_edits(text, fix_all(result))
+    assert analyze(new, "t.sw.yaml").findings == []
