@@ -135,15 +135,17 @@ def parse(
             start = extra.start_mark.index + shift
             problem("multiple YAML documents; only the first is analyzed", _doc_marker(text, start))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        offset = (mark.index + shift) if mark is not None else 0
-        msg = (exc.problem or exc.context or "invalid YAML").strip()
-        if offset < len(text) and text[offset] == "\t" or "\\t" in msg or "tab" in msg:
-            msg = "tab character used for indentation; YAML indents with spaces" if "\t" in _line_of(text, offset) else msg
-        ctx = exc.context.strip() if exc.context else ""
-        problem(_lower_first(msg) + (f" ({ctx})" if ctx and ctx != msg else ""), offset)
-        doc.fatal = True
-        return doc
+        raw = _compose_reused_anchors(body, exc)  # a re-defined anchor is legal YAML
+        if raw is None:
+            mark = exc.problem_mark or exc.context_mark
+            offset = (mark.index + shift) if mark is not None else 0
+            msg = (exc.problem or exc.context or "invalid YAML").strip()
+            if offset < len(text) and text[offset] == "\t" or "\\t" in msg or "tab" in msg:
+                msg = "tab character used for indentation; YAML indents with spaces" if "\t" in _line_of(text, offset) else msg
+            ctx = exc.context.strip() if exc.context else ""
+            problem(_lower_first(msg) + (f" ({ctx})" if ctx and ctx != msg else ""), offset)
+            doc.fatal = True
+            return doc
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         problem(f"cannot parse YAML: {_lower_first(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}", 0)
         doc.fatal = True
@@ -185,6 +187,24 @@ def parse(
         )
     doc.comments = _comments(text, index, root)
     return doc
+
+
+def _compose_reused_anchors(body: str, exc: MarkedYAMLError) -> Any:
+    """The root node of a document whose only problem is a re-defined anchor (legal YAML 1.2: an
+    alias refers to the latest node with that anchor), composed with ruamel's pure-Python
+    composer, which accepts it; None for any other error."""
+    if "duplicate anchor" not in f"{exc.context} {exc.problem}":
+        return None
+    import warnings
+
+    from ruamel.yaml import YAML
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return YAML(typ="safe", pure=True).compose(body)
+    except Exception:  # noqa: BLE001 - fall back to reporting the original error
+        return None
 
 
 def _doc_marker(text: str, start: int) -> int:

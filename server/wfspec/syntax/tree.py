@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
+class Position(NamedTuple):
     """A point in a document: 0-based line, UTF-16 character within the line, code-point offset."""
 
     line: int
@@ -20,8 +19,7 @@ class Position:
     offset: int = 0
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range ``[start, end)`` in a document."""
 
     start: Position

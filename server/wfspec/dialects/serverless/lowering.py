@@ -87,6 +87,9 @@ class Lowerer:
         self.exports_dynamic = False
         self.exported: set[str] = set()
         self.exports = 0
+        self.expression_at: set[int] = set()
+        self.by_name: dict[str, dict[str, str]] = {}  # scope id -> task name -> first task id
+        self.hubs: set[str] = set()
 
     # -- entry point -------------------------------------------------------------------------
     def run(self) -> Workflow:
@@ -281,8 +284,9 @@ class Lowerer:
             self._expression(n, owner, path, implicit=True)
 
     def _expression(self, n: ScalarNode, owner: str | None, path: str, implicit: bool) -> None:
-        if any(e.span.start.offset == n.span.start.offset for e in self.wf.expressions):
+        if n.span.start.offset in self.expression_at:
             return  # already collected through another route
+        self.expression_at.add(n.span.start.offset)
         value = n.value
         base = self._source_base(n)
         pieces = [(0, len(value), value)] if implicit and "${" not in value else []
@@ -390,15 +394,24 @@ class Lowerer:
             return [Edge("", ir.EXIT, scope.exit, value, then.span)]
         if value == "end":
             return [Edge("", ir.END, ir.END_NODE, value, then.span)]
-        for tid in scope.tasks:
-            if wf.nodes[tid].name == value:
-                return [Edge("", kind, tid, value, then.span)]
-        # dynamic (an expression) or unresolved: may go anywhere in the scope; the
-        # unknown-target / out-of-scope-target rules report the latter.
-        edges = [Edge("", kind, None, value, then.span)]
-        edges += [Edge("", "unresolved", tid) for tid in scope.tasks]
-        edges.append(Edge("", "unresolved", scope.exit))
-        return edges
+        names = self.by_name.get(scope.id)
+        if names is None:
+            names = {}
+            for tid in scope.tasks:
+                names.setdefault(wf.nodes[tid].name, tid)
+            self.by_name[scope.id] = names
+        target = names.get(value)
+        if target is not None:
+            return [Edge("", kind, target, value, then.span)]
+        # dynamic (an expression) or unresolved: may go anywhere in the scope (through one hub
+        # node per scope, so many of them stay linear); the unknown-target and
+        # out-of-scope-target rules report the unresolved ones.
+        hub = f"{scope.id}#any"
+        if hub not in self.hubs:
+            self.hubs.add(hub)
+            wf.edges.extend(Edge(hub, "unresolved", tid) for tid in scope.tasks)
+            wf.edges.append(Edge(hub, "unresolved", scope.exit))
+        return [Edge("", kind, None, value, then.span), Edge("", "unresolved", hub)]
 
     def _emit_after(self, source: str, after: list[Edge]) -> None:
         for e in after:
