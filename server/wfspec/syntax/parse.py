@@ -157,7 +157,7 @@ def parse(
             pass
 
     if raw is None:
-        doc.comments = _comments(text, index, None)
+        doc.comments = _comments(text, index, [])
         return doc
 
     converter = _Converter(index, shift)
@@ -185,7 +185,7 @@ def parse(
                 key.span,
             )
         )
-    doc.comments = _comments(text, index, root)
+    doc.comments = _comments(text, index, converter.block_scalars)
     return doc
 
 
@@ -235,11 +235,7 @@ class _Converter:
         self.first_alias: int | None = None
         self.duplicates: list[ScalarNode] = []
         self.duplicate_first: dict[int, Span] = {}
-
-    def span(self, raw: Any) -> Span:
-        s = raw.start_mark.index + self.shift
-        e = raw.end_mark.index + self.shift
-        return Span(self.index.position(s), self.index.position(e))
+        self.block_scalars: list[tuple[int, int]] = []
 
     def convert(self, raw: Any) -> Node:
         node, size = self._convert(raw)
@@ -256,21 +252,27 @@ class _Converter:
         tag: str = raw.tag or ""
         if tag.startswith(_TAG_PREFIX):
             tag = tag[len(_TAG_PREFIX) :]
-        span = self.span(raw)
+        shift = self.shift
+        start = raw.start_mark.index + shift
+        end = raw.end_mark.index + shift
+        lines = self.index
         node: Node
         size = 1
         if raw.id == "scalar":
-            node = ScalarNode(str(raw.value), tag or "str", span, raw.style or "")
+            style = raw.style or ""
+            node = ScalarNode(str(raw.value), tag or "str", None, style, start=start, end=end, lines=lines)
+            if style in ("|", ">"):
+                self.block_scalars.append((start, end))
         elif raw.id == "sequence":
             items: list[Node] = []
             for child in raw.value:
                 c, n = self._convert(child)
                 items.append(c)
                 size += n
-            node = SeqNode(items, span, bool(raw.flow_style))
+            node = SeqNode(items, None, bool(raw.flow_style), start=start, end=end, lines=lines)
         else:
             pairs: list[tuple[Node, Node]] = []
-            seen: dict[str, Span] = {}
+            seen: dict[str, Node] = {}
             for k, v in raw.value:
                 kn, a = self._convert(k)
                 vn, b = self._convert(v)
@@ -278,11 +280,11 @@ class _Converter:
                 if isinstance(kn, ScalarNode):
                     if kn.value in seen and kn.value != "<<":
                         self.duplicates.append(kn)
-                        self.duplicate_first[id(kn)] = seen[kn.value]
+                        self.duplicate_first[id(kn)] = seen[kn.value].span
                     else:
-                        seen[kn.value] = kn.span
+                        seen[kn.value] = kn
                 pairs.append((kn, vn))
-            node = MapNode(pairs, span, bool(raw.flow_style))
+            node = MapNode(pairs, None, bool(raw.flow_style), start=start, end=end, lines=lines)
         size = min(size, 10**12)
         self.memo[id(raw)] = (node, size)
         return node, size
@@ -291,31 +293,32 @@ class _Converter:
 _COMMENT_RE = re.compile(r"(^|[ \t])#(.*)$")
 
 
-def _comments(text: str, index: LineIndex, root: Node | None) -> dict[int, Comment]:
+def _comments(text: str, index: LineIndex, block_scalars: list[tuple[int, int]]) -> dict[int, Comment]:
     """Comments by line. Lines inside block scalars are skipped; quotes are respected."""
-    skip: set[int] = set()
-    if root is not None:
-        from wfspec.syntax.tree import walk
-
-        for n in walk(root):
-            if isinstance(n, ScalarNode) and n.style in ("|", ">"):
-                last = n.span.end.line if n.span.end.character else n.span.end.line - 1
-                skip.update(range(n.span.start.line + 1, last + 1))
     out: dict[int, Comment] = {}
     if "#" not in text:
         return out
-    for line in range(index.line_count):
-        if line in skip:
-            continue
-        s = index.line_text(line)
-        if "#" not in s:
-            continue
-        col = _comment_column(s)
-        if col is None:
-            continue
-        start = index.starts[line] + col
-        end = index.starts[line] + len(s)
-        out[line] = Comment(s[col + 1 :], index.span(start, end), not s[:col].strip())
+    skip: set[int] = set()
+    for start, end in block_scalars:
+        first = index.position(start).line
+        last_pos = index.position(end)
+        last = last_pos.line if last_pos.character else last_pos.line - 1
+        skip.update(range(first + 1, last + 1))
+    seen_lines: set[int] = set()
+    pos = text.find("#")
+    while pos >= 0:
+        line = index.position(pos).line
+        if line not in seen_lines:
+            seen_lines.add(line)
+            if line not in skip:
+                s = index.line_text(line)
+                col = _comment_column(s)
+                if col is not None:
+                    start = index.starts[line] + col
+                    end = index.starts[line] + len(s)
+                    out[line] = Comment(s[col + 1 :], index.span(start, end), not s[:col].strip())
+        nxt = index.starts[line + 1] if line + 1 < len(index.starts) else len(text)
+        pos = text.find("#", max(nxt, pos + 1))
     return out
 
 

@@ -6,8 +6,8 @@ code-point offset into the document text. Rules never touch raw parser nodes.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple, Union
 
 
@@ -36,25 +36,18 @@ class Span(NamedTuple):
         return (s.line, s.character) <= (line, character) <= (e.line, e.character)
 
 
+_BREAKS = re.compile(r"\r\n|\r|\n")
+_LF = re.compile(r"\n")
+
+
 class LineIndex:
     """Maps code-point offsets to (line, UTF-16 character) and back for one text."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        i = 0
-        n = len(text)
         # Line breaks as YAML counts them: \n, \r\n and a lone \r.
-        while i < n:
-            ch = text[i]
-            if ch == "\n":
-                starts.append(i + 1)
-            elif ch == "\r":
-                if i + 1 < n and text[i + 1] == "\n":
-                    i += 1
-                starts.append(i + 1)
-            i += 1
-        self.starts = starts
+        pattern = _BREAKS if "\r" in text else _LF
+        self.starts = [0, *(m.end() for m in pattern.finditer(text))]
         self._ascii = text.isascii()
 
     @property
@@ -71,7 +64,10 @@ class LineIndex:
 
     def position(self, offset: int) -> Position:
         """Position of a code-point offset (clamped to the text)."""
-        offset = max(0, min(offset, len(self.text)))
+        if offset < 0:
+            offset = 0
+        elif offset > len(self.text):
+            offset = len(self.text)
         line = bisect_right(self.starts, offset) - 1
         start = self.starts[line]
         if self._ascii:
@@ -117,18 +113,62 @@ def utf16_len(s: str) -> int:
     return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
 
 
-@dataclass(slots=True, eq=False)
-class ScalarNode:
+class _Located:
+    """Base of the node classes: the span is computed from code-point offsets on first use, so
+    building a tree of thousands of nodes costs no position arithmetic for nodes nobody asks
+    about."""
+
+    __slots__ = ("_start", "_end", "_lines", "_span", "anchor")
+
+    def __init__(self, start: int, end: int, lines: LineIndex | None, span: Span | None = None) -> None:
+        self._start = start
+        self._end = end
+        self._lines = lines
+        self._span = span
+        self.anchor: str | None = None
+
+    @property
+    def span(self) -> Span:
+        sp = self._span
+        if sp is None:
+            assert self._lines is not None
+            sp = self._span = self._lines.span(self._start, self._end)
+        return sp
+
+    @property
+    def start_offset(self) -> int:
+        return self._start if self._span is None else self._span.start.offset
+
+    @property
+    def end_offset(self) -> int:
+        return self._end if self._span is None else self._span.end.offset
+
+
+class ScalarNode(_Located):
     """A scalar. ``value`` is the text after YAML unescaping; ``tag`` is the resolved YAML tag
     short name (``str``, ``int``, ``float``, ``bool``, ``null``, or the explicit tag)."""
 
-    value: str
-    tag: str
-    span: Span
-    style: str = ""  # "" plain, "'" single, '"' double, "|" literal, ">" folded
-    anchor: str | None = None
-
+    __slots__ = ("value", "tag", "style")
     kind = "scalar"
+
+    def __init__(
+        self,
+        value: str,
+        tag: str,
+        span: Span | None = None,
+        style: str = "",
+        *,
+        start: int = 0,
+        end: int = 0,
+        lines: LineIndex | None = None,
+    ) -> None:
+        super().__init__(start, end, lines, span)
+        self.value = value
+        self.tag = tag
+        self.style = style  # "" plain, "'" single, '"' double, "|" literal, ">" folded
+
+    def __repr__(self) -> str:
+        return f"ScalarNode({self.value!r}, {self.tag!r})"
 
     @property
     def is_null(self) -> bool:
@@ -157,33 +197,58 @@ class ScalarNode:
 
     def value_offset(self) -> int:
         """Code-point offset where the scalar's content starts (after an opening quote)."""
-        return self.span.start.offset + (1 if self.style in ("'", '"') else 0)
+        return self.start_offset + (1 if self.style in ("'", '"') else 0)
 
 
-@dataclass(slots=True, eq=False)
-class SeqNode:
+
+class SeqNode(_Located):
     """A sequence of nodes."""
 
-    items: list[Node]
-    span: Span
-    flow: bool = False
-    anchor: str | None = None
-
+    __slots__ = ("items", "flow")
     kind = "seq"
 
+    def __init__(
+        self,
+        items: list[Node],
+        span: Span | None = None,
+        flow: bool = False,
+        *,
+        start: int = 0,
+        end: int = 0,
+        lines: LineIndex | None = None,
+    ) -> None:
+        super().__init__(start, end, lines, span)
+        self.items = items
+        self.flow = flow
 
-@dataclass(slots=True, eq=False)
-class MapNode:
+    def __repr__(self) -> str:
+        return f"SeqNode({len(self.items)} items)"
+
+
+class MapNode(_Located):
     """A mapping. Keys are kept in order; duplicates are kept too (the syntax layer reports them)
     and :meth:`get` returns the first."""
 
-    pairs: list[tuple[Node, Node]]
-    span: Span
-    flow: bool = False
-    anchor: str | None = None
-    _index: dict[str, int] | None = field(default=None, repr=False)
-
+    __slots__ = ("pairs", "flow", "_index")
     kind = "map"
+
+    def __init__(
+        self,
+        pairs: list[tuple[Node, Node]],
+        span: Span | None = None,
+        flow: bool = False,
+        *,
+        start: int = 0,
+        end: int = 0,
+        lines: LineIndex | None = None,
+    ) -> None:
+        super().__init__(start, end, lines, span)
+        self.pairs = pairs
+        self.flow = flow
+        self._index: dict[str, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"MapNode({self.keys()!r})"
 
     def _build(self) -> dict[str, int]:
         idx: dict[str, int] = {}
