@@ -20,7 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_serverless import generate  # noqa: E402
-
 from wfspec.analysis.engine import analyze  # noqa: E402
 from wfspec.syntax.parse import FAST  # noqa: E402
 
@@ -66,7 +65,7 @@ def main() -> int:
         xs = [math.log(n) for n, _ in rows]
         ys = [math.log(t) for _, t in rows]
         mx, my = statistics.mean(xs), statistics.mean(ys)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
         print()
         print(f"growth exponent (log-log fit of p50 against tasks): {slope:.2f}  (1.00 = linear)")
     return 0

@@ -40,8 +40,8 @@ def generate(n_tasks: int, seed: int = 0) -> str:
                     "        method: get",
                     f"        endpoint: https://api.example.com/items/{b}/{i}",
                     "        headers:",
-                    "          authorization: ${ \"Bearer \" + $secrets.apiKey }",
-                    f"      output:",
+                    '          authorization: ${ "Bearer " + $secrets.apiKey }',
+                    "      output:",
                     f"        as: ${{ .items | map(select(.id > {i})) }}",
                 ]
             count += 5
@@ -50,10 +50,10 @@ def generate(n_tasks: int, seed: int = 0) -> str:
                 f"  - route{b}:",
                 "      switch:",
                 f"        - high{b}:",
-                "            when: .priority == \"high\"",
+                '            when: .priority == "high"',
                 f"            then: high{b}",
                 f"        - low{b}:",
-                "            when: .priority == \"low\"",
+                '            when: .priority == "low"',
                 f"            then: low{b}",
                 f"        - other{b}:",
                 f"            then: other{b}",
@@ -71,7 +71,7 @@ def generate(n_tasks: int, seed: int = 0) -> str:
                 "        level: other",
                 f"  - join{b}:",
                 "      set:",
-                "        joined: ${ .level // \"none\" }",
+                '        joined: ${ .level // "none" }',
             ]
             count += 5
         elif shape == 2:  # nested scopes: do > for > try

@@ -42,15 +42,33 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     c = sub.add_parser("check", help="check workflow files and directories")
-    c.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    c.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)"
+    )
     c.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
-    c.add_argument("--select", type=_rule_ids, action="extend", default=None, metavar="RULES",
-                   help="only these rule ids (comma-separated)")
-    c.add_argument("--ignore", type=_rule_ids, action="extend", default=None, metavar="RULES",
-                   help="skip these rule ids (comma-separated)")
+    c.add_argument(
+        "--select",
+        type=_rule_ids,
+        action="extend",
+        default=None,
+        metavar="RULES",
+        help="only these rule ids (comma-separated)",
+    )
+    c.add_argument(
+        "--ignore",
+        type=_rule_ids,
+        action="extend",
+        default=None,
+        metavar="RULES",
+        help="skip these rule ids (comma-separated)",
+    )
     c.add_argument("--fix", action="store_true", help="apply the preferred deterministic fixes in place")
-    c.add_argument("--dialect", choices=["serverless", "github"], help="force a dialect instead of detecting it")
-    c.add_argument("--config", type=Path, help="a .wfspec.toml or pyproject.toml to use instead of the nearest one")
+    c.add_argument(
+        "--dialect", choices=["serverless", "github"], help="force a dialect instead of detecting it"
+    )
+    c.add_argument(
+        "--config", type=Path, help="a .wfspec.toml or pyproject.toml to use instead of the nearest one"
+    )
     c.add_argument("--no-config", action="store_true", help="ignore configuration files")
     c.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
 

@@ -6,9 +6,10 @@ report problems without depending on the analysis engine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Iterable
+from typing import Any
 
 from wfspec.syntax.tree import Span
 

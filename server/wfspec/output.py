@@ -14,8 +14,18 @@ from wfspec.findings import Finding, Severity
 
 Item = tuple[str, Finding]
 
-_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "note", Severity.HINT: "note"}
-_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "notice", Severity.HINT: "notice"}
+_SARIF_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "note",
+    Severity.HINT: "note",
+}
+_GITHUB_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "notice",
+    Severity.HINT: "notice",
+}
 
 
 def sort_items(items: Sequence[Item]) -> list[Item]:
@@ -33,7 +43,10 @@ def text(items: Sequence[Item]) -> str:
 
 def _range(f: Finding) -> dict[str, Any]:
     s, e = f.span.start, f.span.end
-    return {"start": {"line": s.line, "character": s.character}, "end": {"line": e.line, "character": e.character}}
+    return {
+        "start": {"line": s.line, "character": s.character},
+        "end": {"line": e.line, "character": e.character},
+    }
 
 
 def as_json(items: Sequence[Item]) -> str:

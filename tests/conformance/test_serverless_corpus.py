@@ -20,7 +20,12 @@ def _files(*parts: str) -> list[Path]:
     return sorted(base.glob("*.yaml")) if base.is_dir() else []
 
 
-VALID = _files("examples") + _files("extracted", "ctk") + _files("extracted", "dsl-reference") + _files("extracted", "dsl")
+VALID = (
+    _files("examples")
+    + _files("extracted", "ctk")
+    + _files("extracted", "dsl-reference")
+    + _files("extracted", "dsl")
+)
 INVALID = _files("invalid")
 
 

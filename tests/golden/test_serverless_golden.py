@@ -37,7 +37,9 @@ def test_there_are_enough_specs() -> None:
 def test_clean_spec_has_no_findings(path: Path) -> None:
     result = analyze(path.read_bytes(), path.as_uri())
     assert result.dialect == "serverless"
-    assert [f"{f.span.start.line + 1}:{f.span.start.character + 1} {f.rule}: {f.message}" for f in result.findings] == []
+    assert [
+        f"{f.span.start.line + 1}:{f.span.start.character + 1} {f.rule}: {f.message}" for f in result.findings
+    ] == []
 
 
 @pytest.mark.parametrize("path", FAULTY, ids=lambda p: p.name)

@@ -47,7 +47,9 @@ def test_text_format_and_exit_code(bad: Path, capsys: pytest.CaptureFixture[str]
     assert "1 finding (1 error) in 1 file" in err
 
 
-def test_clean_exit_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_clean_exit_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ok.sw.yaml").write_text(CLEAN, encoding="utf-8")
     assert main(["check", "."]) == 0
@@ -107,7 +109,9 @@ def test_config_file_severity_and_ignore(bad: Path, capsys: pytest.CaptureFixtur
 
 
 def test_pyproject_config(bad: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (bad.parent / "pyproject.toml").write_text('[tool.wfspec]\nignore = ["unknown-target"]\n', encoding="utf-8")
+    (bad.parent / "pyproject.toml").write_text(
+        '[tool.wfspec]\nignore = ["unknown-target"]\n', encoding="utf-8"
+    )
     assert main(["check", "bad.sw.yaml"]) == 0
 
 
@@ -120,7 +124,11 @@ def test_bad_config_is_usage_error(bad: Path, capsys: pytest.CaptureFixture[str]
 def test_inline_suppression(bad: Path) -> None:
     bad.write_text(BAD.replace("then: routeTicket", "then: routeTicket  # wfspec: ignore[unknown-target]"))
     assert main(["check", "bad.sw.yaml"]) == 0
-    bad.write_text(BAD.replace("      then: routeTicket", "      # wfspec: ignore[unknown-target]\n      then: routeTicket"))
+    bad.write_text(
+        BAD.replace(
+            "      then: routeTicket", "      # wfspec: ignore[unknown-target]\n      then: routeTicket"
+        )
+    )
     assert main(["check", "bad.sw.yaml"]) == 0
 
 
@@ -130,7 +138,9 @@ def test_fix_applies_preferred_fix(bad: Path, capsys: pytest.CaptureFixture[str]
     assert "1 fix applied" in capsys.readouterr().err
 
 
-def test_non_workflow_files_are_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_non_workflow_files_are_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "values.yaml").write_text("replicas: 3\n", encoding="utf-8")
     assert main(["check", "."]) == 0

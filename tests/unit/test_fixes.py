@@ -79,7 +79,10 @@ def test_rename_duplicate() -> None:
 
 
 def test_fix_all_is_non_overlapping() -> None:
-    text = HEAD + "do:\n  - a:\n      set: {x: 1}\n      then: cc\n  - ccc:\n      set: {z: 1}\n      then: dd\n  - ddd:\n      set: {w: 1}\n"
+    text = (
+        HEAD
+        + "do:\n  - a:\n      set: {x: 1}\n      then: cc\n  - ccc:\n      set: {z: 1}\n      then: dd\n  - ddd:\n      set: {w: 1}\n"
+    )
     result = analyze(text, "t.sw.yaml")
     new = apply_edits(text, fix_all(result))
     assert analyze(new, "t.sw.yaml").findings == []

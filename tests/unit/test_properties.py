@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from wfspec.analysis.engine import analyze
 
 SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").rglob("*.y*ml"))
-TEXTS = [p.read_text(encoding="utf-8", errors="replace") for p in SPECS] or ["document: {dsl: '1.0.0'}\ndo: []\n"]
+TEXTS = [p.read_text(encoding="utf-8", errors="replace") for p in SPECS] or [
+    "document: {dsl: '1.0.0'}\ndo: []\n"
+]
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -48,7 +48,7 @@ def test_scalar_tags() -> None:
 
 
 def test_syntax_error_is_a_finding() -> None:
-    (line, char, msg), = _msgs("a: [1, 2\nb: 3\n")
+    ((line, char, msg),) = _msgs("a: [1, 2\nb: 3\n")
     assert line == 1 and "did not find expected" in msg
 
 

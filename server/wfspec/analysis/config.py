@@ -42,7 +42,9 @@ class Config:
         return replace(self, **changes)
 
 
-def from_mapping(data: dict[str, Any], source: str | None = None, known_rules: set[str] | None = None) -> Config:
+def from_mapping(
+    data: dict[str, Any], source: str | None = None, known_rules: set[str] | None = None
+) -> Config:
     """Build a Config from a ``[tool.wfspec]``-shaped mapping; raises ConfigError on bad values."""
     where = f" in {source}" if source else ""
 

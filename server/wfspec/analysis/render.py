@@ -46,9 +46,12 @@ def _graph_model(result: Analysis) -> dict[str, Any]:
             )
         else:
             label = _PSEUDO_LABEL.get(nid) or ("start" if nid.endswith("#entry") else "done")
-            nodes.append({"id": nid, "name": label, "kind": "pseudo", "scope": data.get("scope"), "findings": []})
+            nodes.append(
+                {"id": nid, "name": label, "kind": "pseudo", "scope": data.get("scope"), "findings": []}
+            )
     edges = [
-        {"source": s, "target": t, "kind": d.get("kind", "")} for s, t, d in result.graph.graph.edges(data=True)
+        {"source": s, "target": t, "kind": d.get("kind", "")}
+        for s, t, d in result.graph.graph.edges(data=True)
     ]
     return {"workflow": wf.name, "dialect": wf.dialect, "nodes": nodes, "edges": edges}
 
@@ -73,7 +76,7 @@ def render(result: Analysis, fmt: str) -> str:
         lines = ["digraph workflow {", "  rankdir=TB;", '  node [shape=box, fontname="Helvetica"];']
         for n in model["nodes"]:
             nid = _mermaid_id(ids, n["id"])
-            label = n["name"] if n["kind"] == "pseudo" else f'{n["name"]}\\n({n["kind"]})'
+            label = n["name"] if n["kind"] == "pseudo" else f"{n['name']}\\n({n['kind']})"
             attrs = [f'label="{label}"']
             if n["kind"] == "pseudo":
                 attrs.append("shape=ellipse")
@@ -81,7 +84,7 @@ def render(result: Analysis, fmt: str) -> str:
                 attrs.append('color=red, penwidth=2, tooltip="' + ", ".join(n["findings"]) + '"')
             lines.append(f"  {nid} [{', '.join(attrs)}];")
         for e in model["edges"]:
-            style = ', style=dashed' if e["kind"] in (ir.LOOP, ir.CATCH, "unresolved") else ""
+            style = ", style=dashed" if e["kind"] in (ir.LOOP, ir.CATCH, "unresolved") else ""
             lines.append(
                 f'  {_mermaid_id(ids, e["source"])} -> {_mermaid_id(ids, e["target"])} [label="{e["kind"]}"{style}];'
             )
@@ -112,7 +115,12 @@ def rules_text(rules: Sequence[Rule]) -> str:
 
 def rules_json(rules: Sequence[Rule]) -> str:
     data = [
-        {"id": r.id, "severity": r.severity.label, "description": r.description, "dialects": sorted(r.dialects)}
+        {
+            "id": r.id,
+            "severity": r.severity.label,
+            "description": r.description,
+            "dialects": sorted(r.dialects),
+        }
         for r in rules
     ]
     return json.dumps({"rules": data}, indent=2) + "\n"
@@ -132,9 +140,17 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         "|---|---|---|---|",
     ]
     for r in rules:
-        out.append(f"| [`{r.id}`](#{r.id}) | {r.severity.label} | {', '.join(sorted(r.dialects))} | {r.description} |")
+        out.append(
+            f"| [`{r.id}`](#{r.id}) | {r.severity.label} | {', '.join(sorted(r.dialects))} | {r.description} |"
+        )
     for r in rules:
-        out += ["", f"## {r.id}", "", f"Default severity: **{r.severity.label}**. Dialects: {', '.join(sorted(r.dialects))}.", ""]
+        out += [
+            "",
+            f"## {r.id}",
+            "",
+            f"Default severity: **{r.severity.label}**. Dialects: {', '.join(sorted(r.dialects))}.",
+            "",
+        ]
         out += _doc_markdown(r.doc)
     return "\n".join(out) + "\n"
 

@@ -108,7 +108,13 @@ def _rename_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
     if not isinstance(best, str) or not best:
         return []
     return [
-        Fix(f'Change to "{best}"', (_replace_span(finding, best),), finding.rule, preferred=True, data={"to": best})
+        Fix(
+            f'Change to "{best}"',
+            (_replace_span(finding, best),),
+            finding.rule,
+            preferred=True,
+            data={"to": best},
+        )
     ]
 
 
@@ -116,7 +122,12 @@ def _undefined_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
     fixes = _rename_reference(analysis, finding)
     kind = finding.data.get("kind")
     name = finding.data.get("name")
-    if kind == "secret" and isinstance(name, str) and analysis.workflow and analysis.workflow.dialect == "serverless":
+    if (
+        kind == "secret"
+        and isinstance(name, str)
+        and analysis.workflow
+        and analysis.workflow.dialect == "serverless"
+    ):
         edit = _declare_secret(analysis, name)
         if edit is not None:
             fixes.append(

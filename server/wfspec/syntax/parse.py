@@ -94,7 +94,9 @@ def parse(
     index = LineIndex(text)
     doc = Document(text=text, index=index, root=None)
 
-    def problem(message: str, start: int, end: int | None = None, severity: Severity = Severity.ERROR) -> None:
+    def problem(
+        message: str, start: int, end: int | None = None, severity: Severity = Severity.ERROR
+    ) -> None:
         end = start + 1 if end is None else end
         doc.problems.append(Finding("syntax", severity, message, index.span(start, min(end, len(text)))))
 
@@ -141,13 +143,20 @@ def parse(
             offset = (mark.index + shift) if mark is not None else 0
             msg = (exc.problem or exc.context or "invalid YAML").strip()
             if offset < len(text) and text[offset] == "\t" or "\\t" in msg or "tab" in msg:
-                msg = "tab character used for indentation; YAML indents with spaces" if "\t" in _line_of(text, offset) else msg
+                msg = (
+                    "tab character used for indentation; YAML indents with spaces"
+                    if "\t" in _line_of(text, offset)
+                    else msg
+                )
             ctx = exc.context.strip() if exc.context else ""
             problem(_lower_first(msg) + (f" ({ctx})" if ctx and ctx != msg else ""), offset)
             doc.fatal = True
             return doc
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        problem(f"cannot parse YAML: {_lower_first(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}", 0)
+        problem(
+            f"cannot parse YAML: {_lower_first(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}",
+            0,
+        )
         doc.fatal = True
         return doc
     finally:

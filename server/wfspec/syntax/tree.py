@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterator, NamedTuple, Union
+from collections.abc import Iterator
+from typing import NamedTuple
 
 
 class Position(NamedTuple):
@@ -200,7 +201,6 @@ class ScalarNode(_Located):
         return self.start_offset + (1 if self.style in ("'", '"') else 0)
 
 
-
 class SeqNode(_Located):
     """A sequence of nodes."""
 
@@ -287,7 +287,7 @@ class MapNode(_Located):
                 yield k, v
 
 
-Node = Union[ScalarNode, SeqNode, MapNode]
+Node = ScalarNode | SeqNode | MapNode
 
 
 def walk(node: Node) -> Iterator[Node]:

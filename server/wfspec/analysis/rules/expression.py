@@ -44,4 +44,5 @@ def check(ctx: Context) -> Iterable[Finding]:
         for span, message in wf.payload.get("expression_findings", ()):
             yield RULE.finding(span, message)
 
+
 RULE = make_rule(__name__, Severity.ERROR, "a runtime expression that does not parse", check)

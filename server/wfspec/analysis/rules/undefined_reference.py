@@ -77,7 +77,9 @@ def check(ctx: Context) -> Iterable[Finding]:
             msg = f'"$context.{ref.name}" is read but no task exports "{ref.name}" (export.as)'
             if best:
                 msg += f'; did you mean "{best}"?'
-            yield RULE.finding(ref.span, msg, severity=Severity.WARNING, data={"kind": "context", "name": ref.name})
+            yield RULE.finding(
+                ref.span, msg, severity=Severity.WARNING, data={"kind": "context", "name": ref.name}
+            )
 
 
 RULE = make_rule(__name__, Severity.ERROR, "a use of a name that is not defined", check)

@@ -36,7 +36,12 @@ from wfspec.findings import Finding, Severity
 def unresolved_edges(ctx: Context) -> Iterable[ir.Edge]:
     """Edges naming a target that did not resolve (dynamic expressions excluded)."""
     for e in ctx.workflow.edges:
-        if e.target is None and e.target_name is not None and e.span is not None and "${" not in e.target_name:
+        if (
+            e.target is None
+            and e.target_name is not None
+            and e.span is not None
+            and "${" not in e.target_name
+        ):
             yield e
 
 

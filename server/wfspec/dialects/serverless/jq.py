@@ -103,7 +103,7 @@ _POSTFIX_ONLY = 10  # `try` and `catch` bodies take no binary operators
 
 
 def _show_char(ch: str) -> str:
-    return f'"{ch}"' if ch.isprintable() else f"U+{ord(ch):04X}"
+    return f'"{ch}"' if ch.isprintable() else f'"\\u{ord(ch):04x}"'
 
 
 def _truncate_unclosed(toks: list[_Tok], frames: list[list[int]], str_start: int, str_tok: int) -> list[_Tok]:
@@ -688,9 +688,7 @@ class _Parser:
             if kind == "eof":
                 raise _Fail('unclosed "{"', opener[1])
             if had_value and (kind in _LEVELS or kind in ("as", "?//")):
-                raise _Fail(
-                    f"unexpected {self._describe(tok)}; wrap the object value in parentheses", tok[1]
-                )
+                raise _Fail(f"unexpected {self._describe(tok)}; wrap the object value in parentheses", tok[1])
             self._unexpected()
 
     def dict_pair(self, opener: _Tok) -> bool:

@@ -177,7 +177,9 @@ class Lowerer:
             inner_lists.append((f"{tid}/do", kind, body.get("do")))
         elif kind == "fork":
             fork = body.get("fork")
-            inner_lists.append((f"{tid}/fork", "fork", fork.get("branches") if isinstance(fork, MapNode) else None))
+            inner_lists.append(
+                (f"{tid}/fork", "fork", fork.get("branches") if isinstance(fork, MapNode) else None)
+            )
         elif kind == "try":
             inner_lists.append((f"{tid}/try", "try", body.get("try")))
             catch = body.get("catch")
@@ -187,7 +189,9 @@ class Lowerer:
         if foreach is not None:
             inner_lists.append((f"{tid}/foreach", "foreach", foreach.get("do")))
         for sid, skind, seq in inner_lists:
-            inner = wf.add_scope(Scope(id=sid, kind=skind, owner=tid, parent=scope.id, span=seq.span if seq else None))
+            inner = wf.add_scope(
+                Scope(id=sid, kind=skind, owner=tid, parent=scope.id, span=seq.span if seq else None)
+            )
             self._scope_tasks(inner, seq)
         self._task_refs(node, body)
 
@@ -457,7 +461,7 @@ def _is_remote_function(name: str) -> bool:
 
 def _looks_like_jq(value: str) -> bool:
     v = value.strip()
-    return bool(v) and (v[0] in ".$([{!\"" or v in ("true", "false", "null") or " " in v or "|" in v)
+    return bool(v) and (v[0] in '.$([{!"' or v in ("true", "false", "null") or " " in v or "|" in v)
 
 
 def lower(doc: Document) -> Workflow:
