@@ -124,6 +124,15 @@ class Expression:
     inner_offset: int  # code-point offset of ``text[0]`` in the document
     node: str | None = None
     field: str = ""  # the property path it appears under, e.g. "if", "with.body"
+    #: document offset of each character of ``text`` (and one past the end) when the source
+    #: maps character by character (escapes decoded); None for folded multi-line scalars
+    offsets: list[int] | None = None
+
+    def offset_at(self, index: int) -> int:
+        """Document offset of ``text[index]`` (clamped), best effort."""
+        if self.offsets:
+            return self.offsets[max(0, min(index, len(self.offsets) - 1))]
+        return self.inner_offset
 
 
 @dataclass(slots=True, eq=False)

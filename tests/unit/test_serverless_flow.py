@@ -127,3 +127,28 @@ def test_context_read_without_export() -> None:
     result = analyze(HEAD + body, "t.sw.yaml")
     (f,) = result.findings
     assert f.rule == "undefined-reference" and f.severity.label == "warning" and '"seen"' in f.message
+
+
+def test_reference_position_inside_escaped_string() -> None:
+    body = (
+        "use:\n  secrets: [token]\n"
+        "do:\n  - a:\n      set:\n"
+        '        h: "${ \\"Bearer \\" + $secrets.tokn }"\n'
+        "        t: ${ $secrets.token }\n"
+    )
+    result = analyze(HEAD + body, "t.sw.yaml")
+    (f,) = [f for f in result.findings if f.rule == "undefined-reference"]
+    line = (HEAD + body).splitlines()[f.span.start.line]
+    assert line[f.span.start.character :].startswith("$secrets.tokn")
+
+
+def test_shell_variables_are_not_expressions() -> None:
+    body = (
+        "do:\n  - a:\n      run:\n        shell:\n          command: echo ${HOME:-/tmp} && echo ${ not jq\n"
+    )
+    assert rules(body) == []
+
+
+def test_implicit_expressions_are_checked() -> None:
+    body = "do:\n  - a:\n      if: .x ==\n      set: {x: 1}\n"
+    assert rules(body) == [(3, "expression")]

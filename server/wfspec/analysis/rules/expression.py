@@ -37,7 +37,7 @@ def check(ctx: Context) -> Iterable[Finding]:
             yield RULE.finding(
                 expr.span,
                 f"invalid jq expression: {err.message}",
-                data={"offset": expr.inner_offset + err.offset, "expression": expr.text},
+                data={"offset": expr.offset_at(err.offset), "expression": expr.text},
             )
     else:
         # dialects whose expression parser runs during lowering leave (span, message) pairs

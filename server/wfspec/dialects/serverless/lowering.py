@@ -21,8 +21,6 @@ BUILTIN_CALLS = frozenset({"http", "grpc", "openapi", "asyncapi", "a2a", "mcp"})
 #: task kinds in the order used to classify a task body (for/try/fork/switch before call/do)
 TASK_KINDS = ("for", "try", "fork", "switch", "call", "do", "listen", "raise", "run", "set", "wait", "emit")
 FLOW_KEYWORDS = frozenset({"continue", "exit", "end"})
-#: properties whose plain string value is a runtime expression even without ``${ }``
-IMPLICIT_EXPRESSION_KEYS = frozenset({"if", "when", "while", "in"})
 USE_KINDS = {
     "functions": "function",
     "errors": "error",
@@ -269,71 +267,46 @@ class Lowerer:
                         self.wf.references.append(Reference("secret", use.value, use.span, owner))
                 for k, v in n.items():
                     sub = f"{p}.{k.value}" if p else k.value
-                    if k.value in ("export", "output") and isinstance(v, MapNode):
-                        as_ = v.get("as")
-                        if isinstance(as_, ScalarNode) and as_.tag == "str":
-                            self._expression(as_, owner, f"{sub}.as", implicit=True)
-                    if k.value == "input" and isinstance(v, MapNode):
-                        frm = v.get("from")
-                        if isinstance(frm, ScalarNode) and frm.tag == "str":
-                            self._expression(frm, owner, f"{sub}.from", implicit=True)
                     stack.append((v, sub, k.value))
 
     def _scalar(self, n: ScalarNode, owner: str | None, path: str, parent_key: str) -> None:
         if n.tag != "str" or not n.value:
             return
-        if "${" in n.value:
+        v = n.value.strip()
+        if v.startswith("${") and v.endswith("}"):
+            # a runtime expression is a whole string ``${ ... }``; a ``${`` in the middle of
+            # other text (a shell script's ${VAR}) is not one
             self._expression(n, owner, path, implicit=False)
-        elif parent_key in IMPLICIT_EXPRESSION_KEYS and _looks_like_jq(n.value):
+        elif "${" not in v and _implicit_expression(path):
             self._expression(n, owner, path, implicit=True)
 
     def _expression(self, n: ScalarNode, owner: str | None, path: str, implicit: bool) -> None:
-        if n.span.start.offset in self.expression_at:
+        if n.start_offset in self.expression_at:
             return  # already collected through another route
-        self.expression_at.add(n.span.start.offset)
+        self.expression_at.add(n.start_offset)
         value = n.value
-        base = self._source_base(n)
-        pieces = [(0, len(value), value)] if implicit and "${" not in value else []
-        if not pieces:
-            for s, e in find_expressions(value):
-                inner_end = e - 1 if value[e - 1 : e] == "}" else e
-                pieces.append((s, e, value[s + 2 : inner_end]))
-        for s, e, inner in pieces:
-            if implicit and "${" not in value:
-                start_off = base
-                inner_off = base
-                end_off = base + len(value)
-            else:
-                start_off = base + s if base >= 0 else n.span.start.offset
-                inner_off = start_off + 2
-                end_off = base + e if base >= 0 else n.span.end.offset
-            if base < 0:
-                start_off, inner_off, end_off = n.span.start.offset, n.span.start.offset, n.span.end.offset
-            span = self.doc.index.span(start_off, end_off)
-            expr = Expression(inner, span, inner_off, owner, path)
-            self.wf.expressions.append(expr)
-            self._expression_refs(expr, inner_off if base >= 0 else -1)
-
-    def _source_base(self, n: ScalarNode) -> int:
-        """Offset in the source where ``n.value[0]`` sits, or -1 when the source text differs
-        from the value (escapes, folding); positions then fall back to the scalar start."""
-        off = n.value_offset()
-        if self.text.startswith(n.value, off):
-            return off
-        return -1
-
-    def _expression_refs(self, expr: Expression, base: int) -> None:
-        for var in jq.variables(expr.text):
-            if not var.path:
+        if implicit:
+            whole, inner_start, inner = (0, len(value)), 0, value
+        else:
+            s = value.index("${")
+            e = value.rindex("}")
+            whole, inner_start, inner = (s, e + 1), s + 2, value[s + 2 : e]
+        offsets = source_offsets(self.text, n)
+        if offsets is not None:
+            span = self.doc.index.span(offsets[whole[0]], offsets[whole[1]])
+            inner_map = offsets[inner_start : inner_start + len(inner) + 1]
+        else:
+            span = n.span
+            inner_map = None
+        expr = Expression(inner, span, inner_map[0] if inner_map else span.start.offset, owner, path)
+        expr.offsets = inner_map
+        self.wf.expressions.append(expr)
+        for var in jq.variables(inner):
+            if not var.path or var.name not in ("secrets", "context"):
                 continue
-            if base >= 0:
-                span = self.doc.index.span(base + var.offset, base + var.end)
-            else:
-                span = expr.span
-            if var.name == "secrets":
-                self.wf.references.append(Reference("secret", var.path[0], span, expr.node, var.path))
-            elif var.name == "context":
-                self.wf.references.append(Reference("context", var.path[0], span, expr.node, var.path))
+            ref_span = self.doc.index.span(inner_map[var.offset], inner_map[var.end]) if inner_map else span
+            kind = "secret" if var.name == "secrets" else "context"
+            self.wf.references.append(Reference(kind, var.path[0], ref_span, owner, var.path))
 
     # -- control flow ------------------------------------------------------------------------
     def _flow(self, scope: Scope) -> None:
@@ -459,9 +432,59 @@ def _is_remote_function(name: str) -> bool:
     return "@" in name or "://" in name or name.startswith("${")
 
 
-def _looks_like_jq(value: str) -> bool:
-    v = value.strip()
-    return bool(v) and (v[0] in '.$([{!"' or v in ("true", "false", "null") or " " in v or "|" in v)
+def _implicit_expression(path: str) -> bool:
+    """Whether a string at ``path`` (keys joined by dots, relative to a task or a ``use``
+    entry) is a runtime expression even without ``${ }``: conditions and loop sources."""
+    if path in _IMPLICIT_PATHS or path.endswith(_IMPLICIT_SUFFIXES):
+        return True
+    parts = path.split(".")
+    # switch cases: switch.<case>.when
+    return len(parts) == 3 and parts[0] == "switch" and parts[2] == "when"
+
+
+_IMPLICIT_PATHS = frozenset(
+    {"if", "for.in", "while", "catch.when", "catch.exceptWhen", "input.from", "output.as", "export.as"}
+)
+_IMPLICIT_SUFFIXES = (
+    ".until",  # listen.to.any.until, subscription consume until
+    "consume.while",
+    ".if",
+    ".for.in",
+    ".while",
+    ".catch.when",
+    ".catch.exceptWhen",
+    ".input.from",
+    ".output.as",
+    ".export.as",
+)
+
+
+def source_offsets(text: str, n: ScalarNode) -> list[int] | None:
+    """For each index of ``n.value`` (and one past its end), the code-point offset in ``text``
+    where that character was written; None when the scalar's source cannot be mapped (folded
+    multi-line scalars)."""
+    value = n.value
+    off = n.value_offset()
+    if text.startswith(value, off):
+        return list(range(off, off + len(value) + 1))
+    src_end = n.end_offset - (1 if n.style in ("'", '"') else 0)
+    src = text[off:src_end]
+    if "\n" in src or "\r" in src or n.style not in ("'", '"'):
+        return None
+    out: list[int] = []
+    i = 0
+    while i < len(src):
+        out.append(off + i)
+        ch = src[i]
+        if n.style == "'" and ch == "'" and src[i + 1 : i + 2] == "'":
+            i += 2
+        elif n.style == '"' and ch == "\\":
+            nxt = src[i + 1 : i + 2]
+            i += {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
+        else:
+            i += 1
+    out.append(off + len(src))
+    return out if len(out) == len(value) + 1 else None
 
 
 def lower(doc: Document) -> Workflow:
