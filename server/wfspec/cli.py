@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="list every rule")
     r.add_argument("--format", choices=["text", "markdown", "json"], default="text")
 
+    from wfspec.llm import cli as llm_cli
+
+    llm_cli.add_parsers(sub)
+
     if _have_server():
         s = sub.add_parser("serve", help="run the language server (stdio by default)")
         s.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
@@ -288,6 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     handlers = {"check": cmd_check, "graph": cmd_graph, "rules": cmd_rules, "serve": cmd_serve}
+    from wfspec.llm import cli as llm_cli
+
+    handlers.update(dict.fromkeys(llm_cli.COMMANDS, llm_cli.run))
     try:
         return handlers[args.command](args)
     except UsageError as exc:

@@ -1,6 +1,7 @@
 """A dependency cycle where cycles are illegal (GitHub Actions ``needs``): the jobs wait for each
 other forever and GitHub refuses the workflow. Every elementary cycle is reported (up to a
-limit), with its path in the message, at the ``needs`` entry that closes it.
+limit), with its path in the message, at the first-declared job of the cycle; its ``needs``
+entries are related locations.
 
 Bad::
 
@@ -68,14 +69,20 @@ def check(ctx: Context) -> Iterable[Finding]:
             edge = spans[(cyc[0], cyc[1 % len(cyc)])]
             assert edge.span is not None
             yield RULE.finding(
-                edge.span,
+                wf.nodes[cyc[0]].name_span,  # the job, as actionlint reports it; its needs entry is related
                 f"dependency cycle: {path}; a job cannot need itself, directly or through others",
-                related=[Related(spans[(cyc[i], cyc[(i + 1) % len(cyc)])].span or edge.span, "part of the cycle")
-                         for i in range(1, len(cyc))],
+                related=[
+                    Related(spans[(cyc[i], cyc[(i + 1) % len(cyc)])].span or edge.span, "part of the cycle")
+                    for i in range(len(cyc))
+                ],
                 data={"cycle": [wf.nodes[n].name for n in cyc]},
             )
 
 
 RULE = make_rule(
-    __name__, Severity.ERROR, "a dependency cycle where cycles are illegal", check, dialects=frozenset({"github"})
+    __name__,
+    Severity.ERROR,
+    "a dependency cycle where cycles are illegal",
+    check,
+    dialects=frozenset({"github"}),
 )

@@ -39,9 +39,10 @@ def check(ctx: Context) -> Iterable[Finding]:
     else:
         from wfspec.dialects.github import schema as gh_schema
 
-        problems = gh_schema.validate(ctx.doc.root)
-    for span, message in problems:
-        yield RULE.finding(span, message)
+        problems = [*gh_schema.validate(ctx.doc.root), *ctx.workflow.payload.get("schema_findings", ())]
+    # a problem is (span, message) or (span, message, severity)
+    for span, message, *severity in problems:
+        yield RULE.finding(span, message, severity=severity[0] if severity else None)
 
 
 RULE = make_rule(__name__, Severity.ERROR, "structure the dialect forbids", check)

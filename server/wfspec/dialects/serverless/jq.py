@@ -1,8 +1,10 @@
 """jq syntax checking for Serverless Workflow runtime expressions (the text inside ``${ ... }``).
 
 Owns the jq grammar as far as runtime expressions need it: :func:`check` says whether the text
-between the braces is a syntactically valid jq program (the jq 1.7 grammar, lenient where jq
-versions differ) and, when it is not, what is wrong and where. :func:`variables` lists every
+between the braces is a syntactically valid jq program and, when it is not, what is wrong and
+where. The grammar is jq 1.7's (``if`` without ``else``, ``.a.[0]``, ``{$__loc__}``, keywords as
+object keys), slightly lenient where newer jq relaxed it: ``reduce``, ``foreach``, ``if`` and
+``try`` may also stand where a term does. Empty text is an error. :func:`variables` lists every
 ``$name`` reference with the literal field path written directly after it (``$secrets.apiKey``
 gives ``("apiKey",)``), and :func:`bindings` lists the variables the program binds itself
 (``as $x``, ``def f($x)``), so rules can check ``$secrets`` / ``$context`` usage.
@@ -666,11 +668,13 @@ class _Parser:
         self.pattern()
 
     def mkdict(self) -> None:
+        self._enter()
         toks = self.toks
         opener = toks[self.i]
         self.i += 1
         if toks[self.i][0] == "}":
             self.i += 1
+            self.depth -= 1
             return
         while True:
             had_value = self.dict_pair(opener)
@@ -678,12 +682,12 @@ class _Parser:
             kind = tok[0]
             if kind == ",":
                 self.i += 1
-                if toks[self.i][0] == "}":
-                    self.i += 1
-                    return
-                continue
+                if toks[self.i][0] != "}":
+                    continue
+                kind = "}"
             if kind == "}":
                 self.i += 1
+                self.depth -= 1
                 return
             if kind == "eof":
                 raise _Fail('unclosed "{"', opener[1])

@@ -9,8 +9,6 @@ definitions, and references (functions, errors, secrets, authentications, retrie
 
 from __future__ import annotations
 
-import re
-
 from wfspec import ir
 from wfspec.dialects.serverless import jq
 from wfspec.ir import Definition, Edge, Expression, Reference, Scope, TaskNode, Workflow
@@ -32,7 +30,6 @@ USE_KINDS = {
     "catalogs": "catalog",
 }
 AUTH_SCHEMES = frozenset({"basic", "bearer", "digest", "oauth2", "oidc", "certificate"})
-_EXPR_START = re.compile(r"\$\{")
 
 
 def task_kind(body: MapNode) -> str:
@@ -43,36 +40,6 @@ def task_kind(body: MapNode) -> str:
                 return "for"
             return k
     return "unknown"
-
-
-def find_expressions(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every ``${ ... }`` in ``text``, braces matched, strings respected."""
-    out: list[tuple[int, int]] = []
-    pos = 0
-    while True:
-        m = _EXPR_START.search(text, pos)
-        if m is None:
-            return out
-        i = m.end()
-        depth = 1
-        quote = False
-        n = len(text)
-        while i < n and depth:
-            ch = text[i]
-            if quote:
-                if ch == "\\":
-                    i += 1
-                elif ch == '"':
-                    quote = False
-            elif ch == '"':
-                quote = True
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            i += 1
-        out.append((m.start(), i if depth == 0 else n))
-        pos = max(i, m.end())
 
 
 class Lowerer:
