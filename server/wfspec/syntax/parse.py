@@ -15,14 +15,38 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from wfspec.findings import Finding, Severity
 from wfspec.syntax.tree import LineIndex, MapNode, Node, Position, ScalarNode, SeqNode, Span
 
-try:  # the C composer is about 10x faster; fall back to the pure-Python one if it is missing
-    from ruamel.yaml.cyaml import CSafeLoader as _Loader
+try:  # the C parser is about 10x faster; fall back to the pure-Python one if it is missing
+    from ruamel.yaml.cyaml import CParser
 
     FAST = True
 except ImportError:  # pragma: no cover - depends on the installation
-    from ruamel.yaml.loader import SafeLoader as _Loader  # type: ignore[assignment]
-
     FAST = False
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+
+
+class _PyParser:
+    """The pure-Python event parser, used only when ruamel.yaml.clib is not installed."""
+
+    def __init__(self, stream: str) -> None:
+        from ruamel.yaml import YAML
+
+        self._events = YAML(typ="safe", pure=True).parse(stream)
+
+    def get_event(self) -> Any:
+        return next(self._events)
+
+    def dispose(self) -> None:
+        pass
+
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 #: an alias-expanded tree this many times larger than the written one is an alias bomb
@@ -124,96 +148,65 @@ def parse(
         doc.fatal = True
         return doc
 
+    builder = _Builder(index, shift)
     try:
-        loader: Any = _Loader(body)
+        parser: Any = CParser(body) if FAST else _PyParser(body)
     except Exception as exc:  # noqa: BLE001 - the parser must never take the caller down
         problem(f"cannot read YAML: {exc}".lower(), 0)
         doc.fatal = True
         return doc
     try:
-        raw = loader.get_node() if loader.check_node() else None
-        if raw is not None and loader.check_node():
-            extra = loader.get_node()
-            start = extra.start_mark.index + shift
-            problem("multiple YAML documents; only the first is analyzed", _doc_marker(text, start))
+        root = builder.build(parser.get_event)
     except MarkedYAMLError as exc:
-        raw = _compose_reused_anchors(body, exc)  # a re-defined anchor is legal YAML
-        if raw is None:
-            mark = exc.problem_mark or exc.context_mark
-            offset = (mark.index + shift) if mark is not None else 0
-            msg = (exc.problem or exc.context or "invalid YAML").strip()
-            if offset < len(text) and text[offset] == "\t" or "\\t" in msg or "tab" in msg:
-                msg = (
-                    "tab character used for indentation; YAML indents with spaces"
-                    if "\t" in _line_of(text, offset)
-                    else msg
-                )
-            ctx = exc.context.strip() if exc.context else ""
-            problem(_lower_first(msg) + (f" ({ctx})" if ctx and ctx != msg else ""), offset)
-            doc.fatal = True
-            return doc
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        problem(
-            f"cannot parse YAML: {_lower_first(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}",
-            0,
-        )
+        mark = exc.problem_mark or exc.context_mark
+        offset = (mark.index + shift) if mark is not None else 0
+        msg = (exc.problem or exc.context or "invalid YAML").strip()
+        if "\t" in _line_of(text, offset) and ("tab" in msg or "\\t" in msg or "found character" in msg):
+            msg = "tab character used for indentation; YAML indents with spaces"
+        ctx = exc.context.strip() if exc.context else ""
+        problem(_lower_first(msg) + (f" ({ctx})" if ctx and ctx != msg else ""), offset)
+        doc.fatal = True
+        return doc
+    except _BuildError as exc:
+        problem(exc.message, exc.offset)
+        doc.fatal = True
+        return doc
+    except (YAMLError, RecursionError, ValueError, TypeError, IndexError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problem(f"cannot parse YAML: {_lower_first(first)}", 0)
         doc.fatal = True
         return doc
     finally:
         try:
-            loader.dispose()
+            parser.dispose()
         except Exception:  # noqa: BLE001
             pass
-
-    if raw is None:
+    if builder.extra_document is not None:
+        problem(
+            "multiple YAML documents; only the first is analyzed", _doc_marker(text, builder.extra_document)
+        )
+    if root is None:
         doc.comments = _comments(text, index, [])
         return doc
-
-    converter = _Converter(index, shift)
-    try:
-        root = converter.convert(raw)
-    except RecursionError:
-        problem("YAML nesting is too deep to analyze", 0)
-        doc.fatal = True
-        return doc
-    if converter.expanded > ALIAS_EXPANSION_LIMIT and converter.expanded > 10 * converter.count:
+    if builder.expanded > ALIAS_EXPANSION_LIMIT and builder.expanded > 10 * builder.count:
         problem(
-            f"aliases expand to {converter.expanded:,} nodes (an alias bomb); not analyzed",
-            converter.first_alias if converter.first_alias is not None else 0,
+            f"aliases expand to {builder.expanded:,} nodes (an alias bomb); not analyzed",
+            builder.first_alias if builder.first_alias is not None else 0,
         )
         doc.fatal = True
         return doc
     doc.root = root
-    for key in converter.duplicates:
-        first = converter.duplicate_first[id(key)]
+    for key, earlier in builder.duplicates:
         doc.problems.append(
             Finding(
                 "syntax",
                 Severity.ERROR,
-                f'duplicate key "{key.value}" (first defined on line {first.start.line + 1})',
+                f'duplicate key "{key.value}" (first defined on line {earlier.span.start.line + 1})',
                 key.span,
             )
         )
-    doc.comments = _comments(text, index, converter.block_scalars)
+    doc.comments = _comments(text, index, builder.block_scalars)
     return doc
-
-
-def _compose_reused_anchors(body: str, exc: MarkedYAMLError) -> Any:
-    """The root node of a document whose only problem is a re-defined anchor (legal YAML 1.2: an
-    alias refers to the latest node with that anchor), composed with ruamel's pure-Python
-    composer, which accepts it; None for any other error."""
-    if "duplicate anchor" not in f"{exc.context} {exc.problem}":
-        return None
-    import warnings
-
-    from ruamel.yaml import YAML
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return YAML(typ="safe", pure=True).compose(body)
-    except Exception:  # noqa: BLE001 - fall back to reporting the original error
-        return None
 
 
 def _doc_marker(text: str, start: int) -> int:
@@ -232,74 +225,149 @@ def _lower_first(s: str) -> str:
     return s[:1].lower() + s[1:] if s else s
 
 
-class _Converter:
-    """Converts ruamel nodes to wfspec nodes, sharing aliased subtrees and counting expansion."""
+_BOOL = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_INT = re.compile(r"[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+
+
+def _plain_tag(value: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain (unquoted, untagged) scalar."""
+    if not value:
+        return "null"
+    c = value[0]
+    if c in "0123456789+-.":
+        if _INT.fullmatch(value):
+            return "int"
+        if _FLOAT.fullmatch(value):
+            return "float"
+        return "str"
+    if c in "tTfF" and value in _BOOL:
+        return "bool"
+    if c in "~nN" and value in _NULL:
+        return "null"
+    return "str"
+
+
+class _BuildError(Exception):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class _Builder:
+    """Builds wfspec nodes straight from the C parser's events (no intermediate composer
+    nodes), sharing aliased subtrees and counting how large aliases would expand."""
 
     def __init__(self, index: LineIndex, shift: int) -> None:
         self.index = index
         self.shift = shift
-        self.memo: dict[int, tuple[Node, int]] = {}
+        self.anchors: dict[str, tuple[Node, int]] = {}
         self.count = 0
         self.expanded = 0
         self.first_alias: int | None = None
-        self.duplicates: list[ScalarNode] = []
-        self.duplicate_first: dict[int, Span] = {}
+        self.duplicates: list[tuple[ScalarNode, ScalarNode]] = []
         self.block_scalars: list[tuple[int, int]] = []
+        self.extra_document: int | None = None
 
-    def convert(self, raw: Any) -> Node:
-        node, size = self._convert(raw)
-        self.expanded = size
-        return node
+    def build(self, get: Any) -> Node | None:
+        ev = get()  # stream start
+        ev = get()
+        if isinstance(ev, StreamEndEvent):
+            return None
+        root = self._node(get)
+        get()  # document end
+        ev = get()
+        if isinstance(ev, DocumentStartEvent):
+            self.extra_document = ev.start_mark.index + self.shift
+        return root
 
-    def _convert(self, raw: Any) -> tuple[Node, int]:
-        hit = self.memo.get(id(raw))
-        if hit is not None:
-            if self.first_alias is None:
-                self.first_alias = hit[0].span.start.offset
-            return hit
-        self.count += 1
-        tag: str = raw.tag or ""
-        if tag.startswith(_TAG_PREFIX):
-            tag = tag[len(_TAG_PREFIX) :]
+    def _node(self, get: Any) -> Node:
         shift = self.shift
-        start = raw.start_mark.index + shift
-        end = raw.end_mark.index + shift
         lines = self.index
-        node: Node
-        size = 1
-        if raw.id == "scalar":
-            style = raw.style or ""
-            node = ScalarNode(str(raw.value), tag or "str", None, style, start=start, end=end, lines=lines)
-            if style in ("|", ">"):
-                self.block_scalars.append((start, end))
-        elif raw.id == "sequence":
-            items: list[Node] = []
-            for child in raw.value:
-                c, n = self._convert(child)
-                items.append(c)
-                size += n
-            node = SeqNode(items, None, bool(raw.flow_style), start=start, end=end, lines=lines)
-        else:
-            pairs: list[tuple[Node, Node]] = []
-            seen: dict[str, Node] = {}
-            for k, v in raw.value:
-                kn, a = self._convert(k)
-                vn, b = self._convert(v)
-                size += a + b
-                if isinstance(kn, ScalarNode):
-                    if kn.value in seen and kn.value != "<<":
-                        self.duplicates.append(kn)
-                        self.duplicate_first[id(kn)] = seen[kn.value].span
-                    else:
-                        seen[kn.value] = kn
-                pairs.append((kn, vn))
-            node = MapNode(pairs, None, bool(raw.flow_style), start=start, end=end, lines=lines)
-        size = min(size, 10**12)
-        self.memo[id(raw)] = (node, size)
-        return node, size
+        anchors = self.anchors
+        # frame: [is_map, items, start, anchor, flow, size]
+        stack: list[list[Any]] = []
+        while True:
+            ev = get()
+            t = type(ev)
+            node: Node
+            if t is ScalarEvent:
+                value = ev.value
+                style = ev.style or ""
+                tag = ev.tag
+                if tag and tag != "!":
+                    tag = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
+                elif style or tag == "!":
+                    tag = "str"
+                else:
+                    tag = _plain_tag(value)
+                start = ev.start_mark.index + shift
+                end = ev.end_mark.index + shift
+                node = ScalarNode(value, tag, None, style, start=start, end=end, lines=lines)
+                if style in ("|", ">"):
+                    self.block_scalars.append((start, end))
+                size = 1
+                self.count += 1
+                if ev.anchor is not None:
+                    node.anchor = ev.anchor
+                    anchors[ev.anchor] = (node, 1)
+            elif t is MappingStartEvent or t is SequenceStartEvent:
+                stack.append(
+                    [
+                        t is MappingStartEvent,
+                        [],
+                        ev.start_mark.index + shift,
+                        ev.anchor,
+                        bool(ev.flow_style),
+                        1,
+                    ]
+                )
+                continue
+            elif t is MappingEndEvent or t is SequenceEndEvent:
+                is_map, items, start, anchor, flow, size = stack.pop()
+                end = ev.end_mark.index + shift
+                if is_map:
+                    pairs = list(zip(items[0::2], items[1::2], strict=False))
+                    node = MapNode(pairs, None, flow, start=start, end=end, lines=lines)
+                    self._check_duplicates(pairs)
+                else:
+                    node = SeqNode(items, None, flow, start=start, end=end, lines=lines)
+                self.count += 1
+                if anchor is not None:
+                    node.anchor = anchor
+                    anchors[anchor] = (node, size)
+            elif t is AliasEvent:
+                hit = anchors.get(ev.anchor)
+                if hit is None:
+                    raise _BuildError(f'undefined alias "{ev.anchor}"', ev.start_mark.index + shift)
+                if self.first_alias is None:
+                    self.first_alias = ev.start_mark.index + shift
+                node, size = hit
+            else:  # pragma: no cover - the parser guarantees the event grammar
+                raise _BuildError(f"unexpected {t.__name__}", ev.start_mark.index + shift)
+            if not stack:
+                self.expanded = size
+                return node
+            frame = stack[-1]
+            frame[1].append(node)
+            total = frame[5] + size
+            frame[5] = total if total < 10**12 else 10**12
 
-
-_COMMENT_RE = re.compile(r"(^|[ \t])#(.*)$")
+    def _check_duplicates(self, pairs: list[tuple[Node, Node]]) -> None:
+        if len(pairs) < 2:
+            return
+        seen: dict[str, ScalarNode] = {}
+        for k, _ in pairs:
+            if isinstance(k, ScalarNode):
+                first = seen.get(k.value)
+                if first is None:
+                    seen[k.value] = k
+                elif k.value != "<<":
+                    self.duplicates.append((k, first))
 
 
 def _comments(text: str, index: LineIndex, block_scalars: list[tuple[int, int]]) -> dict[int, Comment]:
