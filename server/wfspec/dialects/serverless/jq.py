@@ -15,6 +15,7 @@ as an error. Offsets are code-point offsets into the expression text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import NoReturn
@@ -743,7 +744,10 @@ class _Parser:
             self.i += 1
 
 
+@functools.lru_cache(maxsize=8192)
 def _run(expr: str) -> _Parser:
+    """Parse once per distinct text (the same expressions recur across keystrokes and tasks);
+    callers only read the parser's results."""
     parser = _Parser(expr, _lex(expr))
     try:
         parser.program()
