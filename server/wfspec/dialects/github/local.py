@@ -1,0 +1,236 @@
+"""Local actions and local reusable workflows, read from disk.
+
+A step ``uses: ./path`` names a directory holding ``action.yml`` (or ``action.yaml``); a job
+``uses: ./.github/workflows/x.yml`` names a reusable workflow. Both are resolved against the
+workspace root derived from the document's uri (``file://`` or a plain path): the directory
+above ``.github/workflows/`` or, failing that, the nearest ancestor holding ``.github``.
+
+A missing or unreadable file is quietly unknown (None): nothing is checked against it. Results
+are cached by path, size and modification time, so an editor session rereads a file only when
+it changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from wfspec.syntax.parse import parse
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, scalar_str
+
+MAX_ANCESTORS = 12
+MAX_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """An input or secret of an action or reusable workflow."""
+
+    name: str
+    required: bool = False
+    has_default: bool = False
+    type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalAction:
+    """What a local action's metadata declares."""
+
+    path: str
+    inputs: dict[str, Param] = field(default_factory=dict)  # lower-cased name -> param
+    outputs: frozenset[str] = frozenset()  # lower-cased names
+    using: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalWorkflow:
+    """What a local reusable workflow's ``on.workflow_call`` declares."""
+
+    path: str
+    callable: bool
+    inputs: dict[str, Param] = field(default_factory=dict)
+    secrets: dict[str, Param] = field(default_factory=dict)
+    outputs: frozenset[str] = frozenset()
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """The filesystem path of a ``file://`` uri or a plain path; None for other schemes."""
+    if not uri:
+        return None
+    if uri.startswith("file:"):
+        parsed = urlparse(uri)
+        path = unquote(parsed.path)
+        if os.name == "nt" and len(path) > 2 and path[0] == "/" and path[2] == ":":  # pragma: no cover
+            path = path[1:]
+        return Path(path)
+    if "://" in uri or (len(uri) > 1 and uri[1] != ":" and ":" in uri.split("/", 1)[0]):
+        return None  # untitled:, vscode-notebook:, https:// ...
+    return Path(uri)
+
+
+def workspace_root(uri: str) -> Path | None:
+    """The repository root a workflow's local references resolve against, if any."""
+    root: Path | None = None
+    path = uri_to_path(uri)
+    if path is not None:
+        parts = path.parts
+        for i in range(len(parts) - 2, 0, -1):
+            if parts[i] == ".github" and i + 1 < len(parts) and parts[i + 1] == "workflows":
+                root = Path(*parts[:i])
+                break
+        if root is None:
+            cur = path.parent
+            for _ in range(MAX_ANCESTORS):
+                try:
+                    if (cur / ".github").is_dir():
+                        root = cur
+                        break
+                except OSError:
+                    break
+                if cur.parent == cur:
+                    break
+                cur = cur.parent
+    return root
+
+
+_CACHE: dict[tuple[str, str], tuple[tuple[int, int], object]] = {}
+MAX_CACHED = 512
+
+
+def _store(kind: str, path: Path, stamp: tuple[int, int], value: object) -> None:
+    if len(_CACHE) >= MAX_CACHED:
+        _CACHE.clear()
+    _CACHE[(kind, str(path))] = (stamp, value)
+
+
+def _read(path: Path) -> tuple[tuple[int, int], MapNode | None] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not path.is_file() or st.st_size > MAX_BYTES:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    doc = parse(data)
+    root = doc.root if isinstance(doc.root, MapNode) else None
+    return (st.st_mtime_ns, st.st_size), root
+
+
+def _cached(kind: str, path: Path) -> tuple[bool, object]:
+    """(hit, value) for a cache entry still matching the file's size and mtime."""
+    key = (kind, str(path))
+    entry = _CACHE.get(key)
+    if entry is None:
+        return False, None
+    try:
+        st = path.stat()
+    except OSError:
+        return False, None
+    if entry[0] != (st.st_mtime_ns, st.st_size):
+        return False, None
+    return True, entry[1]
+
+
+def _params(node: Node | None) -> dict[str, Param]:
+    out: dict[str, Param] = {}
+    if not isinstance(node, MapNode):
+        return out
+    for key, value in node.items():
+        required = False
+        has_default = False
+        typ = ""
+        if isinstance(value, MapNode):
+            req = value.get("required")
+            required = isinstance(req, ScalarNode) and req.python() is True
+            has_default = "default" in value
+            typ = scalar_str(value.get("type")) or ""
+        out[key.value.lower()] = Param(key.value, required, has_default, typ)
+    return out
+
+
+def _keys(node: Node | None) -> frozenset[str]:
+    if not isinstance(node, MapNode):
+        return frozenset()
+    return frozenset(k.lower() for k in node.keys())
+
+
+def _join(root: Path, rel: str) -> Path:
+    rel = rel.strip()
+    if rel.startswith("./"):
+        rel = rel[2:]
+    return root / rel
+
+
+def load_action(root: Path | None, rel: str) -> LocalAction | None:
+    """The metadata of the local action at ``rel`` (``./path``), or None when it cannot be read."""
+    if root is None:
+        return None
+    base = _join(root, rel)
+    for name in ("action.yml", "action.yaml"):
+        path = base / name
+        hit, value = _cached("action", path)
+        if hit:
+            if value is not None:
+                return value  # type: ignore[return-value]
+            continue
+        got = _read(path)
+        if got is None:
+            continue
+        stamp, doc = got
+        action: LocalAction | None = None
+        if doc is not None:
+            runs = doc.get("runs")
+            using = scalar_str(runs.get("using")) if isinstance(runs, MapNode) else None
+            action = LocalAction(
+                path=str(path),
+                inputs=_params(doc.get("inputs")),
+                outputs=_keys(doc.get("outputs")),
+                using=(using or "").lower(),
+            )
+        _store("action", path, stamp, action)
+        if action is not None:
+            return action
+    return None
+
+
+def load_workflow(root: Path | None, rel: str) -> LocalWorkflow | None:
+    """What the local reusable workflow at ``rel`` declares, or None when it cannot be read."""
+    if root is None:
+        return None
+    path = _join(root, rel)
+    hit, value = _cached("workflow", path)
+    if hit:
+        return value  # type: ignore[return-value]
+    got = _read(path)
+    if got is None:
+        return None
+    stamp, doc = got
+    wf: LocalWorkflow | None = None
+    if doc is not None:
+        on = doc.get("on")
+        call: Node | None = None
+        callable_ = False
+        if isinstance(on, ScalarNode):
+            callable_ = on.value == "workflow_call"
+        elif isinstance(on, MapNode):
+            callable_ = "workflow_call" in on
+            call = on.get("workflow_call")
+        elif isinstance(on, SeqNode):
+            callable_ = any(scalar_str(i) == "workflow_call" for i in on.items)
+        if isinstance(call, MapNode):
+            wf = LocalWorkflow(
+                path=str(path),
+                callable=callable_,
+                inputs=_params(call.get("inputs")),
+                secrets=_params(call.get("secrets")),
+                outputs=_keys(call.get("outputs")),
+            )
+        else:
+            wf = LocalWorkflow(path=str(path), callable=callable_)
+    _store("workflow", path, stamp, wf)
+    return wf

@@ -1,0 +1,662 @@
+"""The structural schema of a GitHub Actions workflow and the action catalog checks.
+
+``validate(root)`` returns ``(span, message, severity)`` problems for the ``schema`` rule:
+unknown workflow, event, job and step keys; values of the wrong shape; missing required
+properties (``on``, ``jobs``, ``runs-on``, a step's ``run`` or ``uses``); bad enumeration values;
+invalid job and step ids; ``uses:`` of the wrong shape; and, for actions the catalog knows,
+unknown ``with:`` inputs (warning, as GitHub itself only warns), missing required inputs and
+a major version the action never released.
+
+Certainty first: a value holding a ``${{ }}`` expression is accepted wherever a typed value is
+expected, and anything GitHub may have added since the schema was written (permission scopes,
+input properties) is at most a warning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from wfspec.dialects.github import catalog
+from wfspec.dialects.github.nodes import ID_RE, describe, entries, get, is_expr, key_node, text
+from wfspec.findings import Severity
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
+
+Problem = tuple[Span, str, Severity]
+
+#: starter-workflow template placeholders such as ``$default-branch`` and ``$cron-weekly``
+PLACEHOLDER = re.compile(r"^\$[a-z][a-z-]*$")
+
+E = Severity.ERROR
+W = Severity.WARNING
+
+WORKFLOW_KEYS = ("name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs")
+
+EVENTS = frozenset(
+    """branch_protection_rule check_run check_suite create delete deployment deployment_status discussion
+    discussion_comment fork gollum image_version issue_comment issues label merge_group milestone page_build
+    project project_card project_column public pull_request pull_request_comment pull_request_review
+    pull_request_review_comment pull_request_target push registry_package release repository_dispatch
+    schedule status watch workflow_call workflow_dispatch workflow_run""".split()
+)
+
+#: filters per event; events not listed take ``types`` only
+EVENT_KEYS: dict[str, tuple[str, ...]] = {
+    "push": ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore"),
+    "pull_request": ("types", "branches", "branches-ignore", "paths", "paths-ignore"),
+    "pull_request_target": ("types", "branches", "branches-ignore", "paths", "paths-ignore"),
+    "workflow_run": ("types", "workflows", "branches", "branches-ignore"),
+    "workflow_dispatch": ("inputs",),
+    "workflow_call": ("inputs", "outputs", "secrets"),
+    "image_version": ("names", "versions", "types"),
+    "merge_group": ("types", "branches", "branches-ignore"),
+}
+#: events whose filter list above is certain: other keys are errors (elsewhere warnings)
+STRICT_EVENTS = frozenset(
+    {"push", "pull_request", "pull_request_target", "workflow_run", "workflow_dispatch", "workflow_call"}
+)
+EXCLUSIVE_FILTERS = (("branches", "branches-ignore"), ("tags", "tags-ignore"), ("paths", "paths-ignore"))
+
+DISPATCH_INPUT_KEYS = ("description", "required", "default", "type", "options", "deprecationMessage")
+DISPATCH_INPUT_TYPES = ("string", "choice", "boolean", "number", "environment")
+CALL_INPUT_KEYS = ("description", "required", "default", "type")
+CALL_INPUT_TYPES = ("string", "boolean", "number")
+CALL_OUTPUT_KEYS = ("description", "value")
+CALL_SECRET_KEYS = ("description", "required")
+
+PERMISSION_SCOPES = frozenset(
+    """actions attestations checks contents deployments discussions id-token issues models packages pages
+    pull-requests repository-projects security-events statuses artifact-metadata""".split()
+)
+PERMISSION_LEVELS = ("read", "write", "none")
+
+JOB_KEYS = (
+    "name",
+    "needs",
+    "permissions",
+    "runs-on",
+    "environment",
+    "concurrency",
+    "outputs",
+    "env",
+    "defaults",
+    "if",
+    "steps",
+    "timeout-minutes",
+    "strategy",
+    "continue-on-error",
+    "container",
+    "services",
+    "snapshot",
+)
+CALL_JOB_KEYS = ("name", "uses", "with", "secrets", "needs", "if", "permissions", "strategy", "concurrency")
+STEP_COMMON = ("id", "if", "name", "env", "continue-on-error", "timeout-minutes")
+RUN_STEP_KEYS = (*STEP_COMMON, "run", "shell", "working-directory")
+USES_STEP_KEYS = (*STEP_COMMON, "uses", "with")
+CONTAINER_KEYS = ("image", "credentials", "env", "ports", "volumes", "options")
+SERVICE_KEYS = (*CONTAINER_KEYS, "entrypoint", "command")
+STRATEGY_KEYS = ("matrix", "fail-fast", "max-parallel")
+
+
+def _placeholder(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and PLACEHOLDER.match(node.value) is not None
+
+
+def _suggest(name: str, allowed: Iterable[str]) -> str:
+    got = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+    return f'; did you mean "{got[0]}"?' if got else ""
+
+
+class _Validator:
+    def __init__(self) -> None:
+        self.out: list[Problem] = []
+
+    def add(self, span: Span, message: str, severity: Severity = E) -> None:
+        self.out.append((span, message, severity))
+
+    # -- generic shapes ------------------------------------------------------------------------
+    def keys(
+        self,
+        m: MapNode,
+        allowed: Iterable[str],
+        where: str,
+        severity: Severity = E,
+    ) -> None:
+        allowed_t = tuple(allowed)
+        for k, _ in entries(m):
+            if k.value not in allowed_t:
+                self.add(
+                    k.span,
+                    f'unknown key "{k.value}" in {where}{_suggest(k.value, allowed_t)}',
+                    severity,
+                )
+
+    def mapping(self, node: Node | None, where: str, *, expr_ok: bool = False) -> MapNode | None:
+        """``node`` as a mapping, or a problem (null and expressions are tolerated)."""
+        if node is None:
+            return None
+        if isinstance(node, MapNode):
+            return node
+        if isinstance(node, ScalarNode) and (
+            node.tag == "null" or (expr_ok and is_expr(node)) or PLACEHOLDER.match(node.value)
+        ):
+            return None
+        self.add(node.span, f"{where} must be a mapping, not {describe(node)}")
+        return None
+
+    def string_or_list(self, node: Node | None, where: str) -> None:
+        if node is None or isinstance(node, ScalarNode):
+            return
+        if isinstance(node, SeqNode):
+            for item in node.items:
+                if not isinstance(item, ScalarNode):
+                    self.add(item.span, f"{where} entries must be strings, not {describe(item)}")
+            return
+        self.add(node.span, f"{where} must be a string or a list of strings, not {describe(node)}")
+
+    def scalar(self, node: Node | None, where: str) -> None:
+        if node is None or isinstance(node, ScalarNode):
+            return
+        self.add(node.span, f"{where} must be a string, not {describe(node)}")
+
+    def boolean(self, node: Node | None, where: str) -> None:
+        if node is None or is_expr(node) or _placeholder(node):
+            return
+        if isinstance(node, ScalarNode) and node.tag in ("bool", "null"):
+            return
+        self.add(node.span, f'{where} must be true, false or a "${{{{ }}}}" expression, not {describe(node)}')
+
+    def number(self, node: Node | None, where: str) -> None:
+        if node is None or is_expr(node) or _placeholder(node):
+            return
+        if isinstance(node, ScalarNode) and node.tag in ("int", "float", "null"):
+            return
+        if isinstance(node, ScalarNode) and node.tag == "str":
+            try:
+                float(node.value)
+                return
+            except ValueError:
+                pass
+        self.add(node.span, f'{where} must be a number or a "${{{{ }}}}" expression, not {describe(node)}')
+
+    def env(self, node: Node | None, where: str) -> None:
+        m = self.mapping(node, where, expr_ok=True)
+        if m is None:
+            return
+        for k, v in entries(m):
+            if isinstance(v, (MapNode, SeqNode)):
+                self.add(v.span, f'value of "{k.value}" in {where} must be a string, not {describe(v)}')
+
+    # -- workflow ------------------------------------------------------------------------------
+    def workflow(self, root: Node | None) -> None:
+        if not isinstance(root, MapNode):
+            if root is not None and not (isinstance(root, ScalarNode) and root.tag == "null"):
+                self.add(root.span, f"a workflow must be a mapping, not {describe(root)}")
+            return
+        self.keys(root, WORKFLOW_KEYS, "the workflow")
+        for key in ("on", "jobs"):
+            if get(root, key) is None and key_node(root, key) is None:
+                self.add(root.span, f'missing required key "{key}" in the workflow')
+        self.scalar(get(root, "name"), '"name"')
+        self.scalar(get(root, "run-name"), '"run-name"')
+        self.on(get(root, "on"))
+        self.permissions(get(root, "permissions"))
+        self.env(get(root, "env"), '"env"')
+        self.defaults(get(root, "defaults"))
+        self.concurrency(get(root, "concurrency"))
+        jobs = get(root, "jobs")
+        jm = self.mapping(jobs, '"jobs"')
+        if jm is not None:
+            for k, v in entries(jm):
+                self.job(k, v)
+
+    def on(self, on: Node | None) -> None:
+        if on is None:
+            return
+        if isinstance(on, ScalarNode):
+            if on.tag != "null":
+                self.event_name(on, on.value)
+            return
+        if isinstance(on, SeqNode):
+            for item in on.items:
+                if isinstance(item, ScalarNode):
+                    self.event_name(item, item.value)
+                else:
+                    self.add(item.span, f"event names must be strings, not {describe(item)}")
+            return
+        assert isinstance(on, MapNode)
+        for k, v in entries(on):
+            if not self.event_name(k, k.value):
+                continue
+            self.event(k.value, v)
+
+    def event_name(self, node: ScalarNode, name: str) -> bool:
+        if name in EVENTS:
+            return True
+        self.add(node.span, f'unknown event "{name}"{_suggest(name, EVENTS)}')
+        return False
+
+    def event(self, name: str, body: Node) -> None:
+        where = f'the "{name}" event'
+        if name == "schedule":
+            self.schedule(body)
+            return
+        m = self.mapping(body, where)
+        if m is None:
+            return
+        allowed = EVENT_KEYS.get(name, ("types",))
+        self.keys(m, allowed, where, E if name in STRICT_EVENTS else W)
+        for a, b in EXCLUSIVE_FILTERS:
+            if a in allowed and b in allowed and a in m and b in m:
+                self.add(
+                    key_node(m, b).span if key_node(m, b) else m.span,  # type: ignore[union-attr]
+                    f'"{a}" and "{b}" cannot be used together in {where}; use "!" patterns in "{a}"',
+                )
+        for k, v in entries(m):
+            if k.value in ("inputs", "outputs", "secrets"):
+                continue
+            self.string_or_list(v, f'"{k.value}"')
+        if name == "workflow_dispatch":
+            self.inputs(get(m, "inputs"), DISPATCH_INPUT_KEYS, DISPATCH_INPUT_TYPES, dispatch=True)
+        elif name == "workflow_call":
+            self.inputs(get(m, "inputs"), CALL_INPUT_KEYS, CALL_INPUT_TYPES, dispatch=False)
+            outputs = self.mapping(get(m, "outputs"), '"workflow_call.outputs"')
+            if outputs is not None:
+                for k, v in entries(outputs):
+                    om = self.mapping(v, f'output "{k.value}"')
+                    if om is None:
+                        if v is None or (isinstance(v, ScalarNode) and v.tag == "null"):
+                            self.add(k.span, f'output "{k.value}" must have a "value"')
+                        continue
+                    self.keys(om, CALL_OUTPUT_KEYS, f'output "{k.value}"')
+                    if get(om, "value") is None:
+                        self.add(k.span, f'output "{k.value}" must have a "value"')
+            secrets = self.mapping(get(m, "secrets"), '"workflow_call.secrets"')
+            if secrets is not None:
+                for k, v in entries(secrets):
+                    sm = self.mapping(v, f'secret "{k.value}"')
+                    if sm is not None:
+                        self.keys(sm, CALL_SECRET_KEYS, f'secret "{k.value}"')
+                        self.boolean(get(sm, "required"), '"required"')
+
+    def schedule(self, body: Node) -> None:
+        if isinstance(body, ScalarNode) and body.tag == "null":
+            return
+        if not isinstance(body, SeqNode):
+            self.add(body.span, f'"schedule" must be a list of {{cron: ...}} entries, not {describe(body)}')
+            return
+        for item in body.items:
+            m = self.mapping(item, "a schedule entry")
+            if m is None:
+                continue
+            self.keys(m, ("cron", "timezone"), "a schedule entry", W)
+            cron = get(m, "cron")
+            if cron is None:
+                self.add(m.span, 'missing required key "cron" in a schedule entry')
+                continue
+            value = text(cron)
+            if value is None:
+                self.add(cron.span, f'"cron" must be a string, not {describe(cron)}')
+            elif len(value.split()) != 5 and not PLACEHOLDER.match(value):
+                self.add(
+                    cron.span,
+                    f'"cron" must have 5 fields (minute hour day month weekday), not {len(value.split())}',
+                )
+
+    def inputs(
+        self, node: Node | None, allowed: tuple[str, ...], types: tuple[str, ...], *, dispatch: bool
+    ) -> None:
+        m = self.mapping(node, '"inputs"')
+        if m is None:
+            return
+        for k, v in entries(m):
+            where = f'input "{k.value}"'
+            im = self.mapping(v, where)
+            if im is None:
+                if not dispatch:
+                    self.add(k.span, f'{where} must declare its "type" ({", ".join(types)})')
+                continue
+            self.keys(im, allowed, where, W if dispatch else E)
+            self.boolean(get(im, "required"), '"required"')
+            typ = get(im, "type")
+            if typ is None:
+                if not dispatch:
+                    self.add(k.span, f'{where} must declare its "type" ({", ".join(types)})')
+            elif isinstance(typ, ScalarNode) and typ.value not in types:
+                self.add(typ.span, f'unknown input type "{typ.value}"; expected one of {", ".join(types)}')
+            if dispatch and text(typ) == "choice":
+                opts = get(im, "options")
+                if opts is None:
+                    self.add(k.span, f'{where} has type "choice" but no "options"', W)
+                elif not isinstance(opts, SeqNode):
+                    self.add(opts.span, f'"options" must be a list, not {describe(opts)}')
+
+    def permissions(self, node: Node | None) -> None:
+        if node is None:
+            return
+        if isinstance(node, ScalarNode):
+            if node.tag != "null" and not is_expr(node) and node.value not in ("read-all", "write-all"):
+                self.add(
+                    node.span,
+                    f'unknown permissions "{node.value}"; expected read-all, write-all or a mapping',
+                )
+            return
+        m = self.mapping(node, '"permissions"')
+        if m is None:
+            return
+        for k, v in entries(m):
+            if k.value not in PERMISSION_SCOPES:
+                self.add(
+                    k.span, f'unknown permission scope "{k.value}"{_suggest(k.value, PERMISSION_SCOPES)}', W
+                )
+            level = text(v)
+            if level is None or level not in PERMISSION_LEVELS:
+                self.add(
+                    v.span, f'permission level must be read, write or none, not "{level or describe(v)}"'
+                )
+
+    def defaults(self, node: Node | None) -> None:
+        m = self.mapping(node, '"defaults"')
+        if m is None:
+            return
+        self.keys(m, ("run",), '"defaults"')
+        run = self.mapping(get(m, "run"), '"defaults.run"')
+        if run is not None:
+            self.keys(run, ("shell", "working-directory"), '"defaults.run"')
+
+    def concurrency(self, node: Node | None) -> None:
+        if node is None or isinstance(node, ScalarNode):
+            return
+        m = self.mapping(node, '"concurrency"')
+        if m is None:
+            return
+        self.keys(m, ("group", "cancel-in-progress"), '"concurrency"')
+        if get(m, "group") is None:
+            self.add(m.span, 'missing required key "group" in "concurrency"')
+        self.boolean(get(m, "cancel-in-progress"), '"cancel-in-progress"')
+
+    # -- jobs ----------------------------------------------------------------------------------
+    def job(self, key: ScalarNode, body: Node) -> None:
+        name = key.value
+        if not ID_RE.match(name):
+            self.add(
+                key.span,
+                f'invalid job id "{name}": ids start with a letter or "_" and contain only letters, digits, "-" '
+                'and "_"',
+            )
+        m = self.mapping(body, f'job "{name}"')
+        if m is None:
+            if body is None or (isinstance(body, ScalarNode) and body.tag == "null"):
+                self.add(key.span, f'job "{name}" is empty; it needs "runs-on" and "steps" (or "uses")')
+            return
+        is_call = get(m, "uses") is not None
+        if is_call:
+            allowed = CALL_JOB_KEYS
+            for k, _ in entries(m):
+                if k.value in CALL_JOB_KEYS:
+                    continue
+                if k.value in JOB_KEYS:
+                    sev = E if k.value in ("runs-on", "steps") else W
+                    self.add(
+                        k.span,
+                        f'"{k.value}" is not allowed in job "{name}", which calls a reusable workflow with "uses"',
+                        sev,
+                    )
+                else:
+                    self.add(k.span, f'unknown key "{k.value}" in job "{name}"{_suggest(k.value, allowed)}')
+            self.call_job(name, m)
+        else:
+            self.keys(m, JOB_KEYS + ("uses", "with", "secrets"), f'job "{name}"')
+            for call_key in ("with", "secrets"):
+                kn = key_node(m, call_key)
+                if kn is not None:
+                    self.add(
+                        kn.span,
+                        f'"{call_key}" is only allowed in a job that calls a reusable workflow with "uses"',
+                    )
+            if get(m, "runs-on") is None:
+                kn = key_node(m, "runs-on")
+                self.add(kn.span if kn else m.span, f'missing required key "runs-on" in job "{name}"')
+            else:
+                self.runs_on(get(m, "runs-on"))
+            steps = get(m, "steps")
+            if steps is None:
+                kn = key_node(m, "steps")
+                self.add(kn.span if kn else m.span, f'job "{name}" has no "steps"', W)
+            elif isinstance(steps, SeqNode):
+                for step in steps.items:
+                    self.step(step)
+            else:
+                self.add(steps.span, f'"steps" must be a list of steps, not {describe(steps)}')
+            self.environment(get(m, "environment"))
+            out = self.mapping(get(m, "outputs"), f'"outputs" of job "{name}"')
+            if out is not None:
+                for k, v in entries(out):
+                    if isinstance(v, (MapNode, SeqNode)):
+                        self.add(v.span, f'output "{k.value}" must be a string, not {describe(v)}')
+            self.env(get(m, "env"), '"env"')
+            self.defaults(get(m, "defaults"))
+            self.number(get(m, "timeout-minutes"), '"timeout-minutes"')
+            self.boolean(get(m, "continue-on-error"), '"continue-on-error"')
+            self.container(get(m, "container"), '"container"')
+            services = self.mapping(get(m, "services"), '"services"', expr_ok=True)
+            if services is not None:
+                for k, v in entries(services):
+                    self.container(v, f'service "{k.value}"', SERVICE_KEYS)
+        self.needs(get(m, "needs"))
+        self.permissions(get(m, "permissions"))
+        self.concurrency(get(m, "concurrency"))
+        self.strategy(get(m, "strategy"))
+        self.scalar(get(m, "if"), '"if"')
+
+    def call_job(self, name: str, m: MapNode) -> None:
+        uses = get(m, "uses")
+        value = text(uses)
+        if uses is None:
+            return
+        if value is None:
+            self.add(uses.span, f'"uses" must be a string, not {describe(uses)}')
+        elif "${{" not in value:
+            if value.startswith("./"):
+                if not value.startswith("./.github/workflows/"):
+                    self.add(uses.span, 'a local reusable workflow must live in "./.github/workflows/"', W)
+            else:
+                path, sep, ref = value.partition("@")
+                if not sep or not ref or path.count("/") < 2:
+                    self.add(
+                        uses.span,
+                        f'invalid reusable workflow "{value}"; expected "owner/repo/path/to/workflow.yml@ref" '
+                        'or "./.github/workflows/workflow.yml"',
+                    )
+        self.mapping(get(m, "with"), '"with"', expr_ok=False)
+        secrets = get(m, "secrets")
+        if isinstance(secrets, ScalarNode):
+            if secrets.tag != "null" and secrets.value != "inherit":
+                self.add(secrets.span, f'"secrets" must be "inherit" or a mapping, not "{secrets.value}"')
+        else:
+            self.mapping(secrets, '"secrets"')
+
+    def needs(self, node: Node | None) -> None:
+        if node is None:
+            return
+        items: list[Node]
+        if isinstance(node, ScalarNode):
+            items = [node]
+        elif isinstance(node, SeqNode):
+            items = node.items
+        else:
+            self.add(node.span, f'"needs" must be a job id or a list of job ids, not {describe(node)}')
+            return
+        seen: dict[str, ScalarNode] = {}
+        for item in items:
+            if not isinstance(item, ScalarNode):
+                self.add(item.span, f'"needs" entries must be job ids, not {describe(item)}')
+                continue
+            low = item.value.lower()
+            if low in seen:
+                self.add(
+                    item.span,
+                    f'job "{item.value}" is listed twice in "needs" (job ids are case-insensitive)',
+                    W,
+                )
+            else:
+                seen[low] = item
+
+    def runs_on(self, node: Node | None) -> None:
+        if node is None or isinstance(node, ScalarNode):
+            if isinstance(node, ScalarNode) and node.tag == "null":
+                self.add(node.span, '"runs-on" must name a runner')
+            return
+        if isinstance(node, SeqNode):
+            self.string_or_list(node, '"runs-on"')
+            return
+        assert isinstance(node, MapNode)
+        self.keys(node, ("group", "labels"), '"runs-on"')
+        self.scalar(get(node, "group"), '"group"')
+        self.string_or_list(get(node, "labels"), '"labels"')
+
+    def environment(self, node: Node | None) -> None:
+        if node is None or isinstance(node, ScalarNode):
+            return
+        m = self.mapping(node, '"environment"')
+        if m is None:
+            return
+        self.keys(m, ("name", "url", "deployment"), '"environment"', W)
+
+    def container(self, node: Node | None, where: str, allowed: tuple[str, ...] = CONTAINER_KEYS) -> None:
+        if node is None or isinstance(node, ScalarNode):
+            return
+        m = self.mapping(node, where)
+        if m is None:
+            return
+        self.keys(m, allowed, where)
+        if get(m, "image") is None and not any(is_expr(v) for _, v in entries(m)):
+            self.add(m.span, f'missing required key "image" in {where}')
+        creds = self.mapping(get(m, "credentials"), '"credentials"', expr_ok=True)
+        if creds is not None:
+            self.keys(creds, ("username", "password"), '"credentials"')
+        self.env(get(m, "env"), '"env"')
+        for k in ("ports", "volumes"):
+            v = get(m, k)
+            if v is not None and not isinstance(v, SeqNode) and not is_expr(v):
+                if not (isinstance(v, ScalarNode) and v.tag == "null"):
+                    self.add(v.span, f'"{k}" must be a list, not {describe(v)}')
+
+    def strategy(self, node: Node | None) -> None:
+        m = self.mapping(node, '"strategy"', expr_ok=True)
+        if m is None:
+            return
+        self.keys(m, STRATEGY_KEYS, '"strategy"')
+        self.boolean(get(m, "fail-fast"), '"fail-fast"')
+        self.number(get(m, "max-parallel"), '"max-parallel"')
+        matrix = get(m, "matrix")
+        mm = self.mapping(matrix, '"matrix"', expr_ok=True)
+        if mm is None:
+            return
+        for k, v in entries(mm):
+            if k.value in ("include", "exclude"):
+                if (
+                    not isinstance(v, SeqNode)
+                    and not is_expr(v)
+                    and not (isinstance(v, ScalarNode) and v.tag == "null")
+                ):
+                    self.add(v.span, f'"{k.value}" must be a list of mappings, not {describe(v)}')
+                elif isinstance(v, SeqNode):
+                    for item in v.items:
+                        if not isinstance(item, MapNode) and not is_expr(item):
+                            self.add(item.span, f'"{k.value}" entries must be mappings, not {describe(item)}')
+            elif not isinstance(v, SeqNode) and not is_expr(v):
+                self.add(v.span, f'matrix values of "{k.value}" must be a list, not {describe(v)}')
+
+    # -- steps ---------------------------------------------------------------------------------
+    def step(self, node: Node) -> None:
+        m = self.mapping(node, "a step")
+        if m is None:
+            if isinstance(node, ScalarNode) and node.tag == "null":
+                self.add(node.span, 'an empty step; a step needs "run" or "uses"')
+            return
+        uses = get(m, "uses")
+        run = get(m, "run")
+        if uses is not None and run is not None:
+            second = max(
+                key_node(m, "uses"), key_node(m, "run"), key=lambda k: k.span.start if k else m.span.start
+            )
+            self.add(
+                second.span if second is not None else m.span,
+                'a step has either "run" (a shell command) or "uses" (an action), not both',
+            )
+            self.keys(m, USES_STEP_KEYS + ("run", "shell", "working-directory"), "a step")
+        elif uses is not None:
+            self.keys(m, USES_STEP_KEYS, 'a step with "uses"')
+        elif run is not None:
+            self.keys(m, RUN_STEP_KEYS, 'a step with "run"')
+        else:
+            self.add(m.span, 'a step needs "run" (a shell command) or "uses" (an action)')
+            self.keys(m, USES_STEP_KEYS + ("run", "shell", "working-directory"), "a step")
+        sid = get(m, "id")
+        if sid is not None:
+            value = text(sid)
+            if value is None and not (isinstance(sid, ScalarNode)):
+                self.add(sid.span, f"a step id must be a string, not {describe(sid)}")
+            elif value and "${{" not in value and not ID_RE.match(value):
+                self.add(
+                    sid.span,
+                    f'invalid step id "{value}": ids start with a letter or "_" and contain only letters, '
+                    'digits, "-" and "_"',
+                )
+        self.env(get(m, "env"), '"env"')
+        self.boolean(get(m, "continue-on-error"), '"continue-on-error"')
+        self.number(get(m, "timeout-minutes"), '"timeout-minutes"')
+        self.scalar(run, '"run"')
+        self.scalar(get(m, "if"), '"if"')
+        with_ = self.mapping(get(m, "with"), '"with"')
+        if uses is not None:
+            self.uses(uses, m, with_)
+
+    def uses(self, uses: Node, step: MapNode, with_: MapNode | None) -> None:
+        value = text(uses)
+        if value is None:
+            self.add(uses.span, f'"uses" must be a string, not {describe(uses)}')
+            return
+        ref = catalog.parse_uses(value)
+        if ref.kind == "invalid":
+            self.add(
+                uses.span,
+                f'invalid action reference "{value}"; expected "owner/repo@ref", "owner/repo/path@ref", '
+                '"./path" or "docker://image"',
+            )
+            return
+        spec = catalog.lookup(ref)
+        if spec is None:
+            return
+        if ref.major is not None and ref.major > spec.max_major + catalog.MAJOR_SLACK:
+            self.add(
+                uses.span,
+                f"{spec.name} has no major version v{ref.major} (the newest known is v{spec.max_major}); "
+                f'use "{spec.name}@v{spec.max_major}"',
+            )
+            return
+        given: dict[str, ScalarNode] = {}
+        if with_ is not None:
+            for k, _ in entries(with_):
+                given[k.value.lower()] = k
+        if spec.inputs is not None:
+            known = {i.lower(): i for i in spec.inputs}
+            for low, k in given.items():
+                if low not in known:
+                    hint = _suggest(k.value, spec.inputs)
+                    self.add(k.span, f'{spec.name} has no input "{k.value}"{hint}', W)
+        missing = [i for i in spec.required_inputs(ref.major) if i.lower() not in given]
+        for inp in missing:
+            self.add(
+                with_.span if with_ is not None else step.span,
+                f'missing required input "{inp}" of {spec.name}',
+            )
+
+
+def validate(root: Node | None) -> list[Problem]:
+    """Schema and catalog problems of a workflow document's root node."""
+    v = _Validator()
+    v.workflow(root)
+    return v.out
