@@ -26,21 +26,23 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.findings import Finding, Severity
 
 
 def check(ctx: Context) -> Iterable[Finding]:
+    # a problem is (span, message) or (span, message, severity)
+    problems: list[tuple[Any, ...]]
     if ctx.dialect == "serverless":
         from wfspec.dialects.serverless import schema
 
-        problems = schema.validate(ctx.doc.root)
+        problems = list(schema.validate(ctx.doc.root))
     else:
         from wfspec.dialects.github import schema as gh_schema
 
         problems = [*gh_schema.validate(ctx.doc.root), *ctx.workflow.payload.get("schema_findings", ())]
-    # a problem is (span, message) or (span, message, severity)
     for span, message, *severity in problems:
         yield RULE.finding(span, message, severity=severity[0] if severity else None)
 
