@@ -1,0 +1,204 @@
+"""The LLM subcommands of ``wfspec``: ``generate``, ``repair`` and ``model``.
+
+``wfspec.cli`` calls :func:`add_parsers` from ``build_parser()`` and hands these commands to
+:func:`run`. Exit codes: 0 a validated result (or nothing to do), 1 nothing validated, 2 usage
+errors and endpoint problems (auth, unreachable, model not installed). Output goes to stdout;
+progress and summaries to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+COMMANDS = ("generate", "repair", "model")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model endpoint (default: $OPENAI_BASE_URL / $OPENAI_API_KEY, else the embedded model)")
+    g.add_argument("--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1")
+    g.add_argument("--model", help="model name at that endpoint")
+    g.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key (default OPENAI_API_KEY)")
+    g.add_argument("--timeout", type=float, help="seconds per model request (default 60)")
+    g.add_argument("--max-rounds", type=int, help="answers to try per suggestion (default 3)")
+    g.add_argument("--verbose", "-v", action="store_true", help="log progress on stderr")
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``generate``, ``repair`` and ``model`` to the ``wfspec`` subparsers."""
+    g = sub.add_parser("generate", help="write a validated workflow (or tasks) from a natural-language request")
+    g.add_argument("request", help='what the workflow should do, e.g. "triage support tickets with an agent"')
+    g.add_argument("--dialect", choices=["serverless", "github"], default="serverless")
+    g.add_argument("--into", type=Path, metavar="FILE",
+                   help="insert the tasks at the end of FILE's do list (a new or empty FILE gets a whole document)")
+    _common(g)
+
+    r = sub.add_parser("repair", help="repair findings with the model; show validated repairs as a diff")
+    r.add_argument("path", metavar="FILE")
+    r.add_argument("--apply", action="store_true", help="write the validated repairs to FILE")
+    _common(r)
+
+    m = sub.add_parser("model", help="install or inspect the embedded local model")
+    m.add_argument("action", choices=["install", "status"])
+    m.add_argument("--dry-run", action="store_true", help="print the install commands without running them")
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from wfspec.llm.provider import Settings
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "timeout", None) is not None:
+        overrides["timeout"] = args.timeout
+    if getattr(args, "max_rounds", None) is not None:
+        overrides["max_rounds"] = args.max_rounds
+    return Settings.resolve(args.base_url, args.model, args.api_key_env, **overrides)
+
+
+def _err(msg: str) -> None:
+    print(f"wfspec: {msg}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of :data:`COMMANDS`; returns the exit code."""
+    if args.command == "model":
+        return _model(args)
+    if getattr(args, "verbose", False):
+        import logging
+
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="wfspec: %(message)s")
+    from wfspec.llm.embedded import stop_default
+
+    try:
+        if args.command == "generate":
+            return asyncio.run(_generate(args))
+        if args.command == "repair":
+            return asyncio.run(_repair(args))
+    finally:
+        stop_default()
+    _err(f"unknown command {args.command}")
+    return 2
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    if not getattr(args, "verbose", False):
+        return None
+    return lambda msg: print(f"wfspec: {msg}", file=sys.stderr)
+
+
+async def _generate(args: argparse.Namespace) -> int:
+    from wfspec.llm.generate import empty_document, generate, insertion_at_end_of_do
+    from wfspec.llm.provider import Provider
+
+    settings = _settings(args)
+    text = ""
+    target: Path | None = args.into
+    if target is not None and target.exists():
+        try:
+            text = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _err(f"{target}: cannot read: {exc}")
+            return 2
+    if text.strip():
+        insertion = insertion_at_end_of_do(text)
+        if insertion is None:
+            _err(f"{target}: no top-level do list to add tasks to")
+            return 2
+    else:
+        insertion = empty_document()
+        text = ""
+    uri = target.resolve().as_uri() if target is not None else "untitled:generated.sw.yaml"
+    workspace = target.resolve().parent if target is not None else Path.cwd()
+    provider = Provider(settings)
+    try:
+        result = await generate(
+            provider, args.request, text=text, uri=uri, insertion=insertion, dialect=args.dialect,
+            workspace=workspace, progress=_progress(args),
+        )
+    finally:
+        await provider.aclose()
+    if not result.ok:
+        _err(result.detail())
+        return 2 if result.error_kind else 1
+    if target is None:
+        sys.stdout.write(result.document)
+    else:
+        target.write_text(result.document, encoding="utf-8", newline="")
+        _err(f"{target}: inserted {result.text.count(chr(10))} line(s)")
+    _err(f"{settings.describe()}: {result.detail()}")
+    return 0
+
+
+async def _repair(args: argparse.Namespace) -> int:
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.provider import Provider
+    from wfspec.llm.repair import repair_all
+
+    path = Path(args.path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _err(f"{args.path}: cannot read: {exc}")
+        return 2
+    uri = path.resolve().as_uri()
+    before = analyze(text, uri)
+    if before.dialect is None and not before.findings:
+        _err(f"{args.path}: not a workflow wfspec knows")
+        return 2
+    if not before.findings:
+        _err(f"{args.path}: no findings; nothing to repair")
+        return 0
+    settings = _settings(args)
+    provider = Provider(settings)
+    try:
+        new_text, results = await repair_all(provider, text, uri, progress=_progress(args))
+    finally:
+        await provider.aclose()
+    for r in results:
+        f = r.finding
+        where = f"{args.path}:{f.span.start.line + 1}:{f.span.start.character + 1}"
+        _err(f"{where}: [{f.rule}] {r.detail()}")
+        if r.error_kind:
+            _err(r.reason)
+            return 2
+    fixed = sum(1 for r in results if r.ok)
+    if new_text != text:
+        if args.apply:
+            path.write_text(new_text, encoding="utf-8", newline="")
+        else:
+            diff = difflib.unified_diff(
+                text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                f"a/{args.path.lstrip('/')}", f"b/{args.path.lstrip('/')}",
+            )
+            sys.stdout.writelines(diff)
+    after = analyze(new_text, uri)
+    verb = "applied" if args.apply else "validated"
+    _err(f"{fixed} repair(s) {verb}; {len(after.findings)} finding(s) left ({settings.describe()})")
+    return 0 if not after.findings else 1
+
+
+def _model(args: argparse.Namespace) -> int:
+    from wfspec.llm.embedded import INSTALL_COMMANDS, default_model
+
+    if args.action == "status":
+        status = default_model().status()
+        print(status.describe())
+        return 0 if status.ready else 1
+    for cmd in INSTALL_COMMANDS:
+        print(" ".join(cmd))
+        if args.dry_run:
+            continue
+        full = [sys.executable, "-m", *cmd]
+        rc = subprocess.call(full)
+        if rc != 0:
+            _err(f"{' '.join(cmd)} failed with exit code {rc}")
+            return 2
+    if not args.dry_run:
+        status = default_model().status()
+        print(status.describe(), file=sys.stderr)
+        return 0 if status.ready else 2
+    return 0
