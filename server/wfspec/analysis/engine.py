@@ -16,7 +16,7 @@ from wfspec.analysis.config import Config, is_suppressed, suppressions
 from wfspec.analysis.graph import FlowGraph, build_graph
 from wfspec.analysis.rules import REGISTRY
 from wfspec.analysis.rules.base import Context
-from wfspec.findings import Finding, normalize
+from wfspec.findings import Finding, Severity, normalize
 from wfspec.ir import Workflow
 from wfspec.syntax.parse import Document, parse
 
@@ -79,6 +79,12 @@ def _analyze(source: str | bytes, uri: str, config: Config, dialect: str | None)
             wf = dialects.get(chosen).lower(doc, uri)
             result.workflow = wf
             result.graph = build_graph(wf)
+        except RecursionError:
+            result.workflow = None
+            span = doc.root.span
+            findings.append(
+                Finding("schema", Severity.ERROR, "the workflow is nested too deeply to analyze", span)
+            )
         except Exception:  # noqa: BLE001
             log.exception("lowering failed for %s", uri)
             result.workflow = None
