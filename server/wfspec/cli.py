@@ -84,19 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     llm_cli.add_parsers(sub)
 
-    if _have_server():
-        s = sub.add_parser("serve", help="run the language server (stdio by default)")
-        s.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
-        s.add_argument("--stdio", action="store_true", help="use stdio (the default)")
+    s = sub.add_parser("serve", help="run the language server (stdio by default)")
+    s.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
+    s.add_argument("--stdio", action="store_true", help="use stdio (the default)")
     return p
 
-
-def _have_server() -> bool:
-    try:
-        import wfspec.lsp.server  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 # -- file discovery -----------------------------------------------------------------------
