@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit docs bench clean
+.PHONY: install demo test lint typecheck unit docs bench clean vsix e2e
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info server/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+## vsix: build, type-check, unit-test and package the VS Code client into build/wfspec.vsix
+vsix:
+	cd client-vscode && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run package
+
+## e2e: install build/wfspec.vsix into a fresh code-server and drive it with Chromium (see client-vscode/test/e2e)
+e2e: install vsix
+	cd client-vscode && WFSPEC_BIN=$(abspath $(BIN))/wfspec bash test/e2e/run.sh

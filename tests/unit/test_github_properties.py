@@ -104,6 +104,8 @@ def test_mutated_workflows_never_crash(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("onjbs:-{}[]$'\" \n\tuserid.*!=&|()")), max_size=300))
 def test_arbitrary_text_never_crashes(text: str) -> None:
     with _Crashes() as crashes:
-        analyze("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: " + text, URI, dialect="github")
+        analyze(
+            "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: " + text, URI, dialect="github"
+        )
         analyze(text, URI, dialect="github")
     assert crashes.messages == []

@@ -50,7 +50,7 @@ def test_needs_must_be_a_direct_dependency() -> None:
     found = run(text)
     assert [(f.span.start.line + 1, f.rule) for f in found] == [(14, "undefined-reference")]
     assert found[0].data["missing_need"] == "a"
-    assert "not in the \"needs\" of job \"c\"" in found[0].message
+    assert 'not in the "needs" of job "c"' in found[0].message
 
 
 def test_undefined_job_output_and_case_insensitive_names() -> None:
@@ -257,7 +257,7 @@ def test_jobs_context_in_workflow_call_outputs() -> None:
     ],
 )
 def test_expression_findings(expr: str, message: str | None) -> None:
-    text = jobs(f"a:\n  runs-on: x\n  steps: [{{run: \"echo {expr}\"}}]\n")
+    text = jobs(f'a:\n  runs-on: x\n  steps: [{{run: "echo {expr}"}}]\n')
     found = [f for f in run(text) if f.rule == "expression"]
     if message is None:
         assert found == []
@@ -266,7 +266,9 @@ def test_expression_findings(expr: str, message: str | None) -> None:
 
 
 def test_bare_if_is_an_expression() -> None:
-    text = jobs("a:\n  runs-on: x\n  if: github.ref == 'a' &&\n  steps: [{run: echo, if: success() && !cancelled()}]\n")
+    text = jobs(
+        "a:\n  runs-on: x\n  if: github.ref == 'a' &&\n  steps: [{run: echo, if: success() && !cancelled()}]\n"
+    )
     assert summary(text) == [(5, "expression", "error")]
 
 
@@ -293,5 +295,7 @@ def test_starter_placeholders_are_strings() -> None:
 
 
 def test_secrets_vars_and_env_are_not_checked() -> None:
-    text = jobs("a:\n  runs-on: x\n  steps: [{run: 'echo ${{ secrets.ANY }} ${{ vars.ANY }} ${{ env.ANY }}'}]\n")
+    text = jobs(
+        "a:\n  runs-on: x\n  steps: [{run: 'echo ${{ secrets.ANY }} ${{ vars.ANY }} ${{ env.ANY }}'}]\n"
+    )
     assert summary(text) == []

@@ -17,8 +17,11 @@ def problems(text: str) -> list[tuple[int, str, Severity]]:
 
 
 def one_job(steps: str, extra: str = "") -> str:
-    return "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n" + extra + "    steps:\n" + textwrap.indent(
-        textwrap.dedent(steps), "      "
+    return (
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        + extra
+        + "    steps:\n"
+        + textwrap.indent(textwrap.dedent(steps), "      ")
     )
 
 
@@ -131,12 +134,15 @@ def test_needs_listed_twice_case_insensitively_is_a_warning() -> None:
 @pytest.mark.parametrize(
     ("step", "expected"),
     [
-        ("- uses: actions/checkout@v99", [('no major version v99', Severity.ERROR)]),
+        ("- uses: actions/checkout@v99", [("no major version v99", Severity.ERROR)]),
         ("- uses: actions/checkout@v7", []),  # may have been released after the catalog
         ("- uses: actions/checkout@v4.2.1", []),
         ("- uses: actions/checkout@main", []),
         ("- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", []),
-        ("- uses: actions/checkout@v4\n  with: {fetch_depth: 0}", [('no input "fetch_depth"', Severity.WARNING)]),
+        (
+            "- uses: actions/checkout@v4\n  with: {fetch_depth: 0}",
+            [('no input "fetch_depth"', Severity.WARNING)],
+        ),
         ("- uses: Actions/Checkout@v4\n  with: {Fetch-Depth: 0}", []),
         ("- uses: actions/cache@v4\n  with: {path: x}", [('missing required input "key"', Severity.ERROR)]),
         ("- uses: actions/setup-java@v1\n  with: {java-version: 8}", []),
@@ -153,7 +159,9 @@ def test_catalog(step: str, expected: list[tuple[str, Severity]]) -> None:
 
 
 def test_parse_uses() -> None:
-    assert catalog.parse_uses("actions/checkout@v4") == catalog.ActionRef("remote", "actions/checkout", "v4", 4)
+    assert catalog.parse_uses("actions/checkout@v4") == catalog.ActionRef(
+        "remote", "actions/checkout", "v4", 4
+    )
     assert catalog.parse_uses("actions/cache/restore@v4.1").major == 4
     assert catalog.parse_uses("./local").kind == "local"
     assert catalog.parse_uses("docker://alpine:3").kind == "docker"

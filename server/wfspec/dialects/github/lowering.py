@@ -32,10 +32,11 @@ from pathlib import Path
 from wfspec import ir
 from wfspec.dialects.github import catalog, expr, local
 from wfspec.dialects.github.nodes import as_map, entries, get, text
+from wfspec.dialects.github.nodes import index as fields_of
 from wfspec.findings import Severity
 from wfspec.ir import Definition, Edge, Expression, Reference, Scope, TaskNode, Workflow
 from wfspec.syntax.parse import Document
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
+from wfspec.syntax.tree import MapNode, Node, Position, ScalarNode, SeqNode, Span, utf16_len
 
 CONTEXTS = frozenset("github env vars job jobs steps runner secrets strategy matrix needs inputs".split())
 #: the functions GitHub's expression language knows (names compare case-insensitively)
@@ -76,6 +77,8 @@ def _listing(names: Iterable[str], what: str) -> str:
 
 @dataclass(slots=True)
 class StepInfo:
+    """What lowering learned about one step: its id and, when known, the outputs it can have."""
+
     index: int
     node_id: str
     id: str | None
@@ -88,10 +91,13 @@ class StepInfo:
 
 @dataclass(slots=True)
 class JobInfo:
+    """What lowering learned about one job: needs, declared outputs, steps and matrix keys."""
+
     name: str
     node_id: str
     key: ScalarNode
     body: MapNode | None
+    fields: dict[str, Node] = field(default_factory=dict)  # the job's properties by key
     needs: dict[str, ScalarNode] = field(default_factory=dict)  # lower-cased needs entries
     outputs: dict[str, tuple[str, Span]] | None = field(default_factory=dict)  # lower -> (name, span)
     is_call: bool = False
@@ -151,29 +157,35 @@ def find_expressions(value: str) -> list[tuple[int, int, int, int]]:
     pos = value.find("${{")
     n = len(value)
     while pos >= 0:
-        i = pos + 3
-        quote = False
-        close = -1
-        while i < n:
-            ch = value[i]
-            if quote:
-                if ch == "'":
-                    if i + 1 < n and value[i + 1] == "'":
-                        i += 1
-                    else:
-                        quote = False
-            elif ch == "'":
-                quote = True
-            elif ch == "}" and i + 1 < n and value[i + 1] == "}":
-                close = i
-                break
-            i += 1
+        close = value.find("}}", pos + 3)
+        if close >= 0 and "'" in value[pos + 3 : close]:
+            close = _close_outside_strings(value, pos + 3)
         if close < 0:
             out.append((pos, pos + 3, n, -1))
             return out
         out.append((pos, pos + 3, close, close + 2))
         pos = value.find("${{", close + 2)
     return out
+
+
+def _close_outside_strings(value: str, i: int) -> int:
+    """Offset of the first ``}}`` at or after ``i`` that is not inside a single-quoted string."""
+    n = len(value)
+    quote = False
+    while i < n:
+        ch = value[i]
+        if quote:
+            if ch == "'":
+                if i + 1 < n and value[i + 1] == "'":
+                    i += 1
+                else:
+                    quote = False
+        elif ch == "'":
+            quote = True
+        elif ch == "}" and i + 1 < n and value[i + 1] == "}":
+            return i
+        i += 1
+    return -1
 
 
 class Lowerer:
@@ -201,7 +213,16 @@ class Lowerer:
         return self._root  # type: ignore[return-value]
 
     def span(self, start: int, end: int) -> Span:
-        return self.doc.index.span(start, end)
+        """The span of code-point offsets ``[start, end)``; one position lookup when it is short
+        and on one line (every reference and most expressions)."""
+        index = self.doc.index
+        end = min(end, len(self.text))
+        p = index.position(start)
+        if end - start <= 200:
+            seg = self.text[start:end]
+            if "\n" not in seg and "\r" not in seg:
+                return Span(p, Position(p.line, p.character + utf16_len(seg), end))
+        return Span(p, index.position(end))
 
     # -- entry point ---------------------------------------------------------------------------
     def run(self) -> Workflow:
@@ -252,12 +273,15 @@ class Lowerer:
         for index, (key, body) in enumerate(entries(jobs)):
             name = key.value
             nid = f"/jobs/{name}"
-            if nid in used_ids:
+            repeated = nid in used_ids  # a duplicate YAML key: the syntax rule reports it
+            if repeated:
                 nid = f"/jobs/{name}#{index}"
             used_ids.add(nid)
             m = as_map(body)
-            info = JobInfo(name=name, node_id=nid, key=key, body=m)
-            info.is_call = m is not None and get(m, "uses") is not None
+            info = JobInfo(
+                name=name, node_id=nid, key=key, body=m, fields=fields_of(m)[0] if m is not None else {}
+            )
+            info.is_call = info.fields.get("uses") is not None
             wf.add_node(
                 TaskNode(
                     id=nid,
@@ -269,7 +293,7 @@ class Lowerer:
                     index=index,
                     body=body,
                     key=key,
-                    payload={"independent": True, "call": info.is_call},
+                    payload={"independent": True, "call": info.is_call, "anonymous": repeated},
                 )
             )
             self.jobs.append(info)
@@ -284,11 +308,12 @@ class Lowerer:
     def _job(self, top: Scope, info: JobInfo) -> None:
         wf = self.wf
         m = info.body
+        f = info.fields
         # outputs
         if info.is_call:
             info.outputs = self._call_outputs(info)
         elif m is not None:
-            outputs = get(m, "outputs")
+            outputs = f.get("outputs")
             if isinstance(outputs, MapNode):
                 info.outputs = {}
                 for k, _ in entries(outputs):
@@ -306,8 +331,8 @@ class Lowerer:
             elif outputs is not None and not (isinstance(outputs, ScalarNode) and outputs.tag == "null"):
                 info.outputs = None
         # matrix
-        strategy = as_map(get(m, "strategy")) if m is not None else None
-        if m is not None and get(m, "strategy") is not None and strategy is None:
+        strategy = as_map(f.get("strategy"))
+        if f.get("strategy") is not None and strategy is None:
             info.has_matrix, info.matrix_keys = True, None  # strategy is an expression
         if strategy is not None:
             matrix = get(strategy, "matrix")
@@ -315,7 +340,7 @@ class Lowerer:
                 info.has_matrix = True
                 info.matrix_keys = self._matrix_keys(matrix)
         # steps
-        steps = get(m, "steps") if m is not None else None
+        steps = f.get("steps")
         scope = Scope(
             id=f"{info.node_id}/steps",
             kind="steps",
@@ -362,7 +387,8 @@ class Lowerer:
     def _step(self, scope: Scope, info: JobInfo, i: int, step: Node) -> StepInfo:
         sm = as_map(step)
         nid = f"{scope.id}/{i}"
-        sid_node = get(sm, "id") if sm is not None else None
+        sf = fields_of(sm)[0] if sm is not None else {}
+        sid_node = sf.get("id")
         sid = text(sid_node)
         if sid is not None and (not sid.strip() or "${{" in sid):
             sid = None
@@ -374,10 +400,10 @@ class Lowerer:
         st = StepInfo(
             index=i, node_id=nid, id=sid, id_span=sid_node.span if sid is not None and sid_node else None
         )
-        uses = text(get(sm, "uses")) if sm is not None else None
-        if uses is not None:
-            self._step_action(info, st, sm, uses)  # type: ignore[arg-type]
-        elif sm is not None and get(sm, "run") is not None:
+        uses = text(sf.get("uses"))
+        if uses is not None and sm is not None:
+            self._step_action(info, st, sm, uses)
+        elif sf.get("run") is not None:
             st.label = "a run step"
         payload: dict[str, object] = {"independent": True, "anonymous": sid is None, "job": info.name}
         if uses is not None:
@@ -449,7 +475,7 @@ class Lowerer:
                     )
 
     def _call_outputs(self, info: JobInfo) -> dict[str, tuple[str, Span]] | None:
-        uses = text(get(info.body, "uses"))
+        uses = text(info.fields.get("uses"))
         if uses is None or not uses.startswith("./"):
             return None
         target = local.load_workflow(self.root_dir, uses)
@@ -515,8 +541,7 @@ class Lowerer:
 
     def _needs(self, top: Scope, info: JobInfo) -> None:
         wf = self.wf
-        m = info.body
-        needs = get(m, "needs") if m is not None else None
+        needs = info.fields.get("needs")
         items: list[Node] = []
         if isinstance(needs, ScalarNode) and needs.tag != "null":
             items = [needs]
@@ -547,13 +572,14 @@ class Lowerer:
         for info in self.jobs:
             if info.body is None:
                 continue
-            for k, v in entries(info.body):
-                key = k.value
+            for key, v in info.fields.items():
                 if key == "steps":
                     if isinstance(v, SeqNode):
                         for i, step in enumerate(v.items):
                             self._step_expressions(info, i, step)
                     continue
+                if isinstance(v, ScalarNode) and key != "if" and "${{" not in v.value:
+                    continue  # the common case: nothing to resolve
                 loc = Loc(
                     info,
                     None,
@@ -574,7 +600,7 @@ class Lowerer:
         nid = info.steps[i].node_id if i < len(info.steps) else info.node_id
         for k, v in entries(sm):
             key = k.value
-            if key == "id":
+            if key == "id" or (isinstance(v, ScalarNode) and key != "if" and "${{" not in v.value):
                 continue
             loc = Loc(
                 info,
@@ -637,14 +663,15 @@ class Lowerer:
     def _scalar(self, node: ScalarNode, loc: Loc, implicit: bool) -> None:
         value = node.value
         if "${{" in value:
+            offs = self._offsets(node, value)
             for start, inner_start, inner_end, end in find_expressions(value):
-                self._expression(node, value, start, inner_start, inner_end, end, loc)
+                self._expression(offs, value, start, inner_start, inner_end, end, loc)
         elif implicit and value.strip():
-            self._expression(node, value, 0, 0, len(value), len(value), loc)
+            self._expression(self._offsets(node, value), value, 0, 0, len(value), len(value), loc)
 
     def _offsets(self, node: ScalarNode, value: str) -> list[int] | int:
         """Document offset of each value index: an int base when the value is verbatim in the text."""
-        s, e = node.span.start.offset, node.span.end.offset
+        s, e = node.start_offset, node.end_offset
         raw = self.text[s:e]
         if node.style == "" and raw == value:
             return s
@@ -671,9 +698,17 @@ class Lowerer:
         return out
 
     def _expression(
-        self, node: ScalarNode, value: str, start: int, inner_start: int, inner_end: int, end: int, loc: Loc
+        self,
+        offs: list[int] | int,
+        value: str,
+        start: int,
+        inner_start: int,
+        inner_end: int,
+        end: int,
+        loc: Loc,
     ) -> None:
-        offs = self._offsets(node, value)
+        """Record one expression of a scalar (``offs`` maps value indexes to document offsets),
+        check its syntax, functions and contexts, and resolve its context references."""
 
         def at(i: int) -> int:
             if isinstance(offs, int):
@@ -734,18 +769,21 @@ class Lowerer:
 
     def _reference(self, ref: expr.ContextRef, loc: Loc, at: _At) -> None:
         ctx = ref.path[0].lower()
-        root_span = self.span(at(ref.offsets[0]), at(ref.offsets[0] + len(ref.path[0])))
+
+        def root_span() -> Span:  # only built for a finding
+            return self.span(at(ref.offsets[0]), at(ref.offsets[0] + len(ref.path[0])))
+
         if ctx not in CONTEXTS:
             self.expr_findings.append(
-                (root_span, f'unknown context "{ref.path[0]}"{_hint(ref.path[0], CONTEXTS)}')
+                (root_span(), f'unknown context "{ref.path[0]}"{_hint(ref.path[0], CONTEXTS)}')
             )
             return
         if ctx == "needs":
             if not loc.needs_ok:
                 self._add_ref(
-                    "context",
+                    "unavailable-context",
                     "needs",
-                    root_span,
+                    root_span(),
                     loc,
                     ref.path,
                     f'the "needs" context is not available in {loc.where}; it exists only inside jobs',
@@ -756,9 +794,9 @@ class Lowerer:
             if not loc.steps_ok:
                 where = loc.where if loc.job is not None else f"{loc.where} (outside any job)"
                 self._add_ref(
-                    "context",
+                    "unavailable-context",
                     "steps",
-                    root_span,
+                    root_span(),
                     loc,
                     ref.path,
                     f'the "steps" context is not available in {where}; it exists in steps, job '
@@ -769,9 +807,9 @@ class Lowerer:
         elif ctx == "jobs":
             if not loc.jobs_ok:
                 self._add_ref(
-                    "context",
+                    "unavailable-context",
                     "jobs",
-                    root_span,
+                    root_span(),
                     loc,
                     ref.path,
                     f'the "jobs" context is not available in {loc.where}; it exists only in '
@@ -784,9 +822,9 @@ class Lowerer:
         elif ctx == "matrix":
             if loc.job is None or not loc.matrix_ok:
                 self._add_ref(
-                    "context",
+                    "unavailable-context",
                     "matrix",
-                    root_span,
+                    root_span(),
                     loc,
                     ref.path,
                     f'the "matrix" context is not available in {loc.where}',

@@ -15,6 +15,8 @@ ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 def entries(m: MapNode) -> list[tuple[ScalarNode, Node]]:
     """The (key, value) pairs of a mapping with scalar keys, merge keys expanded."""
+    if "<<" not in m:
+        return [(k, v) for k, v in m.pairs if isinstance(k, ScalarNode)]
     out: list[tuple[ScalarNode, Node]] = []
     merged: list[MapNode] = []
     for k, v in m.pairs:
@@ -35,6 +37,18 @@ def entries(m: MapNode) -> list[tuple[ScalarNode, Node]]:
                     seen.add(k.value)
                     out.append((k, v))
     return out
+
+
+def index(m: MapNode) -> tuple[dict[str, Node], dict[str, ScalarNode]]:
+    """A mapping's values and key nodes by key (merge keys honoured, the first key wins): one
+    pass, then plain dictionary lookups for every property a caller asks about."""
+    values: dict[str, Node] = {}
+    keys: dict[str, ScalarNode] = {}
+    for k, v in entries(m):
+        if k.value not in keys:
+            keys[k.value] = k
+            values[k.value] = v
+    return values, keys
 
 
 def has_merge(m: MapNode) -> bool:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from wfspec.dialects.github import catalog
-from wfspec.dialects.github.nodes import ID_RE, describe, entries, get, is_expr, key_node, text
+from wfspec.dialects.github.nodes import ID_RE, describe, entries, get, index, is_expr, key_node, text
 from wfspec.findings import Severity
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
 
@@ -165,6 +165,8 @@ class _Validator:
             return
         if isinstance(node, ScalarNode) and node.tag in ("bool", "null"):
             return
+        if isinstance(node, ScalarNode) and node.value.strip().lower() in ("true", "false"):
+            return  # a quoted boolean: GitHub converts it
         self.add(node.span, f'{where} must be true, false or a "${{{{ }}}}" expression, not {describe(node)}')
 
     def number(self, node: Node | None, where: str) -> None:
@@ -317,7 +319,7 @@ class _Validator:
                 if not dispatch:
                     self.add(k.span, f'{where} must declare its "type" ({", ".join(types)})')
                 continue
-            self.keys(im, allowed, where, W if dispatch else E)
+            self.keys(im, allowed, where, W)
             self.boolean(get(im, "required"), '"required"')
             typ = get(im, "type")
             if typ is None:
@@ -390,7 +392,8 @@ class _Validator:
             if body is None or (isinstance(body, ScalarNode) and body.tag == "null"):
                 self.add(key.span, f'job "{name}" is empty; it needs "runs-on" and "steps" (or "uses")')
             return
-        is_call = get(m, "uses") is not None
+        f, fk = index(m)
+        is_call = f.get("uses") is not None
         if is_call:
             allowed = CALL_JOB_KEYS
             for k, _ in entries(m):
@@ -409,46 +412,46 @@ class _Validator:
         else:
             self.keys(m, JOB_KEYS + ("uses", "with", "secrets"), f'job "{name}"')
             for call_key in ("with", "secrets"):
-                kn = key_node(m, call_key)
+                kn = fk.get(call_key)
                 if kn is not None:
                     self.add(
                         kn.span,
                         f'"{call_key}" is only allowed in a job that calls a reusable workflow with "uses"',
                     )
-            if get(m, "runs-on") is None:
-                kn = key_node(m, "runs-on")
+            if f.get("runs-on") is None:
+                kn = fk.get("runs-on")
                 self.add(kn.span if kn else m.span, f'missing required key "runs-on" in job "{name}"')
             else:
-                self.runs_on(get(m, "runs-on"))
-            steps = get(m, "steps")
+                self.runs_on(f.get("runs-on"))
+            steps = f.get("steps")
             if steps is None:
-                kn = key_node(m, "steps")
+                kn = fk.get("steps")
                 self.add(kn.span if kn else m.span, f'job "{name}" has no "steps"', W)
             elif isinstance(steps, SeqNode):
                 for step in steps.items:
                     self.step(step)
             else:
                 self.add(steps.span, f'"steps" must be a list of steps, not {describe(steps)}')
-            self.environment(get(m, "environment"))
-            out = self.mapping(get(m, "outputs"), f'"outputs" of job "{name}"')
+            self.environment(f.get("environment"))
+            out = self.mapping(f.get("outputs"), f'"outputs" of job "{name}"')
             if out is not None:
                 for k, v in entries(out):
                     if isinstance(v, (MapNode, SeqNode)):
                         self.add(v.span, f'output "{k.value}" must be a string, not {describe(v)}')
-            self.env(get(m, "env"), '"env"')
-            self.defaults(get(m, "defaults"))
-            self.number(get(m, "timeout-minutes"), '"timeout-minutes"')
-            self.boolean(get(m, "continue-on-error"), '"continue-on-error"')
-            self.container(get(m, "container"), '"container"')
-            services = self.mapping(get(m, "services"), '"services"', expr_ok=True)
+            self.env(f.get("env"), '"env"')
+            self.defaults(f.get("defaults"))
+            self.number(f.get("timeout-minutes"), '"timeout-minutes"')
+            self.boolean(f.get("continue-on-error"), '"continue-on-error"')
+            self.container(f.get("container"), '"container"')
+            services = self.mapping(f.get("services"), '"services"', expr_ok=True)
             if services is not None:
                 for k, v in entries(services):
                     self.container(v, f'service "{k.value}"', SERVICE_KEYS)
-        self.needs(get(m, "needs"))
-        self.permissions(get(m, "permissions"))
-        self.concurrency(get(m, "concurrency"))
-        self.strategy(get(m, "strategy"))
-        self.scalar(get(m, "if"), '"if"')
+        self.needs(f.get("needs"))
+        self.permissions(f.get("permissions"))
+        self.concurrency(f.get("concurrency"))
+        self.strategy(f.get("strategy"))
+        self.scalar(f.get("if"), '"if"')
 
     def call_job(self, name: str, m: MapNode) -> None:
         uses = get(m, "uses")
@@ -567,7 +570,7 @@ class _Validator:
                         if not isinstance(item, MapNode) and not is_expr(item):
                             self.add(item.span, f'"{k.value}" entries must be mappings, not {describe(item)}')
             elif not isinstance(v, SeqNode) and not is_expr(v):
-                self.add(v.span, f'matrix values of "{k.value}" must be a list, not {describe(v)}')
+                self.add(v.span, f'matrix values of "{k.value}" must be a list, not {describe(v)}', W)
 
     # -- steps ---------------------------------------------------------------------------------
     def step(self, node: Node) -> None:
@@ -576,14 +579,14 @@ class _Validator:
             if isinstance(node, ScalarNode) and node.tag == "null":
                 self.add(node.span, 'an empty step; a step needs "run" or "uses"')
             return
-        uses = get(m, "uses")
-        run = get(m, "run")
+        f, fk = index(m)
+        uses = f.get("uses")
+        run = f.get("run")
         if uses is not None and run is not None:
-            second = max(
-                key_node(m, "uses"), key_node(m, "run"), key=lambda k: k.span.start if k else m.span.start
-            )
+            ku, kr = fk["uses"], fk["run"]
+            second = ku if ku.start_offset > kr.start_offset else kr
             self.add(
-                second.span if second is not None else m.span,
+                second.span,
                 'a step has either "run" (a shell command) or "uses" (an action), not both',
             )
             self.keys(m, USES_STEP_KEYS + ("run", "shell", "working-directory"), "a step")
@@ -594,7 +597,7 @@ class _Validator:
         else:
             self.add(m.span, 'a step needs "run" (a shell command) or "uses" (an action)')
             self.keys(m, USES_STEP_KEYS + ("run", "shell", "working-directory"), "a step")
-        sid = get(m, "id")
+        sid = f.get("id")
         if sid is not None:
             value = text(sid)
             if value is None and not (isinstance(sid, ScalarNode)):
@@ -605,12 +608,12 @@ class _Validator:
                     f'invalid step id "{value}": ids start with a letter or "_" and contain only letters, '
                     'digits, "-" and "_"',
                 )
-        self.env(get(m, "env"), '"env"')
-        self.boolean(get(m, "continue-on-error"), '"continue-on-error"')
-        self.number(get(m, "timeout-minutes"), '"timeout-minutes"')
+        self.env(f.get("env"), '"env"')
+        self.boolean(f.get("continue-on-error"), '"continue-on-error"')
+        self.number(f.get("timeout-minutes"), '"timeout-minutes"')
         self.scalar(run, '"run"')
-        self.scalar(get(m, "if"), '"if"')
-        with_ = self.mapping(get(m, "with"), '"with"')
+        self.scalar(f.get("if"), '"if"')
+        with_ = self.mapping(f.get("with"), '"with"')
         if uses is not None:
             self.uses(uses, m, with_)
 

@@ -1,0 +1,325 @@
+/**
+ * The language client's lifecycle: resolve the server program, start `wfspec serve` over stdio
+ * with the settings mapped for the server and the stored API key in its environment, report its
+ * state, and restart on demand.
+ */
+
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  State,
+  type DocumentSelector,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+import { activeInterpreter } from './pythonExtension';
+import { showMarkdown } from './readonlyDocs';
+import { candidates, describeCandidate, resolveServer, type Candidate } from './resolve';
+import { describeModel, serverEnv, toServerSettings, type JsonObject } from './settings';
+
+export const SECRET_KEY = 'wfspec.apiKey';
+
+/** YAML in general (the server ignores what is not a workflow), workflows, and *.sw.yaml. */
+export const DOCUMENT_SELECTOR: DocumentSelector = ['file', 'untitled'].flatMap((scheme) => [
+  { scheme, language: 'wfspec-serverless' },
+  { scheme, language: 'github-actions-workflow' },
+  { scheme, language: 'yaml', pattern: '**/.github/workflows/*.{yml,yaml}' },
+  { scheme, language: 'yaml' },
+]);
+
+export type ServerState =
+  | { kind: 'starting' }
+  | { kind: 'running' }
+  | { kind: 'stopped' }
+  | { kind: 'missing'; failures: readonly string[] }
+  | { kind: 'failed'; message: string };
+
+export class ServerManager implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private candidate: Candidate | undefined;
+  private stateValue: ServerState = { kind: 'stopped' };
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  private readonly clientDisposables: vscode.Disposable[] = [];
+  private pending: Promise<void> = Promise.resolve();
+
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  get state(): ServerState {
+    return this.stateValue;
+  }
+
+  get languageClient(): LanguageClient | undefined {
+    return this.client?.state === State.Running ? this.client : undefined;
+  }
+
+  /** The program in use (or last tried), for tooltips and the rules command. */
+  get serverCandidate(): Candidate | undefined {
+    return this.candidate;
+  }
+
+  /** The mapped settings as the server sees them (also drives the status bar's model). */
+  async settingsFor(scope?: vscode.Uri): Promise<JsonObject> {
+    const cfg = vscode.workspace.getConfiguration('wfspec', scope);
+    const hasApiKey = Boolean(await this.context.secrets.get(SECRET_KEY));
+    return toServerSettings((key) => cfg.get(key), { hasApiKey });
+  }
+
+  async modelDescription(): Promise<string> {
+    return describeModel(await this.settingsFor());
+  }
+
+  private setState(s: ServerState): void {
+    this.stateValue = s;
+    this.stateEmitter.fire(s);
+  }
+
+  /** Serialises start/stop/restart so quick repeated commands do not race. */
+  private queue(step: () => Promise<void>): Promise<void> {
+    this.pending = this.pending.then(step, step);
+    return this.pending;
+  }
+
+  start(): Promise<void> {
+    return this.queue(() => this.doStart());
+  }
+
+  stop(): Promise<void> {
+    return this.queue(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.queue(async () => {
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  /** Resolve the server program from settings, the Python extension and PATH. */
+  async resolve(): Promise<Awaited<ReturnType<typeof resolveServer>>> {
+    const cfg = vscode.workspace.getConfiguration('wfspec');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const trusted = vscode.workspace.isTrusted;
+    // Machine-scoped settings never come from the workspace; inspect() makes that explicit.
+    const fromUser = (key: string): string | undefined => {
+      const i = cfg.inspect<string>(key);
+      const value = trusted ? cfg.get<string>(key) : i?.globalValue;
+      return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+    };
+    const list = candidates({
+      serverPath: fromUser('server.path'),
+      python: fromUser('python'),
+      pythonExtensionInterpreter: await activeInterpreter(folder?.uri),
+      pathEnv: process.env['PATH'],
+      pathExt: process.env['PATHEXT'],
+      platform: process.platform,
+      home: os.homedir(),
+      workspaceFolder: folder?.uri.fsPath,
+    });
+    return resolveServer(list);
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.client) return;
+    this.setState({ kind: 'starting' });
+    const resolution = await this.resolve();
+    if (!resolution.ok) {
+      this.candidate = undefined;
+      for (const f of resolution.failures) this.output.appendLine(`[client] cannot start the server: ${f}`);
+      this.setState({ kind: 'missing', failures: resolution.failures });
+      void this.notifyMissing(resolution.failures);
+      return;
+    }
+    for (const f of resolution.skipped) this.output.appendLine(`[client] skipped ${f}`);
+    const c = resolution.candidate;
+    this.candidate = c;
+    this.output.appendLine(`[client] starting ${describeCandidate(c)} serve`);
+
+    const apiKey = await this.context.secrets.get(SECRET_KEY);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const serverOptions: ServerOptions = {
+      command: c.command,
+      args: [...c.args, 'serve'],
+      options: { env: serverEnv(process.env, apiKey), ...(folder ? { cwd: folder.uri.fsPath } : {}) },
+    };
+    const initial = await this.settingsFor();
+    let client: LanguageClient | undefined;
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: DOCUMENT_SELECTOR,
+      outputChannel: this.output,
+      traceOutputChannel: this.output,
+      initializationOptions: initial,
+      synchronize: { configurationSection: 'wfspec' },
+      middleware: {
+        workspace: {
+          // Answer workspace/configuration with the server's settings tree, not VS Code's flat keys.
+          configuration: async (params, token, next) => {
+            const raw = await next(params, token);
+            if (!Array.isArray(raw)) return raw;
+            return Promise.all(
+              params.items.map(async (item, i) => {
+                if (item.section !== undefined && item.section !== 'wfspec') return raw[i];
+                const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+                const mapped = await this.settingsFor(scope);
+                return item.section === undefined ? { wfspec: mapped } : mapped;
+              }),
+            );
+          },
+          // A change of wfspec.server.path / wfspec.python restarts the server instead; a client
+          // that is stopping or replaced must not be woken up by the notification.
+          didChangeConfiguration: async (sections, next) => {
+            if (!client || this.client !== client || client.state !== State.Running) return;
+            try {
+              await next(sections);
+            } catch (e) {
+              this.output.appendLine(`[client] didChangeConfiguration not sent: ${String(e)}`);
+            }
+          },
+        },
+      },
+      errorHandler: {
+        error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+        closed: () => {
+          this.crashes.push(Date.now());
+          this.crashes = this.crashes.filter((t) => Date.now() - t < 3 * 60_000);
+          if (this.crashes.length <= 4) {
+            this.output.appendLine('[client] the server stopped; restarting it');
+            return { action: CloseAction.Restart };
+          }
+          const message = 'The wfspec server stopped 5 times in the last 3 minutes and will not be restarted. See the "wfspec" output.';
+          this.setState({ kind: 'failed', message });
+          return { action: CloseAction.DoNotRestart, message };
+        },
+      },
+      initializationFailedHandler: (error) => {
+        this.output.appendLine(`[client] initialize failed: ${String(error)}`);
+        this.setState({ kind: 'failed', message: String(error) });
+        return false;
+      },
+    };
+
+    client = new LanguageClient('wfspec', 'wfspec', serverOptions, clientOptions);
+    this.client = client;
+    this.clientDisposables.push(
+      client.onDidChangeState((e) => {
+        if (e.newState === State.Running) this.setState({ kind: 'running' });
+        else if (e.newState === State.Starting) this.setState({ kind: 'starting' });
+        else if (this.stateValue.kind !== 'failed') this.setState({ kind: 'stopped' });
+      }),
+    );
+    try {
+      await client.start();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.output.appendLine(`[client] the server did not start: ${message}`);
+      this.setState({ kind: 'failed', message });
+      void vscode.window
+        .showErrorMessage(`wfspec: the language server did not start (${message}).`, 'Show output')
+        .then((pick) => pick && this.output.show(true));
+    }
+  }
+
+  private crashes: number[] = [];
+
+  private async doStop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.clientDisposables.splice(0).forEach((d) => d.dispose());
+    if (client) {
+      try {
+        if (client.needsStop()) await client.stop(5000);
+      } catch (e) {
+        this.output.appendLine(`[client] stopping the server: ${String(e)}`);
+      }
+      await client.dispose().catch(() => undefined);
+    }
+    this.crashes = [];
+    this.setState({ kind: 'stopped' });
+  }
+
+  private async notifyMissing(failures: readonly string[]): Promise<void> {
+    const pick = await vscode.window.showErrorMessage(
+      'wfspec: the language server was not found. Install the "wfspec" Python package, or point the "wfspec.server.path" or "wfspec.python" setting at it.',
+      { detail: failures.join('\n') },
+      'How to install',
+      'Open settings',
+      'Show output',
+    );
+    if (pick === 'How to install') await showInstallHelp(failures);
+    else if (pick === 'Open settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'wfspec.server');
+    else if (pick === 'Show output') this.output.show(true);
+  }
+
+  /**
+   * `workspace/executeCommand` on the running server. Errors are turned into one readable
+   * sentence; `undefined` is returned when the server is not running (after telling the user).
+   */
+  async executeCommand(command: string, args: unknown[], label: string): Promise<{ ok: true; result: unknown } | { ok: false }> {
+    const client = this.languageClient;
+    if (!client) {
+      void vscode.window.showWarningMessage(`wfspec: ${label} needs the language server, which is not running.`, 'Show output').then(
+        (pick) => pick && this.output.show(true),
+      );
+      return { ok: false };
+    }
+    try {
+      const result = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+      return { ok: true, result };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.output.appendLine(`[client] ${command} failed: ${message}`);
+      const advertised = this.advertisedCommands();
+      const missing = !advertised.includes(command) || /not found|unknown command|method not found|not implemented/i.test(message);
+      const text = missing
+        ? `wfspec: "${label}" is not available from this wfspec server yet (it does not implement ${command}). Update the wfspec package to use it.`
+        : `wfspec: ${label} failed: ${message}`;
+      void vscode.window.showErrorMessage(text, 'Show output').then((pick) => pick && this.output.show(true));
+      return { ok: false };
+    }
+  }
+
+  advertisedCommands(): string[] {
+    return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+}
+
+const INSTALL_HELP = `# Installing the wfspec language server
+
+The extension runs \`wfspec serve\`, a Python program. Install it once, with Python 3.11 or newer:
+
+\`\`\`sh
+pipx install wfspec                        # an isolated install that puts "wfspec" on PATH
+python -m pip install wfspec               # or into a project virtual environment
+python -m pip install -e /path/to/wfspec   # or from a checkout of the wfspec repository
+\`\`\`
+
+Then run **wfspec: Restart server** from the command palette.
+
+The extension looks for the server in this order:
+
+1. the \`wfspec.server.path\` setting: the full path of the \`wfspec\` executable;
+2. the \`wfspec.python\` setting: a Python interpreter that has the package (it runs \`python -m wfspec.cli serve\`);
+3. the Python extension's active environment, when the Python extension is installed;
+4. \`wfspec\` on \`PATH\`.
+
+Both settings are machine-scoped: only your user settings can choose the program that runs.
+`;
+
+async function showInstallHelp(failures: readonly string[]): Promise<void> {
+  const content = `${INSTALL_HELP}\n## What was tried\n\n${failures.map((f) => `- ${f}`).join('\n')}\n`;
+  await showMarkdown('Installing wfspec.md', content);
+}

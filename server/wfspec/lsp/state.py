@@ -1,0 +1,366 @@
+"""The server subclass and its state: open documents, settings, the analysis cache, debouncing.
+
+One :class:`Snapshot` per document holds the analysis of one (uri, version). An edit cancels
+the document's pending analysis and schedules a new one after the debounce; the analysis runs on
+a worker thread over a copy of the text, and its result is dropped when the document moved on
+meanwhile. Requests that need the analysis await the current version's snapshot (interactive
+ones skip the rest of the debounce).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from wfspec import __version__
+from wfspec.analysis.config import Config, ConfigError, find_config_file, load_file
+from wfspec.analysis.engine import Analysis, analyze
+from wfspec.analysis.rules import BY_ID
+from wfspec.lsp import convert
+from wfspec.lsp.documents import TextDocument
+from wfspec.lsp.settings import Settings
+
+log = logging.getLogger("wfspec.lsp")
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True, eq=False)
+class Snapshot:
+    """The analysis of one version of one document, plus values derived from it on demand."""
+
+    uri: str
+    version: int
+    analysis: Analysis
+    seconds: float = 0.0  # how long the analysis took
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from this snapshot, computed once."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]  # type: ignore[no-any-return]
+
+
+class WfspecProtocol(LanguageServerProtocol):
+    """pygls' protocol with two changes: positions are always UTF-16 (what every wfspec span
+    carries), and documents live in :attr:`WfspecServer.documents` rather than pygls' workspace
+    (LSP line breaks only, line table patched per edit)."""
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Any:
+        general = params.capabilities.general
+        if general is not None:
+            general.position_encodings = None  # UTF-16, the protocol's mandatory default
+        return (yield from super().lsp_initialize(params))
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """The file system path of a ``file:`` URI, else None."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    if os.name == "nt" and path.startswith("/") and len(path) > 2 and path[2] == ":":
+        path = path[1:]
+    return Path(path)
+
+
+def _analyze(text: str, uri: str, config: Config) -> Analysis:
+    """``analyze`` guarded: the server must outlive any bug in the core."""
+    try:
+        return analyze(text, uri, config)
+    except Exception:  # noqa: BLE001 - analyze should never raise; if it does, stay up
+        log.exception("analysis crashed for %s", uri)
+        return analyze("", uri, Config(select=frozenset({"syntax"})))
+
+
+class WfspecServer(LanguageServer):
+    """The wfspec language server: state and the analysis pipeline. Features are plain
+    functions in the sibling modules, registered by :func:`wfspec.lsp.server.create_server`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="wfspec",
+            version=__version__,
+            protocol_cls=WfspecProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            max_workers=2,
+        )
+        self.documents: dict[str, TextDocument] = {}
+        self.settings = Settings()
+        self.init_options: Any = None
+        self.snapshots: dict[str, Snapshot] = {}
+        self.good: dict[str, Snapshot] = {}  # newest snapshot per document with a workflow
+        self.pull_diagnostics = False
+        self.diagnostic_support = convert.DiagnosticSupport()
+        self._pending: dict[str, asyncio.Task[Snapshot | None]] = {}
+        self._wake: dict[str, asyncio.Event] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfspec-analysis")
+        self._project_configs: dict[Path, tuple[float, Config | None]] = {}
+        self._config_errors_shown: set[str] = set()
+        self.published: dict[str, int | None] = {}
+        self.settings_generation = 0
+        self.completion_wait = 0.05  # seconds: slower documents complete from the last good analysis
+        #: functions run on the worker thread after each published analysis, to fill snapshot
+        #: caches (the navigation index...) before the first request needs them
+        self.warmers: list[Callable[[Snapshot], object]] = []
+        #: seconds of quiet after which the cyclic garbage collector runs (None: Python decides);
+        #: ``run()`` sets it and makes automatic full collections rare, because a full pass over
+        #: a 5,000-task analysis takes ~0.3 s and would otherwise land inside some request
+        self.idle_gc_delay: float | None = None
+        self._gc_timer: asyncio.TimerHandle | None = None
+
+    # -- client capabilities -------------------------------------------------------------------
+    def capability(self, path: str, default: Any = None) -> Any:
+        """A client capability by dotted snake_case path, e.g. ``text_document.completion``."""
+        node: Any = self.client_capabilities
+        for part in path.split("."):
+            node = getattr(node, part, None)
+            if node is None:
+                return default
+        return node
+
+    # -- messages ------------------------------------------------------------------------------
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        """``window/showMessage``, and the same line in the log."""
+        log.warning("%s", message)
+        self.window_show_message(types.ShowMessageParams(type=kind, message=f"wfspec: {message}"))
+
+    # -- configuration -------------------------------------------------------------------------
+    def project_config(self, uri: str) -> Config | None:
+        """The project's ``[tool.wfspec]``/``.wfspec.toml`` for a document (cached by mtime);
+        an invalid one is reported once and ignored."""
+        if not self.settings.use_project_config:
+            return None
+        path = uri_to_path(uri)
+        if path is None:
+            return None
+        try:
+            found = find_config_file(path)
+        except OSError:
+            return None
+        if found is None:
+            return None
+        try:
+            mtime = found.stat().st_mtime
+        except OSError:
+            return None
+        hit = self._project_configs.get(found)
+        if hit is not None and hit[0] == mtime:
+            return hit[1]
+        cfg: Config | None
+        try:
+            cfg = load_file(found, set(BY_ID))
+        except ConfigError as exc:
+            cfg = None
+            key = f"{found}:{mtime}"
+            if key not in self._config_errors_shown:
+                self._config_errors_shown.add(key)
+                self.show(f"{exc}; using defaults")
+        self._project_configs[found] = (mtime, cfg)
+        return cfg
+
+    def config_for(self, uri: str) -> Config:
+        return self.settings.analysis_config(self.project_config(uri), uri)
+
+    # -- analysis pipeline ---------------------------------------------------------------------
+    def schedule(self, uri: str, delay: float | None = None) -> asyncio.Task[Snapshot | None] | None:
+        """(Re)start the debounced analysis of ``uri``; cancels the pending one."""
+        doc = self.documents.get(uri)
+        if doc is None:
+            return None
+        old = self._pending.pop(uri, None)
+        if old is not None and not old.done():
+            old.cancel()
+        if delay is None:
+            delay = self.settings.debounce_ms / 1000
+        wake = self._wake[uri] = asyncio.Event()
+        task = asyncio.ensure_future(self._analyze_later(uri, doc.version, delay, wake))
+        self._pending[uri] = task
+        return task
+
+    async def _analyze_later(
+        self, uri: str, version: int, delay: float, wake: asyncio.Event
+    ) -> Snapshot | None:
+        if delay > 0:
+            try:
+                await asyncio.wait_for(wake.wait(), delay)
+            except TimeoutError:
+                pass
+        doc = self.documents.get(uri)
+        if doc is None or doc.version != version:
+            return None
+        text = doc.text
+        config = self.config_for(uri)
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        result = await loop.run_in_executor(self._executor, _analyze, text, uri, config)
+        if self.documents.get(uri) is not doc or doc.version != version or doc.text is not text:
+            log.debug("dropping stale analysis of %s v%s", uri, version)
+            return None
+        snap = Snapshot(uri, version, result, time.perf_counter() - started)
+        self.snapshots[uri] = snap
+        if result.workflow is not None:
+            self.good[uri] = snap
+        if not self.pull_diagnostics:
+            self.publish(snap)
+        if self.warmers and result.workflow is not None:
+            loop.run_in_executor(self._executor, self._warm, snap)
+        self._schedule_idle_gc()
+        return snap
+
+    def _schedule_idle_gc(self) -> None:
+        if self.idle_gc_delay is None:
+            return
+        if self._gc_timer is not None:
+            self._gc_timer.cancel()
+        self._gc_timer = asyncio.get_running_loop().call_later(self.idle_gc_delay, self._idle_gc)
+
+    def _idle_gc(self) -> None:
+        self._gc_timer = None
+        if any(not t.done() for t in self._pending.values()):
+            self._schedule_idle_gc()  # still analyzing: not idle
+            return
+        started = time.perf_counter()
+        found = gc.collect()
+        log.debug("idle gc: %d unreachable objects in %.0f ms", found, (time.perf_counter() - started) * 1000)
+
+    def _warm(self, snap: Snapshot) -> None:
+        for warm in self.warmers:
+            if self.snapshots.get(snap.uri) is not snap:
+                return  # superseded: do not spend time on it
+            try:
+                warm(snap)
+            except Exception:  # noqa: BLE001 - a cache miss later is fine; crashing is not
+                log.exception("warming caches of %s failed", snap.uri)
+
+    async def snapshot(self, uri: str, *, urgent: bool = True) -> Snapshot | None:
+        """The analysis of the current version of ``uri`` (None when it is not open). Urgent
+        callers (hover, completion...) skip what is left of the debounce."""
+        for _ in range(50):
+            doc = self.documents.get(uri)
+            if doc is None:
+                return None
+            snap = self.snapshots.get(uri)
+            if snap is not None and snap.version == doc.version:
+                return snap
+            task = self._pending.get(uri)
+            if task is None or task.done():
+                task = self.schedule(uri, 0)
+                if task is None:
+                    return None
+            elif urgent:
+                self._wake[uri].set()
+            await asyncio.wait({task})
+        return self.snapshots.get(uri)
+
+    def good_snapshot(self, uri: str) -> Snapshot | None:
+        """The newest snapshot of ``uri`` that has a workflow, possibly of an older version."""
+        return self.good.get(uri)
+
+    async def snapshot_for_completion(self, uri: str) -> Snapshot | None:
+        """The snapshot completion reads names from. Waits for the current version only when
+        this document analyzes quickly (the last run took under :attr:`completion_wait`);
+        otherwise, and while the document does not parse, the newest one with a workflow."""
+        doc = self.documents.get(uri)
+        if doc is None:
+            return None
+        snap = self.snapshots.get(uri)
+        fresh = snap is not None and snap.version == doc.version
+        if not fresh and (snap is None or snap.seconds < self.completion_wait):
+            snap = await self.snapshot(uri)
+        if snap is not None and snap.analysis.workflow is not None:
+            return snap
+        return self.good.get(uri) or snap
+
+    def reanalyze_all(self) -> None:
+        """After a settings change: every open document again, at once."""
+        self.snapshots.clear()
+        for uri in list(self.documents):
+            self.schedule(uri, 0)
+
+    # -- diagnostics ---------------------------------------------------------------------------
+    def diagnostics(self, snap: Snapshot) -> tuple[list[types.Diagnostic], str]:
+        """The LSP diagnostics of a snapshot and their result id (a content hash)."""
+
+        def compute() -> tuple[list[types.Diagnostic], str]:
+            support = self.diagnostic_support
+            url = self.settings.rules_docs_url
+            items = [convert.diagnostic(f, snap.uri, support, url) for f in snap.analysis.findings]
+            h = hashlib.blake2b(digest_size=12)
+            h.update(str(self.settings_generation).encode())
+            for f in snap.analysis.findings:
+                s, e = f.span.start, f.span.end
+                h.update(
+                    f"{f.rule}|{int(f.severity)}|{s.line}:{s.character}-{e.line}:{e.character}|{f.message}|".encode()
+                )
+                for r in f.related:
+                    h.update(f"{r.uri}:{r.span.start.line}:{r.span.start.character}:{r.message}|".encode())
+            return items, h.hexdigest()
+
+        return snap.get(f"diagnostics:{self.settings_generation}", compute)
+
+    def publish(self, snap: Snapshot) -> None:
+        """Push diagnostics (clients without pull diagnostics)."""
+        items, _ = self.diagnostics(snap)
+        version = (
+            snap.version if self.capability("text_document.publish_diagnostics.version_support") else None
+        )
+        self.published[snap.uri] = snap.version
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=snap.uri, diagnostics=items, version=version)
+        )
+
+    def forget(self, uri: str) -> None:
+        """A document was closed."""
+        self.documents.pop(uri, None)
+        self.snapshots.pop(uri, None)
+        self.good.pop(uri, None)
+        self._wake.pop(uri, None)
+        task = self._pending.pop(uri, None)
+        if task is not None and not task.done():
+            task.cancel()
+        if not self.pull_diagnostics and uri in self.published:
+            self.published.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def shutdown(self) -> None:
+        for task in self._pending.values():
+            if not task.done():
+                try:
+                    task.cancel()
+                except RuntimeError:  # the loop is already closed
+                    pass
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        super().shutdown()
