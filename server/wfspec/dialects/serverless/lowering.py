@@ -9,6 +9,8 @@ definitions, and references (functions, errors, secrets, authentications, retrie
 
 from __future__ import annotations
 
+from typing import Any
+
 from wfspec import ir
 from wfspec.dialects.serverless import jq
 from wfspec.ir import Definition, Edge, Expression, Reference, Scope, TaskNode, Workflow
@@ -208,44 +210,51 @@ class Lowerer:
 
     def _collect(self, node: Node, owner: str | None, path: str) -> None:
         """Expressions and authentication/secret references inside a value, skipping nested
-        task lists (they belong to their own tasks)."""
-        stack: list[tuple[Node, str, str]] = [(node, path, "")]
+        task lists (they belong to their own tasks).
+
+        Hot path (it visits every node of the document): the property path is kept as a chain
+        of (parent, key) tuples and joined only for the few strings that need it."""
+        root: _Chain = (None, path) if path else None
+        stack: list[tuple[Node, _Chain, str]] = [(node, root, "")]
         seen: set[int] = set()
+        refs = self.wf.references
         while stack:
-            n, p, parent_key = stack.pop()
-            if id(n) in seen:
+            n, chain, parent_key = stack.pop()
+            cls = n.__class__
+            if cls is ScalarNode:
+                assert isinstance(n, ScalarNode)
+                if n.tag != "str" or not n.value:
+                    continue
+                v = n.value.strip()
+                if v.startswith("${") and v.endswith("}"):
+                    # a runtime expression is a whole string ``${ ... }``; a ``${`` in the
+                    # middle of other text (a shell script's ${VAR}) is not one
+                    self._expression(n, owner, _join(chain), implicit=False)
+                elif parent_key in _IMPLICIT_KEYS and "${" not in v:
+                    joined = _join(chain)
+                    if _implicit_expression(joined):
+                        self._expression(n, owner, joined, implicit=True)
+                continue
+            if id(n) in seen:  # a shared (aliased) subtree
                 continue
             seen.add(id(n))
-            if isinstance(n, ScalarNode):
-                self._scalar(n, owner, p, parent_key)
-            elif isinstance(n, SeqNode):
+            if cls is SeqNode:
+                assert isinstance(n, SeqNode)
                 if parent_key in ("do", "branches", "try") and _is_task_list(n):
                     continue
                 for item in n.items:
-                    stack.append((item, p, ""))
+                    stack.append((item, chain, ""))
             else:
-                if parent_key == "authentication":
+                assert isinstance(n, MapNode)
+                if parent_key == "authentication" or parent_key in AUTH_SCHEMES:
                     use = n.get("use")
                     if isinstance(use, ScalarNode) and not use.is_null:
-                        self.wf.references.append(Reference("authentication", use.value, use.span, owner))
-                if parent_key in AUTH_SCHEMES:
-                    use = n.get("use")
-                    if isinstance(use, ScalarNode) and not use.is_null:
-                        self.wf.references.append(Reference("secret", use.value, use.span, owner))
-                for k, v in n.items():
-                    sub = f"{p}.{k.value}" if p else k.value
-                    stack.append((v, sub, k.value))
-
-    def _scalar(self, n: ScalarNode, owner: str | None, path: str, parent_key: str) -> None:
-        if n.tag != "str" or not n.value:
-            return
-        v = n.value.strip()
-        if v.startswith("${") and v.endswith("}"):
-            # a runtime expression is a whole string ``${ ... }``; a ``${`` in the middle of
-            # other text (a shell script's ${VAR}) is not one
-            self._expression(n, owner, path, implicit=False)
-        elif "${" not in v and _implicit_expression(path):
-            self._expression(n, owner, path, implicit=True)
+                        kind = "authentication" if parent_key == "authentication" else "secret"
+                        refs.append(Reference(kind, use.value, use.span, owner))
+                for key_node, value_node in n.pairs:
+                    if key_node.__class__ is ScalarNode:
+                        key = key_node.value  # type: ignore[union-attr]
+                        stack.append((value_node, (chain, key), key))
 
     def _expression(self, n: ScalarNode, owner: str | None, path: str, implicit: bool) -> None:
         if n.start_offset in self.expression_at:
@@ -397,6 +406,19 @@ def _is_task_list(seq: SeqNode) -> bool:
 def _is_remote_function(name: str) -> bool:
     """``name:version@catalog`` or a URI naming a function definition elsewhere."""
     return "@" in name or "://" in name or name.startswith("${")
+
+
+_Chain = tuple[Any, str] | None
+#: last keys under which a plain string may be an implicit runtime expression
+_IMPLICIT_KEYS = frozenset({"if", "in", "while", "when", "exceptWhen", "from", "as", "until"})
+
+
+def _join(chain: _Chain) -> str:
+    parts: list[str] = []
+    while chain is not None:
+        chain, key = chain
+        parts.append(key)
+    return ".".join(reversed(parts))
 
 
 def _implicit_expression(path: str) -> bool:
