@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit docs bench clean vsix e2e
+.PHONY: install demo test lint typecheck unit docs bench clean vsix e2e editors client e2e-if-ready
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,29 @@ demo: install
 	@echo "== wfspec graph specs/serverless/support-triage-a2a.yaml"
 	$(BIN)/wfspec graph specs/serverless/support-triage-a2a.yaml
 
-## test: install, lint, type-check and run the whole suite
-test: install lint typecheck unit
+## test: install, lint, type-check and run the whole suite (Python, the VS Code client's unit
+## tests, its end-to-end run when Chromium and code-server are installed, headless Neovim when
+## it can be installed)
+test: install lint typecheck editors client e2e-if-ready unit
+
+## editors: install Neovim for the headless-editor test where this machine allows it
+editors:
+	@command -v nvim >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq neovim >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
+	    apt-get install -y -qq neovim >/dev/null 2>&1; }; }; } || \
+	  echo "note: Neovim is not installed and cannot be installed here; its test will skip"
+
+## client: the VS Code client's type check and unit tests (needs Node.js and npm)
+client:
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd client-vscode && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm test; \
+	else echo "note: npm not found; VS Code client tests skipped"; fi
+
+## e2e-if-ready: the real-VS-Code end-to-end test when Chromium and code-server are installed
+e2e-if-ready:
+	@if command -v chromium >/dev/null 2>&1 && ls client-vscode/.e2e/code-server-*/node_modules/.bin/code-server >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory e2e; \
+	else echo "note: e2e skipped (needs Debian's chromium and client-vscode/test/e2e/install-code-server.sh; run 'make e2e')"; fi
 
 lint: install
 	$(BIN)/ruff check server tests benchmarks
