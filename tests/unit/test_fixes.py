@@ -86,3 +86,57 @@ def test_fix_all_is_non_overlapping() -> None:
     result = analyze(text, "t.sw.yaml")
     new = apply_edits(text, fix_all(result))
     assert analyze(new, "t.sw.yaml").findings == []
+
+
+GHA = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: meta
+        run: echo "tag=v1" >> "$GITHUB_OUTPUT"
+      - id: meta
+        run: echo again
+  deploy:
+    needs: [test]
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ needs.build.outputs.tag }}
+  test:
+    needs: biuld
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ok
+"""
+GHA_URI = "file:///repo/.github/workflows/ci.yml"
+
+
+def _gha_fix(text: str, rule: str, title_part: str) -> str:
+    result = analyze(text, GHA_URI)
+    for finding in [f for f in result.findings if f.rule == rule]:
+        fixes = [fx for fx in fixes_for(result, finding) if title_part in fx.title]
+        if fixes:
+            new = apply_edits(text, fixes[0].edits)
+            after = analyze(new, GHA_URI)
+            assert finding.message not in [f.message for f in after.findings]
+            return new
+    raise AssertionError(f"no fix {title_part!r} for {rule}")
+
+
+def test_github_closest_job_for_unknown_needs() -> None:
+    assert "needs: build\n" in _gha_fix(GHA, "unknown-target", 'Change to "build"')
+
+
+def test_github_add_missing_needs_entry() -> None:
+    assert "needs: [test, build]" in _gha_fix(GHA, "undefined-reference", 'Add "build" to the needs')
+
+
+def test_github_declare_job_output() -> None:
+    text = GHA.replace("needs: [test]", "needs: [test, build]")
+    new = _gha_fix(text, "undefined-reference", 'Declare output "tag"')
+    assert "    outputs:\n      tag: ${{ steps.meta.outputs.tag }}\n" in new
+
+
+def test_github_rename_duplicate_step_id() -> None:
+    assert "- id: meta2" in _gha_fix(GHA, "duplicate-id", 'Rename to "meta2"')

@@ -120,6 +120,21 @@ def _rename_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
 
 def _undefined_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
     fixes = _rename_reference(analysis, finding)
+    if analysis.workflow is not None and analysis.workflow.dialect == "github":
+        from wfspec.fixes import github
+
+        for maker, preferred in ((github.add_need, True), (github.declare_output, False)):
+            made = maker(analysis, finding)
+            if made is not None:
+                title, edits = made
+                fixes.append(
+                    Fix(
+                        title,
+                        tuple(TextEdit(a, b, t) for a, b, t in edits),
+                        finding.rule,
+                        preferred=preferred,
+                    )
+                )
     kind = finding.data.get("kind")
     name = finding.data.get("name")
     if (
