@@ -1,6 +1,7 @@
 """Code actions and commands: the deterministic fixes of :mod:`wfspec.fixes` as quick fixes
 bound to their diagnostics, "ignore this rule on this line", ``source.fixAll.wfspec``, and the
-``wfspec.graph`` command (the Mermaid text of a document's control-flow graph).
+``wfspec.graph`` command (the Mermaid text of a document's control-flow graph). With the model
+enabled, :mod:`wfspec.lsp.ai` adds "Fix with AI" and "Generate from comment" beside them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.findings import Finding
 from wfspec.fixes import TextEdit, fix_all, fixes_for
-from wfspec.lsp import convert, locate
+from wfspec.lsp import ai, convert, locate
 from wfspec.lsp.state import Snapshot, WfspecServer, uri_to_path
 
 log = logging.getLogger("wfspec.lsp")
@@ -26,8 +27,13 @@ FIX_ALL_KIND = "source.fixAll.wfspec"
 GRAPH_COMMAND = "wfspec.graph"
 STATE_COMMAND = "wfspec.documentState"
 OPTIONS = types.CodeActionOptions(
-    code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND],
-    resolve_provider=False,
+    code_action_kinds=[
+        types.CodeActionKind.QuickFix,
+        types.CodeActionKind.SourceFixAll,
+        FIX_ALL_KIND,
+        ai.GENERATE_KIND,
+    ],
+    resolve_provider=True,  # "Fix with AI" (wfspec.lsp.ai) is resolved lazily
 )
 
 _IGNORE = re.compile(r"(wfspec:\s*(?:ignore|disable))(?:\[([^\]]*)\])?", re.IGNORECASE)
@@ -152,6 +158,8 @@ async def code_action(ls: WfspecServer, params: types.CodeActionParams) -> list[
                     edit=_edit(uri, snap.version, analysis, edits, versioned),
                 )
             )
+    if ls.settings.llm.enabled:  # "Fix with AI" per finding, "Generate from comment"
+        actions.extend(ai.code_actions(ls, snap, params, _findings_for(analysis, params)))
     return actions
 
 

@@ -14,6 +14,7 @@ from lsprotocol import types
 
 from wfspec.lsp import (
     actions,
+    ai,
     completion,
     diagnostics,
     formatting,
@@ -42,6 +43,13 @@ def create_server() -> WfspecServer:
     feature(types.TEXT_DOCUMENT_CODE_ACTION, actions.OPTIONS)(actions.code_action)
     ls.command(actions.GRAPH_COMMAND)(actions.graph_command)
     ls.command(actions.STATE_COMMAND)(actions.document_state_command)
+    feature(types.CODE_ACTION_RESOLVE)(ai.resolve_code_action)
+    ls.command(ai.GENERATE_COMMAND)(ai.generate_command)
+    ls.command(ai.FIX_COMMAND)(ai.fix_command)
+    ls.command(ai.FIX_ALL_COMMAND)(ai.fix_all_command)
+    ls.command(ai.STATUS_COMMAND)(ai.status_command)
+    feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, ai.INLINE_OPTIONS)(ai.inline_completion)
+    feature(types.SHUTDOWN)(ai.shutdown)
     feature(types.TEXT_DOCUMENT_COMPLETION, completion.OPTIONS)(completion.completion)
     feature(types.COMPLETION_ITEM_RESOLVE)(completion.resolve)
     feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)

@@ -52,11 +52,17 @@ class LlmSettings:
         ),
     )
     base_url: str | None = field(
-        default=None, metadata=_doc("Base URL of the OpenAI-compatible API.", "baseUrl")
+        default=None,
+        metadata=_doc("Base URL of the OpenAI-compatible API (null: the embedded local model).", "baseUrl"),
     )
     model: str | None = field(default=None, metadata=_doc("Model name to request.", "model"))
     api_key_env: str = field(
-        default="OPENAI_API_KEY", metadata=_doc("Environment variable holding the API key.", "apiKeyEnv")
+        default="",
+        metadata=_doc(
+            "Environment variable holding the API key (empty: WFSPEC_API_KEY when set, else "
+            "OPENAI_API_KEY). The key is only ever read from the server's environment.",
+            "apiKeyEnv",
+        ),
     )
     timeout_seconds: float = field(
         default=30.0, metadata=_doc("Per-request timeout in seconds.", "timeoutSeconds")
@@ -179,7 +185,7 @@ def _opt_str(v: Any, where: str) -> str | None:
 
 def _env_name(v: Any, where: str) -> str:
     if v is None or v == "":
-        return "OPENAI_API_KEY"
+        return ""
     if isinstance(v, str) and v.replace("_", "").isalnum():
         return v
     raise _Invalid(f'"{where}" must be an environment variable name')

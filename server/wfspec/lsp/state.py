@@ -140,6 +140,8 @@ class WfspecServer(LanguageServer):
         #: a 5,000-task analysis takes ~0.3 s and would otherwise land inside some request
         self.idle_gc_delay: float | None = None
         self._gc_timer: asyncio.TimerHandle | None = None
+        #: the model-backed features' state (:class:`wfspec.lsp.ai.Assistant`), made on first use
+        self.ai: Any = None
 
     # -- client capabilities -------------------------------------------------------------------
     def capability(self, path: str, default: Any = None) -> Any:
