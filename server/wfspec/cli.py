@@ -90,7 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-
 # -- file discovery -----------------------------------------------------------------------
 
 

@@ -30,8 +30,15 @@ def scripted() -> Iterator[Callable[..., ScriptedServer]]:
 def settings_for(srv: ScriptedServer, **kw: Any) -> Settings:
     """Settings for the scripted endpoint: fast backoff, a key from an env var that the
     provider gets through an explicit environ mapping."""
-    base: dict[str, Any] = {"base_url": srv.base_url, "model": "scripted", "timeout": 5.0, "backoff": 0.01,
-                            "max_backoff": 0.05, "retries": 2, "api_key_env": "WFSPEC_TEST_KEY"}
+    base: dict[str, Any] = {
+        "base_url": srv.base_url,
+        "model": "scripted",
+        "timeout": 5.0,
+        "backoff": 0.01,
+        "max_backoff": 0.05,
+        "retries": 2,
+        "api_key_env": "WFSPEC_TEST_KEY",
+    }
     base.update(kw)
     return Settings(**base)
 

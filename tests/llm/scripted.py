@@ -90,7 +90,9 @@ class ScriptedServer:
         httpd.daemon_threads = True
         httpd.block_on_close = False
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -150,7 +152,11 @@ class ScriptedServer:
             "created": int(time.time()),
             "model": body.get("model", "scripted"),
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": "stop"}
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.content},
+                    "finish_reason": "stop",
+                }
             ],
             "usage": {
                 "prompt_tokens": prompt_tokens,
@@ -160,7 +166,9 @@ class ScriptedServer:
         }
         self._send(h, 200, json.dumps(answer).encode(), reply.headers)
 
-    def _send(self, h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         try:
             h.send_response(status)
             h.send_header("content-type", "application/json")
@@ -172,30 +180,56 @@ class ScriptedServer:
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _stream(self, h: BaseHTTPRequestHandler, content: str, pt: int, ct: int, body: dict[str, Any]) -> None:
+    def _stream(
+        self, h: BaseHTTPRequestHandler, content: str, pt: int, ct: int, body: dict[str, Any]
+    ) -> None:
         def event(payload: dict[str, Any] | str) -> bytes:
             data = payload if isinstance(payload, str) else json.dumps(payload)
             return f"data: {data}\n\n".encode()
 
-        base = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()),
-                "model": body.get("model", "scripted")}
+        base = {
+            "id": "chatcmpl-scripted",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", "scripted"),
+        }
         try:
             h.send_response(200)
             h.send_header("content-type", "text/event-stream")
             h.send_header("cache-control", "no-cache")
             h.end_headers()
-            h.wfile.write(event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                                       "finish_reason": None}]}))
+            h.wfile.write(
+                event(
+                    {
+                        **base,
+                        "choices": [
+                            {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+                        ],
+                    }
+                )
+            )
             for i in range(0, len(content), 16):
                 piece = content[i : i + 16]
-                h.wfile.write(event({**base, "choices": [{"index": 0, "delta": {"content": piece},
-                                                           "finish_reason": None}]}))
+                h.wfile.write(
+                    event(
+                        {
+                            **base,
+                            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                        }
+                    )
+                )
                 h.wfile.flush()
             h.wfile.write(event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
             if (body.get("stream_options") or {}).get("include_usage"):
-                h.wfile.write(event({**base, "choices": [],
-                                     "usage": {"prompt_tokens": pt, "completion_tokens": ct,
-                                               "total_tokens": pt + ct}}))
+                h.wfile.write(
+                    event(
+                        {
+                            **base,
+                            "choices": [],
+                            "usage": {"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct},
+                        }
+                    )
+                )
             h.wfile.write(event("[DONE]"))
             h.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):

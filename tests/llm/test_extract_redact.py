@@ -30,14 +30,19 @@ def test_yaml_in_many_shapes(answer):
     assert extract_yaml(answer) == TASKS
 
 
-@pytest.mark.parametrize("answer", ["", "   \n", "I cannot help with that.", '{"yaml": ""}', "```yaml\n: : :\n```"])
+@pytest.mark.parametrize(
+    "answer", ["", "   \n", "I cannot help with that.", '{"yaml": ""}', "```yaml\n: : :\n```"]
+)
 def test_no_yaml(answer):
     assert extract_yaml(answer) is None
 
 
 def test_json_shapes():
     assert extract_json('{"choice": 2}') == {"choice": 2}
-    assert extract_json('I pick this: {"choice": 1, "replacement": ""} because') == {"choice": 1, "replacement": ""}
+    assert extract_json('I pick this: {"choice": 1, "replacement": ""} because') == {
+        "choice": 1,
+        "replacement": "",
+    }
     assert extract_json('```json\n{"a": [1, 2]}\n```') == {"a": [1, 2]}
     assert extract_json('{"text": "a } inside"}') == {"text": "a } inside"}
     assert extract_json("no json here") is None
@@ -67,8 +72,16 @@ def test_redact_patterns():
     )
     r = Redactor()
     out = r.redact(text)
-    for secret in ("hunter2pass", "abcdef123456", "abcdEFGH1234ijklMNOP", "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
-                   "AKIAABCDEFGHIJKLMNOP", "correct-horse-battery", "9f8e7d6c5b4a39281706", "MIIEabc"):
+    for secret in (
+        "hunter2pass",
+        "abcdef123456",
+        "abcdEFGH1234ijklMNOP",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "AKIAABCDEFGHIJKLMNOP",
+        "correct-horse-battery",
+        "9f8e7d6c5b4a39281706",
+        "MIIEabc",
+    ):
         assert secret not in out, secret
     assert "${ $secrets.helpdesk.token }" in out  # expressions are references, not secrets
     assert "page=2" in out and "db.example.com" in out

@@ -216,8 +216,12 @@ def test_redaction_is_automatic_for_remote_endpoints_only():
 
 
 def test_settings_fallback_and_resolve():
-    s = Settings.from_mapping({"timeout": "soon", "maxRounds": 4, "temperature": 0, "bogus": 1, "stream": "yes"})
-    assert s.timeout == Settings().timeout and s.max_rounds == 4 and s.temperature == 0.0 and s.stream is False
+    s = Settings.from_mapping(
+        {"timeout": "soon", "maxRounds": 4, "temperature": 0, "bogus": 1, "stream": "yes"}
+    )
+    assert (
+        s.timeout == Settings().timeout and s.max_rounds == 4 and s.temperature == 0.0 and s.stream is False
+    )
     assert Settings.resolve(environ={}).embedded
     r = Settings.resolve(environ={"OPENAI_API_KEY": "sk-x"})
     assert r.base_url == "https://api.openai.com/v1"

@@ -105,8 +105,12 @@ async def test_own_replacement_inside_the_range(scripted):
 
 async def test_bad_choice_then_good_in_round_two(scripted):
     a, f = _target()
-    srv = scripted([Reply(json.dumps({"choice": 99, "replacement": ""})),
-                    Reply('I choose {"choice": 1, "replacement": ""}')])
+    srv = scripted(
+        [
+            Reply(json.dumps({"choice": 99, "replacement": ""})),
+            Reply('I choose {"choice": 1, "replacement": ""}'),
+        ]
+    )
     p = provider_for(srv)
     r = await repair(p, a, f)
     assert r.ok and r.rounds == 2
@@ -117,9 +121,17 @@ async def test_bad_choice_then_good_in_round_two(scripted):
 async def test_invalid_own_edit_is_fed_back(scripted):
     a, f = _target()
     start, end = repair_range(a, f)
-    broken = DOC[start:end].replace("then: askBiling", "then: askBilling").replace("then: askGeneral", "then: nowhere")
-    srv = scripted([Reply(json.dumps({"choice": 0, "replacement": broken})), Reply(json.dumps({"choice": 1,
-                                                                                               "replacement": ""}))])
+    broken = (
+        DOC[start:end]
+        .replace("then: askBiling", "then: askBilling")
+        .replace("then: askGeneral", "then: nowhere")
+    )
+    srv = scripted(
+        [
+            Reply(json.dumps({"choice": 0, "replacement": broken})),
+            Reply(json.dumps({"choice": 1, "replacement": ""})),
+        ]
+    )
     p = provider_for(srv)
     r = await repair(p, a, f)
     assert r.ok and r.rounds == 2
@@ -149,8 +161,10 @@ async def test_injection_in_a_comment_cannot_edit_outside_the_range(scripted):
     start, end = repair_range(a, f)
     # the model obeys the comment: rewrites "the whole file" as its replacement
     hijack = "document:\n  dsl: '1.0.3'\n  namespace: x\n  name: x\n  version: '0.1.0'\ndo:\n  - only:\n      set: {}\n"
-    srv = scripted([Reply(json.dumps({"choice": 0, "replacement": hijack}))],
-                   default=Reply(json.dumps({"choice": 0, "replacement": "- route:\n    set: {}\n"})))
+    srv = scripted(
+        [Reply(json.dumps({"choice": 0, "replacement": hijack}))],
+        default=Reply(json.dumps({"choice": 0, "replacement": "- route:\n    set: {}\n"})),
+    )
     p = provider_for(srv, max_rounds=2)
     r = await repair(p, a, f)
     assert not r.ok  # neither answer validates: nothing is offered
@@ -188,3 +202,26 @@ async def test_undefined_secret_candidates(scripted):
     r = await repair(p, a, f)
     assert r.ok and "helpdesk.token" in r.document
     await p.aclose()
+
+
+async def test_choice_zero_then_rewrite_and_cut_off_answers(scripted):
+    a, f = _target()
+    start, end = repair_range(a, f)
+    fixed = DOC[start:end].replace("then: askBiling", "then: askBilling")
+    srv = scripted(
+        [
+            Reply('{"choice": 0}'),
+            Reply(json.dumps({"replacement": fixed})),
+        ]
+    )
+    p = provider_for(srv)
+    r = await repair(p, a, f)
+    assert r.ok and r.source == "model" and r.requests == 2
+    assert srv.requests[1].body["response_format"]["json_schema"]["name"] == "replacement"
+    # a choice in an answer cut off by the token limit still counts
+    srv2 = scripted([Reply('{\n  "choice": 1,\n  "replacement": "2023-08-22 12:42:22.112.22.12.00.00.00')])
+    p2 = provider_for(srv2)
+    r2 = await repair(p2, a, f)
+    assert r2.ok and r2.title.startswith('Change to "askBilling"')
+    await p.aclose()
+    await p2.aclose()

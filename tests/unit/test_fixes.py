@@ -140,3 +140,12 @@ def test_github_declare_job_output() -> None:
 
 def test_github_rename_duplicate_step_id() -> None:
     assert "- id: meta2" in _gha_fix(GHA, "duplicate-id", 'Rename to "meta2"')
+
+
+def test_rename_secret_inside_expression_keeps_the_expression() -> None:
+    text = HEAD + (
+        "use:\n  secrets: [helpdesk]\n"
+        'do:\n  - a:\n      set:\n        h: ${ "Bearer " + $secrets.helpdesc.token }\n'
+    )
+    new = _fix(text, "undefined-reference", 'Change to "helpdesk"')
+    assert '${ "Bearer " + $secrets.helpdesk.token }' in new

@@ -107,15 +107,18 @@ def _rename_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
     best = finding.data.get("suggestion")
     if not isinstance(best, str) or not best:
         return []
-    return [
-        Fix(
-            f'Change to "{best}"',
-            (_replace_span(finding, best),),
-            finding.rule,
-            preferred=True,
-            data={"to": best},
-        )
-    ]
+    start, end = finding.span.start.offset, finding.span.end.offset
+    name = finding.data.get("name")
+    written = analysis.text[start:end]
+    if isinstance(name, str) and name and written != name:
+        # the span covers more than the name (``$secrets.name.field`` in an expression):
+        # replace the name only
+        at = written.find(name, written.find(".") + 1 if written.startswith("$") else 0)
+        if at < 0:
+            return []
+        start, end = start + at, start + at + len(name)
+    edit = TextEdit(start, end, best)
+    return [Fix(f'Change to "{best}"', (edit,), finding.rule, preferred=True, data={"to": best})]
 
 
 def _undefined_reference(analysis: Analysis, finding: Finding) -> list[Fix]:

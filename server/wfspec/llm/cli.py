@@ -20,10 +20,16 @@ COMMANDS = ("generate", "repair", "model")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("model endpoint (default: $OPENAI_BASE_URL / $OPENAI_API_KEY, else the embedded model)")
+    g = p.add_argument_group(
+        "model endpoint (default: $OPENAI_BASE_URL / $OPENAI_API_KEY, else the embedded model)"
+    )
     g.add_argument("--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1")
     g.add_argument("--model", help="model name at that endpoint")
-    g.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key (default OPENAI_API_KEY)")
+    g.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="environment variable holding the API key (default OPENAI_API_KEY)",
+    )
     g.add_argument("--timeout", type=float, help="seconds per model request (default 60)")
     g.add_argument("--max-rounds", type=int, help="answers to try per suggestion (default 3)")
     g.add_argument("--verbose", "-v", action="store_true", help="log progress on stderr")
@@ -31,11 +37,17 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def add_parsers(sub: Any) -> None:
     """Add ``generate``, ``repair`` and ``model`` to the ``wfspec`` subparsers."""
-    g = sub.add_parser("generate", help="write a validated workflow (or tasks) from a natural-language request")
+    g = sub.add_parser(
+        "generate", help="write a validated workflow (or tasks) from a natural-language request"
+    )
     g.add_argument("request", help='what the workflow should do, e.g. "triage support tickets with an agent"')
     g.add_argument("--dialect", choices=["serverless", "github"], default="serverless")
-    g.add_argument("--into", type=Path, metavar="FILE",
-                   help="insert the tasks at the end of FILE's do list (a new or empty FILE gets a whole document)")
+    g.add_argument(
+        "--into",
+        type=Path,
+        metavar="FILE",
+        help="insert the tasks at the end of FILE's do list (a new or empty FILE gets a whole document)",
+    )
     _common(g)
 
     r = sub.add_parser("repair", help="repair findings with the model; show validated repairs as a diff")
@@ -116,8 +128,14 @@ async def _generate(args: argparse.Namespace) -> int:
     provider = Provider(settings)
     try:
         result = await generate(
-            provider, args.request, text=text, uri=uri, insertion=insertion, dialect=args.dialect,
-            workspace=workspace, progress=_progress(args),
+            provider,
+            args.request,
+            text=text,
+            uri=uri,
+            insertion=insertion,
+            dialect=args.dialect,
+            workspace=workspace,
+            progress=_progress(args),
         )
     finally:
         await provider.aclose()
@@ -171,8 +189,10 @@ async def _repair(args: argparse.Namespace) -> int:
             path.write_text(new_text, encoding="utf-8", newline="")
         else:
             diff = difflib.unified_diff(
-                text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                f"a/{args.path.lstrip('/')}", f"b/{args.path.lstrip('/')}",
+                text.splitlines(keepends=True),
+                new_text.splitlines(keepends=True),
+                f"a/{args.path.lstrip('/')}",
+                f"b/{args.path.lstrip('/')}",
             )
             sys.stdout.writelines(diff)
     after = analyze(new_text, uri)

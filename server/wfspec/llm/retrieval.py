@@ -22,8 +22,18 @@ from wfspec.analysis.engine import Analysis, analyze
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, scalar_str
 
 YAML_SUFFIXES = (".yaml", ".yml")
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".tox",
-             "faulty"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".tox",
+    "faulty",
+}
 MAX_FILES = 400
 MAX_BYTES = 256 * 1024
 
@@ -37,6 +47,9 @@ def tokens(text: str) -> list[str]:
     """Lower-case word tokens; camelCase, kebab-case and snake_case identifiers are split."""
     out: list[str] = []
     for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", text):
+        if any(ch.isdigit() for ch in word) and len(word) <= 8:  # a2a, oauth2, s3: keep whole
+            out.append(word.lower())
+            continue
         for part in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", word):
             p = part.lower()
             if len(p) >= 2 and p not in _STOP:
@@ -64,8 +77,11 @@ class Vocabulary:
         for k, v in other.agents.items():
             if v not in self.agents.values():
                 self.agents.setdefault(k, v)
-        for mine, theirs in ((self.secrets, other.secrets), (self.authentications, other.authentications),
-                             (self.errors, other.errors)):
+        for mine, theirs in (
+            (self.secrets, other.secrets),
+            (self.authentications, other.authentications),
+            (self.errors, other.errors),
+        ):
             mine.extend(x for x in theirs if x not in mine)
         if tasks:
             self.tasks.extend(x for x in other.tasks if x not in self.tasks)
@@ -87,15 +103,18 @@ class Vocabulary:
             lines.append("agents (call them with `call: a2a` and `with.agentCard.endpoint`):")
             lines += [f"  - {k}: {v}" for k, v in list(self.agents.items())[:limit]]
         if self.secrets:
-            lines.append("secrets (read them as `$secrets.<name>`; declared in use.secrets): "
-                         + ", ".join(self.secrets[:limit]))
+            lines.append(
+                "secrets (read them as `$secrets.<name>`; declared in use.secrets): "
+                + ", ".join(self.secrets[:limit])
+            )
         if self.authentications:
             lines.append("authentications: " + ", ".join(self.authentications[:limit]))
         if self.errors:
             lines.append("errors: " + ", ".join(self.errors[:limit]))
         if self.tasks:
-            lines.append("task names already in this document (do not reuse them): "
-                         + ", ".join(self.tasks[:limit]))
+            lines.append(
+                "task names already in this document (do not reuse them): " + ", ".join(self.tasks[:limit])
+            )
         return "\n".join(lines) if lines else "(no workspace vocabulary)"
 
 
@@ -131,8 +150,25 @@ def _agent_url(with_: MapNode) -> str | None:
 
 
 def _agent_label(url: str, taken: Iterable[str]) -> str:
-    parts = [p for p in re.split(r"[/.:]+", url) if p and p not in
-             ("https", "http", "www", "com", "example", "well-known", "agent-card", "json", "a2a", "agents", "api")]
+    parts = [
+        p
+        for p in re.split(r"[/.:]+", url)
+        if p
+        and p
+        not in (
+            "https",
+            "http",
+            "www",
+            "com",
+            "example",
+            "well-known",
+            "agent-card",
+            "json",
+            "a2a",
+            "agents",
+            "api",
+        )
+    ]
     base = parts[-1] if parts else "agent"
     label = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or "agent"
     label = f"{label}-agent" if not label.endswith("agent") else label
@@ -172,6 +208,36 @@ def vocabulary_of(analysis: Analysis) -> Vocabulary:
     return v
 
 
+def outline_of(analysis: Analysis, vocab: Vocabulary) -> tuple[tuple[str, str, str], ...]:
+    """The top-level tasks of a workflow as outline steps (name, action, uses)."""
+    wf = analysis.workflow
+    if wf is None:
+        return ()
+    agents = {v: k for k, v in vocab.agents.items()}
+    out: list[tuple[str, str, str]] = []
+    for tid in wf.scopes[wf.root_scope].tasks:
+        node = wf.nodes[tid]
+        body = node.mapping
+        action, uses = "set", ""
+        if node.kind == "call" and body is not None:
+            call = scalar_str(body.get("call")) or ""
+            with_ = body.get("with")
+            if call == "a2a":
+                action = "call-agent"
+                url = _agent_url(with_) if isinstance(with_, MapNode) else None
+                uses = agents.get(url or "", "")
+            elif call in vocab.functions:
+                action, uses = "call-function", call
+            else:
+                action = "call-http"
+        elif node.kind in ("wait", "emit", "listen", "raise"):
+            action = node.kind
+        elif node.kind == "run":
+            action = "run-workflow"
+        out.append((node.name, action, uses))
+    return tuple(out)
+
+
 # -- similar specs ------------------------------------------------------------------------
 
 
@@ -182,6 +248,18 @@ class Spec:
     path: Path
     text: str
     title: str
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    outline: tuple[tuple[str, str, str], ...] = ()  # top-level (name, action, uses)
+
+    @property
+    def summary(self) -> str:
+        """The leading comment block (what the spec is for), else the title."""
+        lines = []
+        for ln in self.text.splitlines():
+            if not ln.startswith("#"):
+                break
+            lines.append(ln.lstrip("#").strip())
+        return " ".join(x for x in lines if x) or self.title
 
 
 def iter_spec_files(dirs: Sequence[Path]) -> list[Path]:
@@ -234,6 +312,13 @@ class SpecIndex:
         norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
         return {t: x / norm for t, x in vec.items()}
 
+    def relevant_vocabulary(self, query: str, k: int = 3) -> Vocabulary:
+        """The vocabulary of the ``k`` specs most similar to ``query`` (task names left out)."""
+        out = Vocabulary()
+        for _, spec in self.search(query, k):
+            out.merge(spec.vocabulary)
+        return out
+
     def search(self, query: str, k: int = 2) -> list[tuple[float, Spec]]:
         """The ``k`` specs most similar to ``query`` with their cosine scores (best first)."""
         q = self._vector(Counter(t for t in tokens(query) if t in self.idf))
@@ -257,11 +342,12 @@ class SpecIndex:
                 data = path.read_bytes()
             except OSError:
                 continue
-            a = analyze(data, path.as_uri())
+            a = analyze(data, path.resolve().as_uri())
             if a.dialect is None or (dialect is not None and a.dialect != dialect) or a.has_errors:
                 continue
-            specs.append(Spec(path, a.text, _title(a, path)))
-            vocab.merge(vocabulary_of(a))
+            v = vocabulary_of(a)
+            specs.append(Spec(path, a.text, _title(a, path), v, outline_of(a, v)))
+            vocab.merge(v)
         return cls(specs, vocab)
 
 

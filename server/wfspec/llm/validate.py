@@ -113,12 +113,15 @@ def check_insertion(
         return Verdict(
             False,
             f"the result is not a {dialect} workflow"
-            + (" (a Serverless Workflow needs document.dsl and a do list)" if dialect == "serverless" else ""),
+            + (
+                " (a Serverless Workflow needs document.dsl and a do list)" if dialect == "serverless" else ""
+            ),
             analysis=after,
         )
     if after.workflow is None:
-        return Verdict(False, f"the {dialect} dialect cannot be validated by this version of wfspec",
-                       analysis=after)
+        return Verdict(
+            False, f"the {dialect} dialect cannot be validated by this version of wfspec", analysis=after
+        )
     before_tasks = len(original.workflow.nodes) if original.workflow is not None else 0
     if len(after.workflow.nodes) <= before_tasks:
         return Verdict(False, "the suggestion adds no task", analysis=after)

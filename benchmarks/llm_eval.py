@@ -1,0 +1,540 @@
+"""Evaluation of the LLM features: repair and generation, with any OpenAI-compatible model.
+
+Repair set: faulty specs made by mutating the clean specs in ``specs/serverless`` (a typo in a
+``then`` target, a renamed target task, a deleted secret or function declaration, a typo in a
+secret reference, an injected cycle, a ``then`` into another block, a duplicated task name, a
+misspelt A2A method), each with the finding it should clear. Per rule: cases, offered repairs,
+offered repairs that independently re-analyze clean (must be 100%), rounds, tokens, latency.
+
+Generation set (``benchmarks/llm_data/generation.json``): natural-language requests with a
+reference spec (the project's specs, whose header comments are the requests, and examples of
+the shared Serverless Workflow corpus when present). Reports the share of requests with a
+validated suggestion, rounds, tokens, latency, and similarity to the reference: a normalized
+tree edit distance over the task trees (FlowSim-like) and node and edge F1 (WorFBench-like).
+
+    python benchmarks/llm_eval.py [--set repair|generate|both] [--limit N] \
+        [--base-url URL --model NAME --api-key-env VAR] [--max-rounds N] [--json FILE]
+
+Without an endpoint it uses ``$OPENAI_BASE_URL``/``$OPENAI_API_KEY`` when set, else the
+embedded model. Tables are printed as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from wfspec import ir  # noqa: E402
+from wfspec.analysis.engine import Analysis, analyze  # noqa: E402
+from wfspec.llm.generate import empty_document, generate  # noqa: E402
+from wfspec.llm.provider import Provider, Settings  # noqa: E402
+from wfspec.llm.repair import repair  # noqa: E402
+from wfspec.llm.retrieval import SpecIndex  # noqa: E402
+from wfspec.llm.validate import finding_key  # noqa: E402
+from wfspec.syntax.tree import ScalarNode  # noqa: E402
+
+SPECS = ROOT / "specs" / "serverless"
+CORPORA = ROOT.parent / "shared" / "corpora"
+DATA = Path(__file__).resolve().parent / "llm_data"
+
+
+# -- repair set ----------------------------------------------------------------------------
+
+
+@dataclass
+class RepairCase:
+    id: str
+    rule: str
+    text: str
+    original: str = ""
+
+
+def _typo(name: str, rng: random.Random) -> str:
+    if len(name) < 4:
+        return name + "x"
+    i = rng.randrange(1, len(name) - 2)
+    return (
+        name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+        if name[i] != name[i + 1]
+        else name[:i] + name[i + 1 :]
+    )
+
+
+def _sub_at(text: str, start: int, end: int, new: str) -> str:
+    return text[:start] + new + text[end:]
+
+
+def _line_span(text: str, offset: int) -> tuple[int, int]:
+    s = text.rfind("\n", 0, offset) + 1
+    e = text.find("\n", offset)
+    return s, (len(text) if e < 0 else e + 1)
+
+
+def mutations(name: str, text: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
+    """(mutation id, expected rule, mutated text) for one clean spec."""
+    a = analyze(text, f"file:///{name}.yaml")
+    wf = a.workflow
+    if wf is None:
+        return
+    then_edges = [e for e in wf.edges if e.kind in (ir.THEN, ir.CASE) and e.target in wf.nodes and e.span]
+    # 1. typo in a then target
+    for e in then_edges[:2]:
+        assert e.span is not None and e.target_name
+        yield (
+            f"then-typo-{e.target_name}",
+            "unknown-target",
+            _sub_at(text, e.span.start.offset, e.span.end.offset, _typo(e.target_name, rng)),
+        )
+    # 2. rename the task a then targets (the reference now dangles)
+    if then_edges:
+        e = then_edges[-1]
+        node = wf.nodes[e.target or ""]
+        if node.key is not None:
+            yield (
+                f"rename-target-{node.name}",
+                "unknown-target",
+                _sub_at(text, node.key.span.start.offset, node.key.span.end.offset, node.name + "Step"),
+            )
+    # 3. delete a used secret declaration / 4. typo in a secret reference
+    used = {r.name for r in wf.references if r.kind == "secret"}
+    for d in wf.definitions:
+        if d.kind == "secret" and d.name in used and isinstance(d.node, ScalarNode):
+            s, e2 = _line_span(text, d.span.start.offset)
+            yield f"delete-secret-{d.name}", "undefined-reference", text[:s] + text[e2:]
+            break
+    for r in wf.references:
+        if r.kind == "secret":
+            rel = text[r.span.start.offset : r.span.end.offset].find(r.name)
+            if rel >= 0:
+                at = r.span.start.offset + rel
+                yield (
+                    f"secret-typo-{r.name}",
+                    "undefined-reference",
+                    _sub_at(text, at, at + len(r.name), _typo(r.name, rng)),
+                )
+            break
+    # 5. delete a used function declaration (the whole entry under use.functions)
+    called = {r.name for r in wf.references if r.kind == "function"}
+    for d in wf.definitions:
+        if d.kind == "function" and d.name in called and d.node is not None:
+            s, _ = _line_span(text, d.span.start.offset)
+            _, e2 = _line_span(text, max(d.node.span.end.offset - 1, d.span.end.offset))
+            yield f"delete-function-{d.name}", "undefined-reference", text[:s] + text[e2:]
+            break
+    # 6. duplicate task name
+    top = [wf.nodes[t] for t in wf.scopes[wf.root_scope].tasks]
+    if len(top) >= 3 and top[2].key is not None:
+        k = top[2].key
+        yield (
+            f"duplicate-{top[0].name}",
+            "duplicate-id",
+            _sub_at(text, k.span.start.offset, k.span.end.offset, top[0].name),
+        )
+    # 7. injected cycle: the last top-level task jumps back to the first
+    last = top[-1] if top else None
+    if last is not None and last.mapping is not None and "then" not in last.mapping and len(top) >= 2:
+        body = last.mapping
+        s, e2 = _line_span(text, max(body.span.end.offset - 1, body.span.start.offset))
+        col = body.pairs[0][0].span.start.character
+        yield (
+            f"cycle-{last.name}",
+            "loop-without-exit",
+            text[:e2] + f"{' ' * col}then: {top[0].name}\n" + text[e2:],
+        )
+    # 8. then into another block
+    for n in wf.nodes.values():
+        if n.scope != wf.root_scope and n.mapping is not None and "then" in n.mapping and top:
+            v = n.mapping.get("then")
+            if isinstance(v, ScalarNode) and v.value in FLOW:
+                yield (
+                    f"out-of-scope-{n.name}",
+                    "out-of-scope-target",
+                    _sub_at(text, v.span.start.offset, v.span.end.offset, top[0].name),
+                )
+                break
+    # 9. misspelt a2a method
+    m = re.search(r"method: message/send", text)
+    if m:
+        at = m.start() + len("method: ")
+        yield "a2a-method", "schema", _sub_at(text, at, at + len("message/send"), "message/sent")
+
+
+FLOW = {"exit", "end", "continue"}
+
+
+def repair_cases(limit: int | None, seed: int = 7) -> list[RepairCase]:
+    rng = random.Random(seed)
+    cases: list[RepairCase] = []
+    for path in sorted(SPECS.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        for mid, rule, mutated in mutations(path.stem, text, rng):
+            a = analyze(mutated, f"file:///{path.stem}.yaml")
+            if any(f.rule == rule for f in a.findings) and not a.doc.has_syntax_error:
+                cases.append(RepairCase(f"{path.stem}:{mid}", rule, mutated, text))
+    return cases[:limit] if limit else cases
+
+
+@dataclass
+class RepairRow:
+    id: str
+    rule: str
+    offered: bool
+    clean: bool
+    restored: bool  # the repair gave back the clean spec the fault was made from
+    candidates: int
+    rounds: int
+    tokens: int
+    latency: float
+    source: str
+    reason: str
+
+
+async def run_repairs(provider: Provider, cases: list[RepairCase], verbose: bool) -> list[RepairRow]:
+    rows: list[RepairRow] = []
+    for i, c in enumerate(cases, 1):
+        a = analyze(c.text, f"file:///{c.id}.yaml")
+        target = next(f for f in a.findings if f.rule == c.rule)
+        started = time.monotonic()
+        r = await repair(provider, a, target)
+        clean = False
+        if r.ok:  # independent re-check: target gone, nothing new
+            after = analyze(r.document, a.uri)
+            before_keys = Counter(finding_key(f) for f in a.findings)
+            after_keys = Counter(finding_key(f) for f in after.findings)
+            clean = after_keys[finding_key(target)] < before_keys[finding_key(target)] and not (
+                after_keys - before_keys
+            )
+        rows.append(
+            RepairRow(
+                c.id,
+                c.rule,
+                r.ok,
+                clean,
+                r.ok and r.document == c.original,
+                r.candidates,
+                r.rounds,
+                r.tokens,
+                time.monotonic() - started,
+                r.source,
+                r.reason[:120],
+            )
+        )
+        if verbose:
+            print(
+                f"[{i}/{len(cases)}] {c.id}: {'ok ' + r.title if r.ok else r.reason[:100]}", file=sys.stderr
+            )
+    return rows
+
+
+def repair_table(rows: list[RepairRow]) -> str:
+    out = [
+        "| rule | cases | offered | offered & clean | restored original | any candidate valid "
+        "| rounds (mean) | tokens (mean) | latency s (mean) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by: dict[str, list[RepairRow]] = {}
+    for r in rows:
+        by.setdefault(r.rule, []).append(r)
+    for rule in sorted(by) + ["all"]:
+        rs = rows if rule == "all" else by[rule]
+        if not rs:
+            continue
+        offered = [r for r in rs if r.offered]
+        out.append(
+            f"| {rule if rule != 'all' else '**all**'} | {len(rs)} | {len(offered)} ({_pct(len(offered), len(rs))}) "
+            f"| {sum(r.clean for r in offered)} ({_pct(sum(r.clean for r in offered), len(offered))}) "
+            f"| {sum(r.restored for r in rs)} ({_pct(sum(r.restored for r in rs), len(rs))}) "
+            f"| {sum(r.candidates > 0 for r in rs)} "
+            f"| {_mean(r.rounds for r in rs):.2f} | {_mean(r.tokens for r in rs):.0f} "
+            f"| {_mean(r.latency for r in rs):.1f} |"
+        )
+    return "\n".join(out)
+
+
+# -- generation set -----------------------------------------------------------------------
+
+
+@dataclass
+class GenRow:
+    id: str
+    ok: bool
+    source: str
+    rounds: int
+    tokens: int
+    latency: float
+    tree: float
+    node_f1: float
+    edge_f1: float
+    reason: str = ""
+
+
+def _resolve(ref: str) -> Path | None:
+    if ref.startswith("corpus:"):
+        p = CORPORA / ref.removeprefix("corpus:")
+    else:
+        p = ROOT / ref
+    return p if p.is_file() else None
+
+
+def generation_cases(limit: int | None) -> list[tuple[str, str, str]]:
+    items = json.loads((DATA / "generation.json").read_text())
+    out = []
+    for it in items:
+        p = _resolve(it["reference"])
+        if p is not None:
+            out.append((it["id"], it["request"], p.read_text(encoding="utf-8")))
+    return out[:limit] if limit else out
+
+
+@dataclass
+class TNode:
+    label: str
+    children: list[TNode] = field(default_factory=list)
+
+
+def _label(node: ir.TaskNode) -> str:
+    body = node.mapping
+    if node.kind == "call" and body is not None:
+        call = body.get("call")
+        if isinstance(call, ScalarNode):
+            return f"call:{call.value if call.value in ('http', 'a2a', 'grpc', 'openapi', 'asyncapi', 'mcp') else 'fn'}"
+    return node.kind
+
+
+def task_tree(a: Analysis) -> TNode:
+    """The task tree: the workflow root, tasks under the task that owns their scope."""
+    wf = a.workflow
+    root = TNode("workflow")
+    if wf is None:
+        return root
+
+    def build(scope_id: str) -> list[TNode]:
+        out = []
+        for tid in wf.scopes[scope_id].tasks:
+            n = wf.nodes[tid]
+            t = TNode(_label(n))
+            for inner in n.inner:
+                t.children.extend(build(inner))
+            out.append(t)
+        return out
+
+    root.children = build(wf.root_scope)
+    return root
+
+
+def _postorder(t: TNode) -> tuple[list[str], list[int], list[int]]:
+    labels: list[str] = []
+    lmd: list[int] = []
+
+    def walk(n: TNode) -> int:
+        first = -1
+        for c in n.children:
+            lm = walk(c)
+            if first < 0:
+                first = lm
+        labels.append(n.label)
+        idx = len(labels) - 1
+        lmd.append(first if first >= 0 else idx)
+        return lmd[idx]
+
+    walk(t)
+    keyroots = sorted({max(i for i in range(len(labels)) if lmd[i] == v) for v in set(lmd)})
+    return labels, lmd, keyroots
+
+
+def tree_edit_distance(a: TNode, b: TNode) -> int:
+    """Zhang-Shasha ordered tree edit distance with unit costs."""
+    la, lma, kra = _postorder(a)
+    lb, lmb, krb = _postorder(b)
+    td = [[0] * len(lb) for _ in la]
+    for i in kra:
+        for j in krb:
+            m, n = i - lma[i] + 2, j - lmb[j] + 2
+            fd = [[0] * n for _ in range(m)]
+            ioff, joff = lma[i] - 1, lmb[j] - 1
+            for x in range(1, m):
+                fd[x][0] = fd[x - 1][0] + 1
+            for y in range(1, n):
+                fd[0][y] = fd[0][y - 1] + 1
+            for x in range(1, m):
+                for y in range(1, n):
+                    if lma[i] == lma[x + ioff] and lmb[j] == lmb[y + joff]:
+                        cost = 0 if la[x + ioff] == lb[y + joff] else 1
+                        fd[x][y] = min(fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[x - 1][y - 1] + cost)
+                        td[x + ioff][y + joff] = fd[x][y]
+                    else:
+                        p, q = lma[x + ioff] - 1 - ioff, lmb[y + joff] - 1 - joff
+                        fd[x][y] = min(fd[x - 1][y] + 1, fd[x][y - 1] + 1, fd[p][q] + td[x + ioff][y + joff])
+    return td[-1][-1]
+
+
+def _size(t: TNode) -> int:
+    return 1 + sum(_size(c) for c in t.children)
+
+
+def tree_similarity(a: Analysis, b: Analysis) -> float:
+    ta, tb = task_tree(a), task_tree(b)
+    return 1.0 - tree_edit_distance(ta, tb) / max(_size(ta), _size(tb))
+
+
+def _f1(pred: Counter[Any], gold: Counter[Any]) -> float:
+    tp = sum((pred & gold).values())
+    if not pred or not gold or not tp:
+        return 1.0 if not pred and not gold else 0.0
+    p, r = tp / sum(pred.values()), tp / sum(gold.values())
+    return 2 * p * r / (p + r)
+
+
+def nodes_edges(a: Analysis) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    wf, g = a.workflow, a.graph
+    if wf is None or g is None:
+        return Counter(), Counter()
+    nodes = Counter(_label(n) for n in wf.nodes.values())
+    edges: Counter[tuple[str, str]] = Counter()
+    for s, t in g.graph.edges():
+        if s in wf.nodes and t in wf.nodes:
+            edges[(_label(wf.nodes[s]), _label(wf.nodes[t]))] += 1
+    return nodes, edges
+
+
+async def run_generation(
+    provider: Provider, cases: list[tuple[str, str, str]], verbose: bool
+) -> list[GenRow]:
+    index = SpecIndex.build([SPECS])
+    rows: list[GenRow] = []
+    for i, (cid, request, reference) in enumerate(cases, 1):
+        # leave the reference itself out of retrieval
+        idx = SpecIndex([s for s in index.specs if s.path.stem != cid])
+        started = time.monotonic()
+        r = await generate(provider, request, insertion=empty_document(), index=idx)
+        ref = analyze(reference, f"file:///{cid}.yaml")
+        tree = nf1 = ef1 = 0.0
+        if r.ok:
+            got = analyze(r.document, "untitled:gen.sw.yaml")
+            tree = tree_similarity(got, ref)
+            gn, ge = nodes_edges(got)
+            rn, re_ = nodes_edges(ref)
+            nf1, ef1 = _f1(gn, rn), _f1(ge, re_)
+        rows.append(
+            GenRow(
+                cid,
+                r.ok,
+                r.source,
+                r.rounds,
+                r.tokens,
+                time.monotonic() - started,
+                tree,
+                nf1,
+                ef1,
+                r.reason[:120],
+            )
+        )
+        if verbose:
+            print(
+                f"[{i}/{len(cases)}] {cid}: {'ok ' + r.source if r.ok else r.reason[:100]}", file=sys.stderr
+            )
+    return rows
+
+
+def generation_table(rows: list[GenRow]) -> str:
+    ok = [r for r in rows if r.ok]
+    out = [
+        "| requests | validated | from model / from outline | rounds (mean) | tokens (mean) | latency s (mean) "
+        "| tree sim (validated) | node F1 | edge F1 |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    out.append(
+        f"| {len(rows)} | {len(ok)} ({_pct(len(ok), len(rows))}) "
+        f"| {sum(r.source == 'model' for r in ok)} / {sum(r.source == 'outline' for r in ok)} "
+        f"| {_mean(r.rounds for r in rows):.2f} | {_mean(r.tokens for r in rows):.0f} "
+        f"| {_mean(r.latency for r in rows):.1f} | {_mean(r.tree for r in ok):.2f} "
+        f"| {_mean(r.node_f1 for r in ok):.2f} | {_mean(r.edge_f1 for r in ok):.2f} |"
+    )
+    return "\n".join(out)
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+def _mean(xs: Any) -> float:
+    xs = list(xs)
+    return statistics.fmean(xs) if xs else 0.0
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.0f}%" if d else "-"
+
+
+async def amain(args: argparse.Namespace) -> int:
+    overrides: dict[str, Any] = {}
+    if args.max_rounds:
+        overrides["max_rounds"] = args.max_rounds
+    settings = Settings.resolve(args.base_url, args.model, args.api_key_env, **overrides)
+    provider = Provider(settings)
+    report: dict[str, Any] = {"model": settings.describe()}
+    print(f"model: {settings.describe()}\n")
+    try:
+        if args.set in ("repair", "both"):
+            cases = repair_cases(args.limit)
+            rows = await run_repairs(provider, cases, args.verbose)
+            print(f"### Repair ({len(rows)} faulty specs)\n")
+            print(repair_table(rows) + "\n")
+            report["repair"] = [asdict(r) for r in rows]
+        if args.set in ("generate", "both"):
+            gcases = generation_cases(args.gen_limit if args.gen_limit is not None else args.limit)
+            grows = await run_generation(provider, gcases, args.verbose)
+            print(f"### Generation ({len(grows)} requests)\n")
+            print(generation_table(grows) + "\n")
+            report["generation"] = [asdict(r) for r in grows]
+    finally:
+        await provider.aclose()
+        from wfspec.llm.embedded import default_model, stop_default
+
+        if settings.embedded:
+            report["embedded_load_seconds"] = default_model().load_seconds
+        stop_default()
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--set", choices=["repair", "generate", "both"], default="both")
+    p.add_argument("--limit", type=int, help="at most N cases per set")
+    p.add_argument("--gen-limit", type=int, help="at most N generation requests (overrides --limit)")
+    p.add_argument("--base-url")
+    p.add_argument("--model")
+    p.add_argument("--api-key-env")
+    p.add_argument("--max-rounds", type=int)
+    p.add_argument("--json", help="also write every row to this JSON file")
+    p.add_argument("--list", action="store_true", help="list the repair cases and exit")
+    p.add_argument("--verbose", "-v", action="store_true")
+    args = p.parse_args()
+    if args.list:
+        cases = repair_cases(args.limit)
+        for c in cases:
+            print(c.rule, c.id)
+        print(
+            f"{len(cases)} repair cases; {len(generation_cases(None))} generation requests", file=sys.stderr
+        )
+        return 0
+    return asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
