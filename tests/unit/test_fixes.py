@@ -41,6 +41,8 @@ def test_closest_target_name() -> None:
         ("use:\n  secrets: [other]\n", "use:\n  secrets: [other, apiKey]\n"),
         ("use:\n  functions: {}\n", "use:\n  secrets:\n    - apiKey\n  functions: {}\n"),
         ("", "use:\n  secrets:\n    - apiKey\n"),
+        ("use:\n  secrets:\n", "use:\n  secrets: [apiKey]\n"),
+        ("use:\n  secrets: ~\n", "use:\n  secrets: [apiKey]\n"),
     ],
 )
 def test_declare_missing_secret(use_block: str, expected: str) -> None:

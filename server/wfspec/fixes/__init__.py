@@ -180,6 +180,13 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             if end == len(text) and not text.endswith("\n"):
                 line = nl + line.rstrip("\r\n")
             return TextEdit(end, end, line)
+        if isinstance(secrets, ScalarNode) and secrets.is_null:  # ``secrets:`` left empty
+            key = use.key_node("secrets")
+            if secrets.end_offset > secrets.start_offset:
+                return TextEdit(secrets.start_offset, secrets.end_offset, f"[{name}]")
+            if key is not None and text[key.end_offset : key.end_offset + 1] == ":":
+                return TextEdit(key.end_offset + 1, key.end_offset + 1, f" [{name}]")
+            return None
         if secrets is None and not use.flow and use.pairs:
             first_key = use.pairs[0][0]
             ind = _indent_of(text, first_key.span.start.offset)
