@@ -163,7 +163,12 @@ class ScalarNode(_Located):
         end: int = 0,
         lines: LineIndex | None = None,
     ) -> None:
-        super().__init__(start, end, lines, span)
+        # the attributes of _Located, set inline: this runs once per scalar of every document
+        self._start = start
+        self._end = end
+        self._lines = lines
+        self._span = span
+        self.anchor = None
         self.value = value
         self.tag = tag
         self.style = style  # "" plain, "'" single, '"' double, "|" literal, ">" folded
