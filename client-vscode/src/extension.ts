@@ -253,7 +253,7 @@ async function fixAllWithAI(server: ServerManager): Promise<void> {
   const uri = editor.document.uri.toString();
   const r = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'wfspec: asking the model for repairs…', cancellable: false },
-    () => server.executeCommand('wfspec.fixAllWithAI', [{ uri, version: editor.document.version }], label),
+    () => server.executeCommand('wfspec.server.fixAllWithAI', [{ uri, version: editor.document.version }], label),
   );
   if (r.ok && !(await applyResult(server, r.result)) && r.result === null) {
     void vscode.window.showInformationMessage('wfspec: no validated repair was found.');

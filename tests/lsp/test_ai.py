@@ -1,6 +1,6 @@
 """The model-backed editor features through the real protocol, against the scripted
 OpenAI-compatible server on 127.0.0.1 (never the internet, never the embedded model):
-``wfspec.generate``, "Fix with AI" resolved lazily and as a command, ``wfspec.fixAllWithAI``,
+``wfspec.generate``, "Fix with AI" resolved lazily and as a command, ``wfspec.server.fixAllWithAI``,
 "Generate from comment", ghost text, cancellation, and prompt injection kept in its range."""
 
 from __future__ import annotations
@@ -327,7 +327,7 @@ async def test_fix_command_fallback_and_fix_all(client: LanguageClient, srv: Scr
     (edit,) = client.applied[before:]  # type: ignore[attr-defined]
     assert analyze(apply(REPAIR_DOC, workspace_edits(edit, uri)), uri).findings == []
     _script(srv, [json.dumps({"choice": 1, "replacement": ""})])
-    result = await _command(client, "wfspec.fixAllWithAI", {"uri": uri, "version": 1})
+    result = await _command(client, "wfspec.server.fixAllWithAI", {"uri": uri, "version": 1})
     assert result["ok"] and result["fixed"] == 1, result
     edit = client.applied[-1]  # type: ignore[attr-defined]
     assert analyze(apply(REPAIR_DOC, workspace_edits(edit, uri)), uri).findings == []

@@ -54,7 +54,9 @@ log = logging.getLogger("wfspec.lsp")
 
 GENERATE_COMMAND = "wfspec.generate"
 FIX_COMMAND = "wfspec.fixWithAI"
-FIX_ALL_COMMAND = "wfspec.fixAllWithAI"
+# not "wfspec.fixAllWithAI": that is the VS Code command the client contributes, and a client
+# registers every command the server advertises, so the two ids must differ
+FIX_ALL_COMMAND = "wfspec.server.fixAllWithAI"
 STATUS_COMMAND = "wfspec.aiStatus"
 COMMANDS = (GENERATE_COMMAND, FIX_COMMAND, FIX_ALL_COMMAND, STATUS_COMMAND)
 GENERATE_KIND = types.CodeActionKind.RefactorRewrite
