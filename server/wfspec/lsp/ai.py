@@ -178,7 +178,10 @@ def _fail(
 
 def _off(ls: WfspecServer) -> dict[str, Any]:
     return _fail(
-        ls, 'AI suggestions are off; set "wfspec.llm.enabled" to true to use them', types.MessageType.Info
+        ls,
+        'AI suggestions (generate from comment, fix with AI) are off; set "wfspec.llm.enabled" to true '
+        "to use them",
+        types.MessageType.Info,
     )
 
 
