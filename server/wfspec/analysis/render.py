@@ -45,7 +45,9 @@ def _graph_model(result: Analysis) -> dict[str, Any]:
                 }
             )
         else:
-            label = _PSEUDO_LABEL.get(nid) or ("start" if nid.endswith("#entry") else "done")
+            label = _PSEUDO_LABEL.get(nid) or (
+                "start" if nid.endswith("#entry") else "unresolved" if nid.endswith("#any") else "done"
+            )
             nodes.append(
                 {"id": nid, "name": label, "kind": "pseudo", "scope": data.get("scope"), "findings": []}
             )
