@@ -2,48 +2,16 @@
 snippets and expression variables.
 
 Task keys come from the Serverless Workflow schema module's public tables
-(``TASK_TYPES``/``TASK_COMMON``/``TASK_OWN``) when it provides them; the rest is a small table
-kept here, written from the DSL 1.0 reference and GitHub's workflow syntax.
+(``TASK_TYPES``/``TASK_COMMON``/``TASK_OWN``), the one place they are written; the rest is a
+small table kept here, written from the DSL 1.0 reference and GitHub's workflow syntax.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-try:  # the schema module owns the shape of tasks; fall back to a copy if it is unavailable
-    from wfspec.dialects.serverless.schema import TASK_COMMON, TASK_OWN, TASK_TYPES
-except ImportError:  # pragma: no cover - depends on the tree being complete
-    TASK_TYPES = (
-        "call",
-        "do",
-        "emit",
-        "for",
-        "fork",
-        "listen",
-        "raise",
-        "run",
-        "set",
-        "switch",
-        "try",
-        "wait",
-    )
-    TASK_COMMON = ("if", "input", "output", "export", "timeout", "then", "metadata")
-    TASK_OWN = {
-        "call": ("call", "with"),
-        "do": ("do",),
-        "emit": ("emit",),
-        "for": ("for", "while", "do"),
-        "fork": ("fork",),
-        "listen": ("listen", "foreach"),
-        "raise": ("raise",),
-        "run": ("run",),
-        "set": ("set",),
-        "switch": ("switch",),
-        "try": ("try", "catch"),
-        "wait": ("wait",),
-    }
-
 from wfspec.dialects.serverless.lowering import BUILTIN_CALLS
+from wfspec.dialects.serverless.schema import TASK_COMMON, TASK_OWN, TASK_TYPES  # noqa: F401 - re-exported for completion
 
 TASK_LIST_KEYS = frozenset({"do", "try", "branches"})
 FLOW_DIRECTIVES = {
