@@ -1,10 +1,16 @@
 """Evaluation of the LLM features: repair and generation, with any OpenAI-compatible model.
 
-Repair set: faulty specs made by mutating the clean specs in ``specs/serverless`` (a typo in a
-``then`` target, a renamed target task, a deleted secret or function declaration, a typo in a
-secret reference, an injected cycle, a ``then`` into another block, a duplicated task name, a
-misspelt A2A method), each with the finding it should clear. Per rule: cases, offered repairs,
-offered repairs that independently re-analyze clean (must be 100%), rounds, tokens, latency.
+Repair set: faulty specs made by mutating the clean specs of both dialects, each with the
+finding it should clear. From ``specs/serverless``: a typo in a ``then`` target, a renamed target
+task, a deleted secret or function declaration, a typo in a secret reference, an injected cycle,
+a ``then`` into another block, a duplicated task name, a misspelt A2A method. From
+``specs/github`` (not ``faulty/``): a typo in a ``needs`` entry, a renamed job that others need,
+an injected ``needs`` cycle, a dropped ``needs`` entry whose outputs are still read, a typo in a
+``needs.<job>.outputs.<name>`` read, a deleted job output, a typo in a ``steps.<id>`` read, a
+deleted step ``id``, a duplicated step id, a misspelt expression function or context, a misspelt
+job key or action input, a misspelt matrix key or workflow input. Per dialect and rule: cases,
+offered repairs, offered repairs that independently re-analyze clean (must be 100%), restored
+originals, rounds, tokens, latency.
 
 Generation set (``benchmarks/llm_data/generation.json``): natural-language requests with a
 reference spec (the project's specs, whose header comments are the requests, and examples of
@@ -13,7 +19,8 @@ validated suggestion, rounds, tokens, latency, and similarity to the reference: 
 tree edit distance over the task trees (FlowSim-like) and node and edge F1 (WorFBench-like).
 
     python benchmarks/llm_eval.py [--set repair|generate|both] [--limit N] \
-        [--base-url URL --model NAME --api-key-env VAR] [--max-rounds N] [--json FILE]
+        [--dialect serverless|github|both] [--case PATTERN] [--base-url URL --model NAME --api-key-env VAR] \
+        [--max-rounds N] [--json FILE] [--list]
 
 Without an endpoint it uses ``$OPENAI_BASE_URL``/``$OPENAI_API_KEY`` when set, else the
 embedded model. Tables are printed as Markdown.
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fnmatch
 import json
 import random
 import re
@@ -45,14 +53,18 @@ from wfspec.llm.provider import Provider, Settings  # noqa: E402
 from wfspec.llm.repair import repair  # noqa: E402
 from wfspec.llm.retrieval import SpecIndex  # noqa: E402
 from wfspec.llm.validate import finding_key  # noqa: E402
-from wfspec.syntax.tree import ScalarNode  # noqa: E402
+from wfspec.syntax.tree import MapNode, ScalarNode, SeqNode  # noqa: E402
 
 SPECS = ROOT / "specs" / "serverless"
+GITHUB_SPECS = ROOT / "specs" / "github"
 CORPORA = ROOT.parent / "shared" / "corpora"
 DATA = Path(__file__).resolve().parent / "llm_data"
 
 
 # -- repair set ----------------------------------------------------------------------------
+
+
+DIALECTS = ("serverless", "github")
 
 
 @dataclass
@@ -61,6 +73,8 @@ class RepairCase:
     rule: str
     text: str
     original: str = ""
+    dialect: str = "serverless"
+    uri: str = ""
 
 
 def _typo(name: str, rng: random.Random) -> str:
@@ -84,9 +98,11 @@ def _line_span(text: str, offset: int) -> tuple[int, int]:
     return s, (len(text) if e < 0 else e + 1)
 
 
-def mutations(name: str, text: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
-    """(mutation id, expected rule, mutated text) for one clean spec."""
-    a = analyze(text, f"file:///{name}.yaml")
+def serverless_mutations(
+    name: str, text: str, uri: str, rng: random.Random
+) -> Iterator[tuple[str, str, str]]:
+    """(mutation id, expected rule, mutated text) for one clean Serverless Workflow spec."""
+    a = analyze(text, uri)
     wf = a.workflow
     if wf is None:
         return
@@ -175,22 +191,290 @@ def mutations(name: str, text: str, rng: random.Random) -> Iterator[tuple[str, s
 
 FLOW = {"exit", "end", "continue"}
 
+GH_FUNCTIONS = (
+    "hashFiles",
+    "contains",
+    "fromJSON",
+    "toJSON",
+    "startsWith",
+    "endsWith",
+    "format",
+    "always",
+    "cancelled",
+    "success",
+    "failure",
+)
+GH_CONTEXTS = ("github", "runner", "env", "vars", "secrets", "matrix", "inputs", "steps", "needs")
+_GH_CALL = re.compile(r"\b(" + "|".join(GH_FUNCTIONS) + r")\(")
+_GH_CONTEXT = re.compile(r"\s*!?\s*(" + "|".join(GH_CONTEXTS) + r")\.")
+#: job keys whose typo is a schema finding and nothing else (required keys left out)
+GH_JOB_KEYS = (
+    "timeout-minutes",
+    "permissions",
+    "concurrency",
+    "continue-on-error",
+    "defaults",
+    "strategy",
+    "services",
+)
 
-def repair_cases(limit: int | None, seed: int = 7) -> list[RepairCase]:
-    rng = random.Random(seed)
+
+def _jobs(wf: ir.Workflow) -> list[ir.TaskNode]:
+    return [wf.nodes[t] for t in wf.scopes[wf.root_scope].tasks]
+
+
+def _steps(wf: ir.Workflow, job: ir.TaskNode) -> list[ir.TaskNode]:
+    return [n for s in job.inner for n in wf.tasks_in(s)]
+
+
+def _remove_need(text: str, job: ir.TaskNode, target: str) -> str | None:
+    """``text`` without ``target`` in the needs of ``job`` (the whole ``needs:`` line when it
+    was the only entry)."""
+    m = job.mapping
+    needs = m.get("needs") if m is not None else None
+    key = m.key_node("needs") if m is not None else None
+    if needs is None or key is None:
+        return None
+    items = (
+        [needs] if isinstance(needs, ScalarNode) else list(needs.items) if isinstance(needs, SeqNode) else []
+    )
+    hit = [i for i in items if isinstance(i, ScalarNode) and i.value == target]
+    if not hit:
+        return None
+    if len(items) == 1:
+        s, _ = _line_span(text, key.span.start.offset)
+        _, e = _line_span(text, max(needs.span.end.offset - 1, key.span.end.offset))
+        return text[:s] + text[e:]
+    item = hit[0]
+    assert isinstance(needs, SeqNode)
+    if needs.flow:
+        k = items.index(item)
+        if k + 1 < len(items):
+            return text[: item.span.start.offset] + text[items[k + 1].span.start.offset :]
+        return text[: items[k - 1].span.end.offset] + text[item.span.end.offset :]
+    s, e = _line_span(text, item.span.start.offset)
+    return text[:s] + text[e:]
+
+
+def _add_need(text: str, job: ir.TaskNode, target: str) -> str | None:
+    """``text`` with ``target`` added to the needs of ``job``."""
+    m = job.mapping
+    if m is None or m.flow or not m.pairs:
+        return None
+    needs = m.get("needs")
+    if isinstance(needs, ScalarNode):
+        return _sub_at(text, needs.span.start.offset, needs.span.end.offset, f"[{needs.value}, {target}]")
+    if isinstance(needs, SeqNode) and needs.flow:
+        close = needs.span.end.offset - 1
+        return _sub_at(text, close, close, f", {target}")
+    if needs is not None:
+        return None
+    first = m.pairs[0][0]
+    s, _ = _line_span(text, first.span.start.offset)
+    return text[:s] + " " * first.span.start.character + f"needs: {target}\n" + text[s:]
+
+
+def github_mutations(name: str, text: str, uri: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
+    """(mutation id, expected rule, mutated text) for one clean GitHub Actions workflow."""
+    a = analyze(text, uri)
+    wf = a.workflow
+    if wf is None or a.dialect != "github":
+        return
+    jobs = _jobs(wf)
+    by_name = {j.name: j for j in jobs}
+    needs = [e for e in wf.edges if e.kind == ir.NEEDS and e.target in wf.nodes and e.span is not None]
+    reads = [r for r in wf.references if not r.data.get("problem")]
+    # 1. typo in a needs entry
+    for e in needs[:2]:
+        assert e.span is not None and e.target_name
+        src = wf.nodes[e.source].name
+        yield (
+            f"needs-typo-{src}-{e.target_name}",
+            "unknown-target",
+            _sub_at(text, e.span.start.offset, e.span.end.offset, _typo(e.target_name, rng)),
+        )
+    # 2. rename a job that others need
+    if needs:
+        job = wf.nodes[needs[-1].target or ""]
+        if job.key is not None:
+            yield (
+                f"rename-job-{job.name}",
+                "unknown-target",
+                _sub_at(text, job.key.span.start.offset, job.key.span.end.offset, job.name + "-job"),
+            )
+    # 3. injected needs cycle: a job that others need also needs one of them
+    for e in needs:
+        mutated = _add_need(text, wf.nodes[e.target or ""], wf.nodes[e.source].name)
+        if mutated is not None:
+            yield f"needs-cycle-{wf.nodes[e.target or ''].name}", "cycle", mutated
+            break
+    # 4. a job reads needs.<job>.outputs of a job it no longer needs
+    for r in reads:
+        if r.kind == "job" and r.path[:1] == ("needs",) and r.node is not None:
+            reader = wf.nodes[r.node]
+            job = reader if reader.kind == "job" else by_name[str(reader.payload.get("job"))]
+            mutated = _remove_need(text, job, r.name)
+            if mutated is not None:
+                yield f"drop-need-{job.name}-{r.name}", "undefined-reference", mutated
+                break
+    # 5. typo in a needs.<job>.outputs.<name> read / 6. a deleted job output entry
+    out_reads = [r for r in reads if r.kind == "job-output" and len(r.path) >= 4]
+    for r in out_reads[:1]:
+        out = r.path[3]
+        yield (
+            f"output-typo-{r.name}",
+            "undefined-reference",
+            _sub_at(text, r.span.start.offset, r.span.end.offset, _typo(out, rng)),
+        )
+    read_outputs = {r.name for r in out_reads}
+    for d in wf.definitions:
+        if d.kind == "job-output" and d.name in read_outputs and d.node is not None and d.owner:
+            job = wf.nodes[d.owner]
+            outputs = job.mapping.get("outputs") if job.mapping is not None else None
+            if not isinstance(outputs, MapNode) or outputs.flow:
+                continue
+            if len(outputs.pairs) == 1:
+                key = job.mapping.key_node("outputs") if job.mapping is not None else None
+                assert key is not None
+                s, _ = _line_span(text, key.span.start.offset)
+            else:
+                s, _ = _line_span(text, d.span.start.offset)
+            value = {k.value: v for k, v in outputs.items()}[d.data["output"]]
+            _, e2 = _line_span(text, max(value.span.end.offset - 1, d.span.end.offset))
+            yield f"delete-output-{d.name}", "undefined-reference", text[:s] + text[e2:]
+            break
+    # 7. typo in a steps.<id> read / 8. a deleted step id that steps.<id> reads
+    step_reads = [r for r in reads if r.kind == "step"]
+    for r in step_reads[:1]:
+        sid = r.name.split(".", 1)[1]
+        yield (
+            f"step-typo-{sid}",
+            "undefined-reference",
+            _sub_at(text, r.span.start.offset, r.span.end.offset, _typo(sid, rng)),
+        )
+    read_steps = {r.name for r in step_reads}
+    for d in wf.definitions:
+        if d.kind == "step" and d.name in read_steps and d.owner:
+            step = wf.nodes[d.owner]
+            m = step.mapping
+            key = m.key_node("id") if m is not None else None
+            if m is None or key is None or m.flow or len(m.pairs) < 2:
+                continue
+            s, e2 = _line_span(text, key.span.start.offset)
+            if text[s : key.span.start.offset].strip() == "-":  # "- id: x": the next key moves up
+                nxt = m.pairs[1][0] if m.pairs[0][0] is key else m.pairs[0][0]
+                mutated = text[: key.span.start.offset] + text[nxt.span.start.offset :]
+            else:
+                mutated = text[:s] + text[e2:]
+            yield f"delete-step-id-{d.data['step']}", "undefined-reference", mutated
+            break
+    # 9. a duplicated step id: a later step of the same job takes the id of an earlier one
+    for d in wf.definitions:
+        if d.kind != "step" or not d.owner:
+            continue
+        step = wf.nodes[d.owner]
+        job = by_name[str(step.payload.get("job"))]
+        later = [s for s in _steps(wf, job) if s.index > step.index and s.payload.get("anonymous")]
+        target = later[-1].mapping if later else None
+        if target is None or target.flow or not target.pairs:
+            continue
+        first = target.pairs[0][0]
+        if len(target.pairs) > 1:
+            at, _ = _line_span(text, target.pairs[1][0].span.start.offset)
+        else:
+            _, at = _line_span(text, max(target.pairs[0][1].span.end.offset - 1, first.span.end.offset))
+        line = " " * first.span.start.character + f"id: {d.data['step']}\n"
+        yield f"duplicate-step-id-{d.data['step']}", "duplicate-id", text[:at] + line + text[at:]
+        break
+    # 10. a misspelt expression function / 11. a misspelt context name
+    for ex in wf.expressions:
+        m2 = _GH_CALL.search(ex.text)
+        at = ex.inner_offset + m2.start(1) if m2 else -1
+        if m2 and text[at : at + len(m2.group(1))] == m2.group(1):
+            fn = m2.group(1)
+            yield f"function-typo-{fn}", "expression", _sub_at(text, at, at + len(fn), _typo(fn, rng))
+            break
+    for ex in wf.expressions:
+        m2 = _GH_CONTEXT.match(ex.text)
+        at = ex.inner_offset + m2.start(1) if m2 else -1
+        if m2 and text[at : at + len(m2.group(1))] == m2.group(1):
+            ctx = m2.group(1)
+            yield f"context-typo-{ctx}", "expression", _sub_at(text, at, at + len(ctx), _typo(ctx, rng))
+            break
+    # 12. a misspelt job key / 13. a misspelt input of a catalog action
+    for job in jobs:
+        m = job.mapping
+        keys = [k for k, _ in m.items() if k.value in GH_JOB_KEYS] if m is not None else []
+        if keys:
+            k = keys[0]
+            yield (
+                f"job-key-typo-{job.name}-{k.value}",
+                "schema",
+                _sub_at(text, k.span.start.offset, k.span.end.offset, _typo(k.value, rng)),
+            )
+            break
+    for step in (n for n in wf.nodes.values() if n.kind == "step"):
+        m = step.mapping
+        with_ = m.get("with") if m is not None else None
+        uses = str(step.payload.get("uses", ""))
+        if isinstance(with_, MapNode) and with_.pairs and not with_.flow and not uses.startswith("./"):
+            k = with_.pairs[0][0]
+            yield (
+                f"input-typo-{uses.split('@')[0].replace('/', '.')}-{k.value}",
+                "schema",
+                _sub_at(text, k.span.start.offset, k.span.end.offset, _typo(k.value, rng)),
+            )
+            break
+    # 14. a misspelt matrix key or workflow input read
+    for r in reads:
+        if r.kind in ("matrix", "input"):
+            yield (
+                f"{r.kind}-typo-{r.name}",
+                "undefined-reference",
+                _sub_at(text, r.span.start.offset, r.span.end.offset, _typo(r.name, rng)),
+            )
+            break
+
+
+def _added(clean: Analysis, mutated: Analysis) -> Counter[tuple[str, str]]:
+    """The findings a mutation added, as (rule, message) keys."""
+    return Counter(finding_key(f) for f in mutated.findings) - Counter(finding_key(f) for f in clean.findings)
+
+
+def repair_cases(
+    limit: int | None, seed: int = 7, dialect: str = "both", patterns: list[str] | None = None
+) -> list[RepairCase]:
+    """The faulty specs, Serverless Workflow first. A mutation is kept when it parses and adds a
+    finding of the rule it was made for (the target; side findings such as an unused declaration
+    left behind by a typo are allowed). ``patterns`` (shell-style, on case ids) select cases."""
     cases: list[RepairCase] = []
-    for path in sorted(SPECS.glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        for mid, rule, mutated in mutations(path.stem, text, rng):
-            a = analyze(mutated, f"file:///{path.stem}.yaml")
-            if any(f.rule == rule for f in a.findings) and not a.doc.has_syntax_error:
-                cases.append(RepairCase(f"{path.stem}:{mid}", rule, mutated, text))
+    sources = (
+        ("serverless", SPECS, "*.yaml", serverless_mutations),
+        ("github", GITHUB_SPECS, "*.yml", github_mutations),
+    )
+    for name, folder, pattern, mutate in sources:
+        if dialect not in ("both", name):
+            continue
+        rng = random.Random(seed)
+        for path in sorted(folder.glob(pattern)):
+            text = path.read_text(encoding="utf-8")
+            # GitHub specs keep their real location so local actions and reusable workflows
+            # (specs/github/.github) resolve as they do in an editor
+            uri = path.resolve().as_uri() if name == "github" else f"file:///{path.stem}.yaml"
+            clean = analyze(text, uri)
+            for mid, rule, mutated in mutate(path.stem, text, uri, rng):
+                after = analyze(mutated, uri)
+                if not after.doc.has_syntax_error and any(r == rule for r, _ in _added(clean, after)):
+                    cases.append(RepairCase(f"{path.stem}:{mid}", rule, mutated, text, name, uri))
+    if patterns:
+        cases = [c for c in cases if any(fnmatch.fnmatchcase(c.id, p) for p in patterns)]
     return cases[:limit] if limit else cases
 
 
 @dataclass
 class RepairRow:
     id: str
+    dialect: str
     rule: str
     offered: bool
     clean: bool
@@ -206,7 +490,7 @@ class RepairRow:
 async def run_repairs(provider: Provider, cases: list[RepairCase], verbose: bool) -> list[RepairRow]:
     rows: list[RepairRow] = []
     for i, c in enumerate(cases, 1):
-        a = analyze(c.text, f"file:///{c.id}.yaml")
+        a = analyze(c.text, c.uri)
         target = next(f for f in a.findings if f.rule == c.rule)
         started = time.monotonic()
         r = await repair(provider, a, target)
@@ -221,6 +505,7 @@ async def run_repairs(provider: Provider, cases: list[RepairCase], verbose: bool
         rows.append(
             RepairRow(
                 c.id,
+                c.dialect,
                 c.rule,
                 r.ok,
                 clean,
@@ -241,27 +526,50 @@ async def run_repairs(provider: Provider, cases: list[RepairCase], verbose: bool
 
 
 def repair_table(rows: list[RepairRow]) -> str:
+    """Per dialect and rule, a subtotal per dialect (when there are several) and a total."""
     out = [
-        "| rule | cases | offered | offered & clean | restored original | any candidate valid "
+        "| dialect | rule | cases | offered | offered & clean | restored original | any candidate valid "
         "| rounds (mean) | tokens (mean) | latency s (mean) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    by: dict[str, list[RepairRow]] = {}
-    for r in rows:
-        by.setdefault(r.rule, []).append(r)
-    for rule in sorted(by) + ["all"]:
-        rs = rows if rule == "all" else by[rule]
-        if not rs:
-            continue
+
+    def line(dialect: str, rule: str, rs: list[RepairRow]) -> str:
         offered = [r for r in rs if r.offered]
-        out.append(
-            f"| {rule if rule != 'all' else '**all**'} | {len(rs)} | {len(offered)} ({_pct(len(offered), len(rs))}) "
-            f"| {sum(r.clean for r in offered)} ({_pct(sum(r.clean for r in offered), len(offered))}) "
-            f"| {sum(r.restored for r in rs)} ({_pct(sum(r.restored for r in rs), len(rs))}) "
+        clean = sum(r.clean for r in offered)
+        restored = sum(r.restored for r in rs)
+        return (
+            f"| {dialect} | {rule} | {len(rs)} | {len(offered)} ({_pct(len(offered), len(rs))}) "
+            f"| {clean} ({_pct(clean, len(offered))}) | {restored} ({_pct(restored, len(rs))}) "
             f"| {sum(r.candidates > 0 for r in rs)} "
             f"| {_mean(r.rounds for r in rs):.2f} | {_mean(r.tokens for r in rs):.0f} "
             f"| {_mean(r.latency for r in rs):.1f} |"
         )
+
+    dialects = [d for d in DIALECTS if any(r.dialect == d for r in rows)]
+    for dialect in dialects:
+        drows = [r for r in rows if r.dialect == dialect]
+        for rule in sorted({r.rule for r in drows}):
+            out.append(line(dialect, rule, [r for r in drows if r.rule == rule]))
+        if len(dialects) > 1:
+            out.append(line(dialect, "*all*", drows))
+    if rows:
+        out.append(line("**all**", "", rows))
+    return "\n".join(out)
+
+
+def case_summary(cases: list[RepairCase]) -> str:
+    """Case counts per rule (rows) and dialect (columns), as a Markdown table."""
+    dialects = [d for d in DIALECTS if any(c.dialect == d for c in cases)]
+    counts = Counter((c.rule, c.dialect) for c in cases)
+    out = [
+        "| rule | " + " | ".join(dialects) + " | all |",
+        "|---|" + "---:|" * (len(dialects) + 1),
+    ]
+    for rule in sorted({c.rule for c in cases}):
+        per = [counts[(rule, d)] for d in dialects]
+        out.append(f"| {rule} | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
+    totals = [sum(c.dialect == d for c in cases) for d in dialects]
+    out.append("| **all** | " + " | ".join(map(str, totals)) + f" | {len(cases)} |")
     return "\n".join(out)
 
 
@@ -489,7 +797,7 @@ async def amain(args: argparse.Namespace) -> int:
     print(f"model: {settings.describe()}\n")
     try:
         if args.set in ("repair", "both"):
-            cases = repair_cases(args.limit)
+            cases = repair_cases(args.limit, dialect=args.dialect, patterns=args.case)
             rows = await run_repairs(provider, cases, args.verbose)
             print(f"### Repair ({len(rows)} faulty specs)\n")
             print(repair_table(rows) + "\n")
@@ -516,6 +824,18 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--set", choices=["repair", "generate", "both"], default="both")
     p.add_argument("--limit", type=int, help="at most N cases per set")
+    p.add_argument(
+        "--dialect",
+        choices=["serverless", "github", "both"],
+        default="both",
+        help="which repair cases to run",
+    )
+    p.add_argument(
+        "--case",
+        action="append",
+        metavar="PATTERN",
+        help="only repair cases whose id matches this shell pattern (repeatable), e.g. 'release:*'",
+    )
     p.add_argument("--gen-limit", type=int, help="at most N generation requests (overrides --limit)")
     p.add_argument("--base-url")
     p.add_argument("--model")
@@ -526,9 +846,10 @@ def main() -> int:
     p.add_argument("--verbose", "-v", action="store_true")
     args = p.parse_args()
     if args.list:
-        cases = repair_cases(args.limit)
+        cases = repair_cases(args.limit, dialect=args.dialect, patterns=args.case)
         for c in cases:
-            print(c.rule, c.id)
+            print(c.dialect, c.rule, c.id)
+        print("\n" + case_summary(cases) + "\n")
         print(
             f"{len(cases)} repair cases; {len(generation_cases(None))} generation requests", file=sys.stderr
         )

@@ -1,12 +1,17 @@
 """Diagnostic to repair: a local prompt, a model choice, a validated edit.
 
-For one finding, the server chooses a range (the lines of the innermost task around the
-finding, or a few lines around it) and computes candidate fixes: the deterministic fixes of
-:func:`wfspec.fixes.fixes_for` and renames of the offending name to every valid target or
-declared name. Each candidate is validated up front, so the model only ever chooses among
-candidates that analyze clean, or, with choice 0, rewrites the chosen range itself. Model text
-only ever replaces the chosen range; analyzer-computed edits are the only edits elsewhere.
-An edit is offered only when the target finding is gone and nothing new appeared.
+For one finding, the server chooses a range (the lines of the innermost task, job or step
+around the finding, or a few lines around it) and computes candidate fixes: the deterministic
+fixes of :func:`wfspec.fixes.fixes_for`, the replacement a message suggests ("did you mean"),
+renames of the offending name to every valid target or declared name (in GitHub Actions: the
+jobs in ``needs``, the job's step ids, the outputs of the job read), renaming a task or job back
+to the name its users still write, and structural edits (a loop's ``then`` to ``end``, one
+``needs`` entry of a cycle dropped, a missing step ``id`` added, a duplicated step ``id``
+removed, a job output declared from one of the job's steps). Each candidate is validated up
+front, so the model only ever chooses among candidates that analyze clean, or, with choice 0,
+rewrites the chosen range itself (once: after a failed rewrite only the candidates remain).
+Model text only ever replaces the chosen range; analyzer-computed edits are the only edits
+elsewhere. An edit is offered only when the target finding is gone and nothing new appeared.
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ from wfspec.analysis.config import Config
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.analysis.rules import BY_ID
 from wfspec.findings import Finding
-from wfspec.fixes import TextEdit, apply_edits, fixes_for
+from wfspec.fixes import TextEdit, apply_edits, content_end, fixes_for
 from wfspec.llm import prompts
 from wfspec.llm.extract import extract_json, extract_yaml, strip_think
 from wfspec.llm.provider import Completion, Message, Provider, ProviderError
 from wfspec.llm.validate import check_repair, finding_key
+from wfspec.syntax.tree import Node, ScalarNode, SeqNode
 
 Progress = Callable[[str], None]
 
@@ -114,8 +120,11 @@ def repair_range(analysis: Analysis, finding: Finding) -> tuple[int, int]:
     text = analysis.text
     node = enclosing_task(analysis, finding)
     if node is not None and node.key is not None:
-        start = _line_start(text, node.key.span.start.offset)
-        end = _line_end(text, max(node.body_span.end.offset - 1, node.key.span.end.offset))
+        # a GitHub step's key is its ``id:`` value, which need not be the step's first line
+        start = _line_start(text, min(node.key.span.start.offset, node.body_span.start.offset))
+        # a block mapping's span runs on to the next item: end at its last scalar instead
+        body_end = content_end(node.body) if node.body is not None else node.body_span.end.offset
+        end = _line_end(text, max(body_end - 1, node.key.span.end.offset))
         if text.count("\n", start, end) <= MAX_RANGE_LINES:
             return start, end
     s = _line_start(text, finding.span.start.offset)
@@ -128,7 +137,8 @@ def repair_range(analysis: Analysis, finding: Finding) -> tuple[int, int]:
 
 
 def neighbours(analysis: Analysis, finding: Finding) -> str:
-    """The enclosing task's predecessors and successors in the flow graph, by name."""
+    """The enclosing task's predecessors and successors in the flow graph, by name (for a
+    GitHub job: the jobs it needs and the jobs that need it)."""
     node = enclosing_task(analysis, finding)
     if node is None or analysis.graph is None or node.id not in analysis.graph.graph:
         return ""
@@ -143,23 +153,34 @@ def neighbours(analysis: Analysis, finding: Finding) -> str:
             return "the end"
         return "a block boundary" if "#" in n else n
 
+    if node.kind == "job":  # a ``needs`` edge runs from a job to the job it waits for
+        needs = sorted({label(t) for _, t, k in g.out_edges(node.id, data="kind") if k == ir.NEEDS})
+        needed_by = sorted({label(p) for p, _, k in g.in_edges(node.id, data="kind") if k == ir.NEEDS})
+        return (
+            f'job "{node.name}" needs {", ".join(needs) or "no job"} '
+            f"and is needed by {', '.join(needed_by) or 'no job'}"
+        )
     preds = sorted({label(p) for p in g.predecessors(node.id)})
     succs = sorted({label(s) for s in g.successors(node.id)})
-    return f'task "{node.name}" comes after {", ".join(preds) or "nothing"} and goes to {", ".join(succs) or "nothing"}'
+    what = node.kind if node.kind in ("job", "step") else "task"
+    after, to = ", ".join(preds) or "nothing", ", ".join(succs) or "nothing"
+    return f'{what} "{node.name}" comes after {after} and goes to {to}'
 
 
 def valid_targets(analysis: Analysis, finding: Finding) -> list[str]:
-    """Names a flow directive at the finding may target: the tasks of the source's own do
-    list (itself excluded) and ``end``/``exit``/``continue``."""
+    """Names a transition at the finding may target: the tasks of the source's own do list
+    (itself excluded) and ``end``/``exit``/``continue``; for a GitHub ``needs`` entry, the
+    other jobs."""
     wf = analysis.workflow
     if wf is None:
         return []
     source = finding.data.get("source")
     node = wf.nodes.get(source) if isinstance(source, str) else enclosing_task(analysis, finding)
+    directives = [] if wf.dialect == "github" else list(FLOW_DIRECTIVES)
     if node is None:
-        return list(FLOW_DIRECTIVES)
+        return directives
     names = [wf.nodes[t].name for t in wf.scopes[node.scope].tasks if t != node.id]
-    return names + list(FLOW_DIRECTIVES)
+    return names + directives
 
 
 def declared_names(analysis: Analysis, kind: str) -> list[str]:
@@ -167,15 +188,76 @@ def declared_names(analysis: Analysis, kind: str) -> list[str]:
     return sorted({d.name for d in wf.definitions if d.kind == kind}) if wf is not None else []
 
 
+def reference_at(analysis: Analysis, finding: Finding) -> ir.Reference | None:
+    """The IR reference a finding was reported at, when the dialect resolved the reference and
+    found it wanting (GitHub ``needs.*``, ``steps.*``, ``inputs.*``, ``matrix.*``)."""
+    wf = analysis.workflow
+    if wf is None:
+        return None
+    s, e = finding.span.start.offset, finding.span.end.offset
+    for r in wf.references:
+        if r.span.start.offset == s and r.span.end.offset == e and r.data.get("problem") == finding.message:
+            return r
+    return None
+
+
+def reference_names(analysis: Analysis, finding: Finding) -> tuple[str, list[str]]:
+    """(what they are, names) that the reference at ``finding`` could be changed to: for
+    ``undefined-reference`` the declared names of its kind; in GitHub Actions the step ids of the
+    job, the outputs of the job read, the jobs in ``needs`` or the workflow inputs."""
+    wf = analysis.workflow
+    if wf is None:
+        return "", []
+    kind = finding.data.get("kind")
+    if isinstance(kind, str):
+        return f"Declared {kind} names", declared_names(analysis, kind)
+    ref = reference_at(analysis, finding)
+    if ref is None:
+        return "", []
+    job = ref.data.get("job")
+    if ref.kind == "step" and isinstance(job, str):
+        ids = [str(d.data["step"]) for d in wf.definitions if d.kind == "step" and d.data.get("job") == job]
+        return f'Step ids of job "{job}"', ids
+    if ref.kind == "job-output" and isinstance(job, str):
+        outs = [
+            str(d.data["output"])
+            for d in wf.definitions
+            if d.kind == "job-output" and d.data.get("job") == job
+        ]
+        return f'Outputs of job "{job}"', outs
+    if ref.kind == "job" and ref.path[:1] == ("needs",) and isinstance(job, str):
+        reader = _job(wf, job)
+        needed = [
+            e.target_name
+            for e in wf.edges
+            if reader is not None
+            and e.kind == ir.NEEDS
+            and e.source == reader.id
+            and e.target
+            and e.target_name
+        ]
+        return f'Jobs in the needs of job "{job}"', needed
+    if ref.kind == "input":
+        return "Workflow inputs", declared_names(analysis, "input")
+    return "", []
+
+
 def candidates_for(analysis: Analysis, finding: Finding) -> list[Candidate]:
-    """Every candidate fix the analyzer can compute (deduplicated, not yet validated)."""
+    """Every candidate fix the analyzer can compute (deduplicated, not yet validated): the
+    analyzer's preferred fixes, renames of the offending name (the message's suggestion first,
+    then by closeness), then the other fixes."""
     out: list[Candidate] = []
-    seen: set[tuple[TextEdit, ...]] = set()
+    seen: dict[tuple[TextEdit, ...], int] = {}
 
     def add(c: Candidate) -> None:
-        if c.edits and c.edits not in seen:
-            seen.add(c.edits)
+        if not c.edits:
+            return
+        at = seen.get(c.edits)
+        if at is None:
+            seen[c.edits] = len(out)
             out.append(c)
+        elif c.preferred and not out[at].preferred:
+            out[at] = Candidate(out[at].title, out[at].edits, out[at].source, preferred=True)
 
     text = analysis.text
     name = finding.data.get("name")
@@ -184,6 +266,7 @@ def candidates_for(analysis: Analysis, finding: Finding) -> list[Candidate]:
         # the span is a whole expression path ($secrets.name.field): rename only the name
         s += text[s:e].index(name)
         e = s + len(name)
+    later: list[Candidate] = []
     for fix in fixes_for(analysis, finding):
         edits = tuple(
             TextEdit(s, e, x.new_text)
@@ -192,20 +275,38 @@ def candidates_for(analysis: Analysis, finding: Finding) -> list[Candidate]:
             else x
             for x in fix.edits
         )
-        add(Candidate(fix.title, edits, preferred=fix.preferred))
+        c = Candidate(fix.title, edits, preferred=fix.preferred)
+        if c.preferred:
+            add(c)
+        else:
+            later.append(c)
+    for c in _did_you_mean(analysis, finding):
+        add(c)
     bad = text[s:e]
     if finding.rule in ("unknown-target", "out-of-scope-target"):
-        for target in _by_closeness(bad, valid_targets(analysis, finding)):
+        targets = valid_targets(analysis, finding)
+        for target in _by_closeness(bad, targets):
             add(Candidate(f'Change to "{target}"', (TextEdit(s, e, target),)))
+        if finding.rule == "unknown-target":
+            later.extend(_rename_node_back(analysis, finding, bad, targets))
     elif finding.rule == "undefined-reference":
-        kind = finding.data.get("kind")
-        if isinstance(kind, str):
-            for target in _by_closeness(bad, declared_names(analysis, kind)):
+        for target in _by_closeness(bad, reference_names(analysis, finding)[1]):
+            if target != bad:
                 add(Candidate(f'Change to "{target}"', (TextEdit(s, e, target),)))
-    elif finding.rule in ("loop-without-exit", "cycle"):
-        for c in _loop_exits(analysis, finding):
-            add(c)
-    for c in _did_you_mean(analysis, finding):
+        later.extend(_add_step_id(analysis, finding))
+        later.extend(
+            _declare_output_from(
+                analysis, finding, [c for c in later if c.title.startswith("Declare output")]
+            )
+        )
+    elif finding.rule == "loop-without-exit":
+        later.extend(_loop_exits(analysis, finding))
+    elif finding.rule == "cycle":
+        later.extend(_loop_exits(analysis, finding))
+        later.extend(_break_needs_cycle(analysis, finding))
+    elif finding.rule == "duplicate-id":
+        later.extend(_remove_step_id(analysis, finding))
+    for c in later:
         add(c)
     return out[: MAX_CANDIDATES * 2]
 
@@ -215,6 +316,39 @@ def _by_closeness(name: str, options: list[str]) -> list[str]:
     names = [o for o in options if o not in FLOW_DIRECTIVES]
     names.sort(key=lambda o: -difflib.SequenceMatcher(None, name.lower(), o.lower()).ratio())
     return names + [o for o in options if o in FLOW_DIRECTIVES]
+
+
+def _rename_node_back(analysis: Analysis, finding: Finding, name: str, targets: list[str]) -> list[Candidate]:
+    """For a transition naming a task or job that does not exist: rename the most similar
+    existing one to that name (the fix when a task or job was renamed and its users were not)."""
+    wf = analysis.workflow
+    if wf is None or not name or "${" in name:
+        return []
+    source = finding.data.get("source")
+    src = wf.nodes.get(source) if isinstance(source, str) else None
+    out: list[Candidate] = []
+    used = {e.target for e in wf.edges if e.kind in (ir.THEN, ir.CASE, ir.NEEDS) and e.target}
+    for target in _by_closeness(name, [t for t in targets if t not in FLOW_DIRECTIVES])[:2]:
+        if difflib.SequenceMatcher(None, name.lower(), target.lower()).ratio() < 0.6:
+            break
+        node = next(
+            (
+                n
+                for n in wf.nodes.values()
+                if n.name == target and n.key is not None and (src is None or n.scope == src.scope)
+            ),
+            None,
+        )
+        if node is None or node.key is None or node.id in used:
+            continue  # a task or job that others reach by its name was not renamed
+        what = "job" if node.kind == "job" else "task"
+        k = node.key.span
+        out.append(
+            Candidate(
+                f'Rename {what} "{target}" to "{name}"', (TextEdit(k.start.offset, k.end.offset, name),)
+            )
+        )
+    return out
 
 
 def _loop_exits(analysis: Analysis, finding: Finding) -> list[Candidate]:
@@ -252,24 +386,229 @@ def _loop_exits(analysis: Analysis, finding: Finding) -> list[Candidate]:
     return out
 
 
-_BAD_VALUE = re.compile(r'(?:value|name|task|secret|function|property) "([^"]+)"')
+# -- GitHub Actions candidates -------------------------------------------------------------
+
+_STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_STEP_READ = re.compile(r"steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.")
+MAX_STEP_CANDIDATES = 3
+
+
+def _job(wf: ir.Workflow, name: str) -> ir.TaskNode | None:
+    low = name.lower()
+    return next((n for n in wf.nodes.values() if n.kind == "job" and n.name.lower() == low), None)
+
+
+def _steps_of(wf: ir.Workflow, job: ir.TaskNode) -> list[ir.TaskNode]:
+    return [n for scope in job.inner for n in wf.tasks_in(scope) if n.kind == "step"]
+
+
+def _indent_at(text: str, offset: int) -> str:
+    """Spaces as wide as the line up to ``offset`` (the column of a key after ``- ``)."""
+    return " " * (offset - _line_start(text, offset))
+
+
+def _step_label(text: str, step: ir.TaskNode) -> str:
+    """A short description of a step for a candidate title: its name, or its first key."""
+    m = step.mapping
+    if m is None or not m.pairs:
+        return f"step {step.index + 1}"
+    named = m.get("name")
+    first = next(((k, v) for k, v in m.items() if k.value != "id"), None)
+    v: Node
+    if isinstance(named, ScalarNode):
+        key, v = "name", named
+    elif first is not None:
+        key, v = first[0].value, first[1]
+    else:
+        return f"step {step.index + 1}"
+    lines = [ln.strip() for ln in text[v.span.start.offset : v.span.end.offset].splitlines()]
+    lines = [ln for ln in lines if ln and ln not in ("|", ">", "|-", ">-")]
+    value = lines[0] if lines else ""
+    if len(value) > 48:
+        value = value[:45] + "..."
+    return f"step {step.index + 1} ({key}: {value})"
+
+
+_EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+
+
+def _mentions(text: str, step: ir.TaskNode, word: str) -> bool:
+    """True when the step's text outside ``${{ }}`` mentions ``word`` (a step that writes
+    ``tag=...`` to $GITHUB_OUTPUT, not one that reads ``steps.x.outputs.tag``)."""
+    b = step.body_span
+    own = _EXPR.sub("", text[b.start.offset : b.end.offset])
+    return bool(word) and word.lower() in own.lower()
+
+
+def _add_step_id(analysis: Analysis, finding: Finding) -> list[Candidate]:
+    """For ``steps.<id>`` naming no step of the job: give that id to a step that has none and
+    runs before the reader (steps that mention the output read first, then the nearest)."""
+    wf = analysis.workflow
+    ref = reference_at(analysis, finding)
+    if wf is None or ref is None or ref.kind != "step" or len(ref.path) < 2 or ref.node is None:
+        return []
+    sid = ref.path[1]
+    reader = wf.nodes.get(ref.node)
+    job = _job(wf, str(ref.data.get("job", "")))
+    if reader is None or job is None or not _STEP_ID.match(sid):
+        return []
+    if any(st.name.lower() == sid.lower() and not st.payload.get("anonymous") for st in _steps_of(wf, job)):
+        return []  # the id exists (a step that runs later): moving ids around is the author's call
+    text = analysis.text
+    before = [
+        st
+        for st in _steps_of(wf, job)
+        if st.payload.get("anonymous") and (reader.kind == "job" or st.index < reader.index)
+    ]
+    output = ref.path[3] if len(ref.path) >= 4 and ref.path[2].lower() == "outputs" else ""
+    before.sort(key=lambda st: (not _mentions(text, st, output), not _mentions(text, st, sid), -st.index))
+    out: list[Candidate] = []
+    for st in before[:MAX_STEP_CANDIDATES]:
+        m = st.mapping
+        if m is None or m.flow or not m.pairs:
+            continue
+        k = m.pairs[0][0].span.start.offset
+        edit = TextEdit(k, k, f"id: {sid}\n{_indent_at(text, k)}")
+        out.append(Candidate(f'Add "id: {sid}" to {_step_label(text, st)} of job "{job.name}"', (edit,)))
+    return out
+
+
+def _declare_output_from(analysis: Analysis, finding: Finding, declared: list[Candidate]) -> list[Candidate]:
+    """The analyzer's "declare the missing job output" fix reads the job's last step with an
+    id; offer the same declaration read from each other step with an id (steps that mention the
+    output first)."""
+    wf = analysis.workflow
+    output, job_name = finding.data.get("output"), finding.data.get("job")
+    if wf is None or len(declared) != 1 or not isinstance(output, str) or not isinstance(job_name, str):
+        return []
+    job = _job(wf, job_name)
+    if job is None:
+        return []
+    base = declared[0]
+    text = analysis.text
+    ids = [st for st in _steps_of(wf, job) if not st.payload.get("anonymous")]
+    ids.sort(key=lambda st: (not _mentions(text, st, output), -st.index))
+    reads = [_STEP_READ.search(ed.new_text) for ed in base.edits]
+    out: list[Candidate] = []
+    for st in ids[:MAX_STEP_CANDIDATES]:
+        edits = tuple(
+            TextEdit(ed.start, ed.end, ed.new_text[: m.start(1)] + st.name + ed.new_text[m.end(1) :])
+            if m is not None
+            else ed
+            for ed, m in zip(base.edits, reads, strict=True)
+        )
+        title = re.sub(r'from step "[^"]*"$', f'from step "{st.name}"', base.title)
+        out.append(Candidate(title, edits))
+    return out
+
+
+def _remove_need(analysis: Analysis, job: ir.TaskNode, target: str) -> TextEdit | None:
+    """An edit removing ``target`` from the ``needs`` of ``job`` (the whole ``needs:`` entry
+    when it is the only job needed)."""
+    m = job.mapping
+    if m is None or m.flow:
+        return None
+    needs, key = m.get("needs"), m.key_node("needs")
+    if needs is None or key is None:
+        return None
+    items = (
+        [needs] if isinstance(needs, ScalarNode) else list(needs.items) if isinstance(needs, SeqNode) else []
+    )
+    low = target.lower()
+    hit = next((x for x in items if isinstance(x, ScalarNode) and x.value.lower() == low), None)
+    if hit is None:
+        return None
+    text = analysis.text
+    if len(items) == 1:
+        end = max(content_end(needs) - 1, key.span.end.offset)
+        return TextEdit(_line_start(text, key.span.start.offset), _line_end(text, end), "")
+    assert isinstance(needs, SeqNode)
+    k = items.index(hit)
+    if needs.flow:
+        if k + 1 < len(items):
+            return TextEdit(hit.span.start.offset, items[k + 1].span.start.offset, "")
+        return TextEdit(items[k - 1].span.end.offset, hit.span.end.offset, "")
+    return TextEdit(_line_start(text, hit.span.start.offset), _line_end(text, hit.span.start.offset), "")
+
+
+def _break_needs_cycle(analysis: Analysis, finding: Finding) -> list[Candidate]:
+    """For a ``needs`` cycle: drop one of its ``needs`` entries (each in turn)."""
+    wf = analysis.workflow
+    names = finding.data.get("cycle")
+    if wf is None or not isinstance(names, list) or not names:
+        return []
+    out: list[Candidate] = []
+    for i, src in enumerate(names):
+        dst = str(names[(i + 1) % len(names)])
+        job = _job(wf, str(src))
+        edit = _remove_need(analysis, job, dst) if job is not None else None
+        if job is not None and edit is not None:
+            out.append(Candidate(f'Remove "{dst}" from the needs of job "{job.name}"', (edit,)))
+    return out
+
+
+def _remove_step_id(analysis: Analysis, finding: Finding) -> list[Candidate]:
+    """For a duplicated GitHub step id: take the id off the second step (a copied line)."""
+    wf = analysis.workflow
+    nid = finding.data.get("node")
+    node = wf.nodes.get(nid) if wf is not None and isinstance(nid, str) else None
+    m = node.mapping if node is not None and node.kind == "step" else None
+    key = m.key_node("id") if m is not None else None
+    if node is None or m is None or key is None or m.flow or len(m.pairs) < 2:
+        return []
+    text = analysis.text
+    value = m.get("id")
+    assert value is not None
+    ls = _line_start(text, key.span.start.offset)
+    if text[ls : key.span.start.offset].strip():  # ``- id: x``: the next key moves up
+        nxt = next(k for k, _ in m.pairs if k is not key)
+        edit = TextEdit(key.span.start.offset, nxt.span.start.offset, "")
+    else:
+        edit = TextEdit(ls, _line_end(text, max(value.span.end.offset - 1, key.span.end.offset)), "")
+    job = node.payload.get("job", "")
+    return [Candidate(f'Remove "id: {node.name}" from {_step_label(text, node)} of job "{job}"', (edit,))]
+
+
+# -- messages that name a better value ------------------------------------------------------
+
+_BAD_VALUE = re.compile(
+    r'(?:value|name|task|secret|function|property|key|input|context|step|output|job) "([^"]+)"'
+)
 _SUGGESTED = re.compile(r'did you mean "([^"]+)"')
 
 
 def _did_you_mean(analysis: Analysis, finding: Finding) -> list[Candidate]:
-    """From a message saying ``... "bad" ...; did you mean "good"?``: replace the bad text on
-    the finding's lines (used for findings whose rule has no fixer, such as schema values)."""
-    bad, good = _BAD_VALUE.search(finding.message), _SUGGESTED.search(finding.message)
-    if bad is None or good is None or bad.group(1) == good.group(1):
+    """From a message saying ``... "bad" ...; did you mean "good"?``: replace the bad text
+    (the quoted name that lies in the finding's range, else the first one on its lines)."""
+    good = _SUGGESTED.search(finding.message)
+    bads = [m.group(1) for m in _BAD_VALUE.finditer(finding.message[: good.start() if good else 0])]
+    if good is None or not bads:
         return []
     text = analysis.text
-    ls = _line_start(text, finding.span.start.offset)
-    le = _line_end(text, max(finding.span.end.offset - 1, finding.span.start.offset))
-    at = text.find(bad.group(1), ls, le)
+    s, e = finding.span.start.offset, finding.span.end.offset
+    inside = [b for b in bads if b in text[s:e] and b != good.group(1)]
+    if inside:
+        bad = inside[0]
+        at = text.find(bad, s, e)
+    else:
+        bad = bads[0]
+        if bad == good.group(1):
+            return []
+        ls = _line_start(text, s)
+        at = text.find(bad, ls, _line_end(text, max(e - 1, s)))
     if at < 0:
         return []
-    edit = TextEdit(at, at + len(bad.group(1)), good.group(1))
-    return [Candidate(f'Change "{bad.group(1)}" to "{good.group(1)}"', (edit,), preferred=True)]
+    edit = TextEdit(at, at + len(bad), good.group(1))
+    return [Candidate(f'Change "{bad}" to "{good.group(1)}"', (edit,), preferred=True)]
+
+
+def rule_doc_for(doc: str, dialect: str) -> str:
+    """A rule's explanation for the prompt: its bad/good examples only when they are written in
+    ``dialect`` (a Serverless Workflow example teaches a small model nothing about ``needs``)."""
+    head, sep, examples = doc.partition("\nBad::")
+    if not sep or ("jobs:" in examples) == (dialect == "github"):
+        return doc
+    return head.rstrip()
 
 
 def _preview(text: str, c: Candidate) -> str:
@@ -323,16 +662,18 @@ async def repair(
             break
     result.candidates = len(valid)
     rule = BY_ID.get(finding.rule)
+    dialect = analysis.dialect or "serverless"
     wf_names = ""
     if finding.rule in ("unknown-target", "out-of-scope-target"):
-        wf_names = "Valid targets here: " + ", ".join(valid_targets(analysis, finding))
-    elif finding.rule == "undefined-reference" and isinstance(finding.data.get("kind"), str):
-        wf_names = f"Declared {finding.data['kind']} names: " + (
-            ", ".join(declared_names(analysis, str(finding.data["kind"]))) or "none"
-        )
+        label = "Other jobs of this workflow" if dialect == "github" else "Valid targets here"
+        wf_names = f"{label}: " + (", ".join(valid_targets(analysis, finding)) or "none")
+    elif finding.rule == "undefined-reference":
+        what, names = reference_names(analysis, finding)
+        if what:
+            wf_names = f"{what}: " + (", ".join(names) or "none")
     base = prompts.repair_messages(
         rule=finding.rule,
-        rule_doc=rule.doc if rule is not None else "",
+        rule_doc=rule_doc_for(rule.doc, dialect) if rule is not None else "",
         message=finding.message,
         line=finding.span.start.line + 1,
         snippet=_numbered(text, *rng),
@@ -342,6 +683,7 @@ async def repair(
             for o in valid
         ],
         names=wf_names,
+        dialect=dialect,
     )
     messages: list[Message] = list(base)
     offered = list(valid)
@@ -355,6 +697,7 @@ async def repair(
         progress(f"asking the model to repair [{finding.rule}]")
     structured = not provider.settings.embedded  # see generate(): small models write YAML better bare
     snippet_tokens = 96 + (rng[1] - rng[0]) // 2
+    own_failed = False  # the model's own rewrite was tried and failed: only candidates remain
     try:
         for rnd in range(1, rounds_limit + 1):
             result.rounds = rnd
@@ -364,7 +707,7 @@ async def repair(
             if offered:
                 c = await provider.complete(
                     messages,
-                    schema=prompts.choice_schema(len(offered)),
+                    schema=prompts.choice_schema(len(offered), allow_none=not own_failed),
                     schema_name="repair",
                     version=version,
                     max_tokens=min(provider.settings.max_tokens, 32),
@@ -409,9 +752,12 @@ async def repair(
                 why = verdict.reason
                 feedback = verdict.describe_added()
             result.history.append(why)
+            own_failed = own_failed or (
+                bool(offered) and (choice == 0 or (cand is not None and cand.source == "model"))
+            )
             messages = list(base) + [
                 {"role": "assistant", "content": answer[:3000]},
-                prompts.feedback_message(feedback, why),
+                prompts.feedback_message(feedback, why, pick_only=own_failed),
             ]
     except ProviderError as exc:
         result.error_kind = exc.kind
