@@ -149,20 +149,22 @@ export function serverEnv(base: Readonly<Record<string, string | undefined>>, ap
   return env;
 }
 
-/** "off" | "local model" | "<model>" | "<host>" | "default model", for the status bar. */
+/**
+ * "AI off" | "local model" | "<model>" | "<host>" | "default model", for the status bar. Like the
+ * server: AI is on unless `enabled` is false, and with no base URL (or provider "local") the
+ * embedded local model answers, whatever the model name says.
+ */
 export function describeModel(settings: JsonObject): string {
   const llm = isPlainObject(settings['llm']) ? (settings['llm'] as JsonObject) : {};
-  if (llm['enabled'] !== true) return 'AI off';
-  if (llm['provider'] === 'local') return 'local model';
+  if (llm['enabled'] === false) return 'AI off';
+  const baseUrl = llm['baseUrl'];
+  if (llm['provider'] === 'local' || typeof baseUrl !== 'string' || baseUrl === '') return 'local model';
   if (typeof llm['model'] === 'string' && llm['model'] !== '') return llm['model'];
-  if (typeof llm['baseUrl'] === 'string') {
-    try {
-      return new URL(llm['baseUrl']).host || 'default model';
-    } catch {
-      return 'default model';
-    }
+  try {
+    return new URL(baseUrl).host || 'default model';
+  } catch {
+    return 'default model';
   }
-  return 'default model';
 }
 
 /** Whether a configuration change for `affects("wfspec.<key>")` means a restart. */

@@ -3,22 +3,26 @@
 ``client`` announces VS Code's capabilities (pytest-lsp's recorded VS Code set plus pull
 diagnostics, which current VS Code announces); ``minimal_client`` announces almost nothing (no
 pull diagnostics, no snippets, no resolve, no hierarchical symbols) to prove the fallbacks. Each
-is one server for the whole session (documents get fresh URIs per test) with the debounce at 0;
-tests that change settings put them back. Every test module turns LSP
-specification warnings into errors.
+is one server for the whole session (documents get fresh URIs per test) with the debounce at 0
+and every other setting at its default (the model features on, without starting a model: no
+test there asks for one); tests that change settings put them back (:func:`set_ai`). Every
+test module turns LSP specification warnings into errors.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities, make_test_lsp_client
 
 from wfspec.lsp.documents import TextDocument
+from wfspec.lsp.settings import LlmSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVER = [sys.executable, "-m", "wfspec.cli", "serve"]
@@ -164,3 +168,24 @@ async def diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic
     report = await pull(client, uri)
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     return list(report.items)
+
+
+async def set_ai(client: LanguageClient, enabled: bool | None) -> None:
+    """Turn the model features on or off (None: back to the default) through
+    ``workspace/didChangeConfiguration`` and wait until the server applied it."""
+    section: dict[str, Any] = {"debounceMs": 0}
+    if enabled is not None:
+        section["llm"] = {"enabled": enabled}
+    client.set_configuration(section, section="wfspec")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"wfspec": section})
+    )
+    want = LlmSettings().enabled if enabled is None else enabled
+    for _ in range(250):
+        status = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="wfspec.aiStatus")
+        )
+        if status["enabled"] == want:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the server never applied llm.enabled = {want}")

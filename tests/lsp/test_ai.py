@@ -1,7 +1,8 @@
 """The model-backed editor features through the real protocol, against the scripted
 OpenAI-compatible server on 127.0.0.1 (never the internet, never the embedded model):
 ``wfspec.generate``, "Fix with AI" resolved lazily and as a command, ``wfspec.server.fixAllWithAI``,
-"Generate from comment", ghost text, cancellation, and prompt injection kept in its range."""
+"Generate from comment", ghost text, the completion item that stands in for ghost text in clients
+without inline completion, cancellation, and prompt injection kept in its range."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tests.lsp.conftest import (
     diagnostics,
     ident,
     open_doc,
+    set_ai,
     vscode_capabilities,
     vscode_client,
     workspace_edits,
@@ -146,18 +148,13 @@ def ai_client() -> LanguageClient:
     return lc
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=SERVER,
-        client_factory=ai_client,
-        server_env={**os.environ, "WFSPEC_API_KEY": API_KEY},
-    ),
-    scope="module",
-)
-async def client(lsp_client: LanguageClient, srv: ScriptedServer):
+async def _start(lsp_client: LanguageClient, srv: ScriptedServer, *, inline: bool) -> None:
     caps = vscode_capabilities()
     assert caps.text_document is not None
-    caps.text_document.inline_completion = types.InlineCompletionClientCapabilities()
+    if inline:
+        caps.text_document.inline_completion = types.InlineCompletionClientCapabilities()
+    else:
+        assert caps.text_document.inline_completion is None
     llm = {"enabled": True, "baseUrl": srv.base_url, "model": "scripted", "timeoutSeconds": 5, "maxRounds": 2}
     await lsp_client.initialize_session(
         types.InitializeParams(
@@ -166,6 +163,25 @@ async def client(lsp_client: LanguageClient, srv: ScriptedServer):
             workspace_folders=[types.WorkspaceFolder(uri=FIXTURES.as_uri(), name="fixtures")],
         )
     )
+
+
+SCRIPTED = ClientServerConfig(
+    server_command=SERVER, client_factory=ai_client, server_env={**os.environ, "WFSPEC_API_KEY": API_KEY}
+)
+
+
+@pytest_lsp.fixture(config=SCRIPTED, scope="module")
+async def client(lsp_client: LanguageClient, srv: ScriptedServer):
+    """A client with inline completion (ghost text)."""
+    await _start(lsp_client, srv, inline=True)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SCRIPTED, scope="module")
+async def fallback_client(lsp_client: LanguageClient, srv: ScriptedServer):
+    """A client without inline completion: it gets a completion item instead."""
+    await _start(lsp_client, srv, inline=False)
     yield
     await lsp_client.shutdown_session()
 
@@ -438,3 +454,149 @@ async def test_cancelling_inline_completion_cancels_the_model_call(
     after = await _command(client, "wfspec.aiStatus")
     assert time.monotonic() - started < 3.0
     assert after["inFlight"] == 0 and after["cancelled"] == status["cancelled"] + 1
+
+
+# -- the completion item of clients without inline completion ---------------------------------
+
+GENERATE_LABEL = "Generate steps from this comment"
+
+
+async def _completion(
+    client: LanguageClient,
+    uri: str,
+    line: int,
+    character: int,
+    trigger: types.CompletionTriggerKind = types.CompletionTriggerKind.Invoked,
+) -> list[types.CompletionItem]:
+    got = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=ident(uri),
+            position=types.Position(line=line, character=character),
+            context=types.CompletionContext(
+                trigger_kind=trigger,
+                trigger_character=" " if trigger == types.CompletionTriggerKind.TriggerCharacter else None,
+            ),
+        )
+    )
+    if got is None:
+        return []
+    return list(got.items if isinstance(got, types.CompletionList) else got)
+
+
+def _generate_items(items: list[types.CompletionItem]) -> list[types.CompletionItem]:
+    return [i for i in items if i.label == GENERATE_LABEL]
+
+
+async def test_completion_item_runs_generate_when_accepted(
+    fallback_client: LanguageClient, srv: ScriptedServer
+) -> None:
+    client = fallback_client
+    _script(srv, [OUTLINE, f"```yaml\n{GOOD_TASKS}```"])
+    uri = open_doc(client, GEN_DOC)
+    line = _line(GEN_DOC, COMMENT)
+    (item,) = _generate_items(await _completion(client, uri, line, len(COMMENT)))
+    assert not srv.requests, "the completion request itself must not ask the model"
+    assert item.kind in (types.CompletionItemKind.Event, types.CompletionItemKind.Snippet)
+    doc = item.documentation
+    text = doc.value if isinstance(doc, types.MarkupContent) else str(doc)
+    assert "model" in text and "validated" in text
+    # accepting the item changes nothing in the document: the command does the work
+    assert isinstance(item.text_edit, types.TextEdit) and item.text_edit.new_text == ""
+    at = types.Position(line=line, character=len(COMMENT))
+    assert item.text_edit.range == types.Range(start=at, end=at)
+    assert apply(GEN_DOC, [item.text_edit]) == GEN_DOC and not item.additional_text_edits
+    assert item.command is not None and item.command.command == "wfspec.generate"
+    (args,) = item.command.arguments or []
+    assert args["uri"] == uri and args["version"] == 1
+    assert args["position"] == {"line": line, "character": len(COMMENT)}
+    # what the client does when the item is accepted: run the command (some clients touch the
+    # document while accepting an item: the same request comment is still what was asked for)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=GEN_DOC)],
+        )
+    )
+    before = len(client.applied)  # type: ignore[attr-defined]
+    result = await _command(client, item.command.command, *item.command.arguments or [])
+    assert result["ok"] and "validated" in result["detail"], result
+    (edit,) = client.applied[before:]  # type: ignore[attr-defined]
+    new = apply(GEN_DOC, workspace_edits(edit, uri))
+    assert COMMENT + "\n  - askBilling:\n      call: a2a" in new
+    assert _serious(new, uri) == _serious(GEN_DOC, uri) == []
+    kinds = [type(v).__name__ for vs in client.progress_reports.values() for v in vs]
+    assert "WorkDoneProgressBegin" in kinds and "WorkDoneProgressEnd" in kinds
+
+
+async def test_completion_item_below_the_comment_applies_only_validated_text(
+    fallback_client: LanguageClient, srv: ScriptedServer
+) -> None:
+    client = fallback_client
+    text = GEN_DOC.replace(COMMENT + "\n", COMMENT + "\n\n")
+    uri = open_doc(client, text)
+    line = _line(text, COMMENT) + 1  # the blank line below the comment
+    (item,) = _generate_items(await _completion(client, uri, line, 0))
+    assert item.command is not None and apply(text, [item.text_edit]) == text  # type: ignore[list-item]
+    # a model that never writes valid tasks: accepting the item applies nothing and says why
+    _script(srv, ["not json"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
+    applied, shown = len(client.applied), len(client.messages)  # type: ignore[attr-defined]
+    result = await _command(client, item.command.command, *item.command.arguments or [])
+    assert not result["ok"] and "no valid suggestion" in result["detail"]
+    assert len(client.applied) == applied and len(client.messages) > shown  # type: ignore[attr-defined]
+    assert srv.requests, "the model was asked when the item was accepted"
+    # the comment was edited meanwhile: the command refuses instead of guessing
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(text=text.replace("billing", "refund"))
+            ],
+        )
+    )
+    _script(srv, [])
+    result = await _command(client, item.command.command, *item.command.arguments or [])
+    assert not result["ok"] and "changed" in result["detail"] and not srv.requests
+
+
+async def test_completion_item_only_on_requests_with_ai_on_and_without_ghost_text(
+    fallback_client: LanguageClient, client: LanguageClient, srv: ScriptedServer
+) -> None:
+    _script(srv, [])
+    text = (
+        GEN_DOC.replace("do:\n", "do:\n  # wfspec: ignore[unreachable]\n", 1).replace(
+            "document:\n", "# Tickets: the support queue, end to end.\ndocument:\n", 1
+        )
+        + "  # TODO: retries for the helpdesk calls\n"
+    )
+    uri = open_doc(fallback_client, text)
+    line = _line(text, COMMENT)
+    assert _generate_items(await _completion(fallback_client, uri, line, len(COMMENT)))
+    # not a request: a YAML line, a directive, a TODO, a header comment above "document:"
+    for other in ("  - closeTicket:", "  # wfspec: ignore[unreachable]", "  # TODO", "# Tickets: the"):
+        ln = next(i for i, t in enumerate(text.splitlines()) if t.startswith(other))
+        items = await _completion(fallback_client, uri, ln, len(text.splitlines()[ln]))
+        assert not _generate_items(items), other
+    # steps into an existing GitHub Actions workflow are not generated: nothing offered there
+    gh = (
+        "name: ci\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      # then run the unit tests and upload the coverage\n"
+        "      - run: make test\n"
+    )
+    gh_uri = open_doc(fallback_client, gh, name="ci.yml")
+    assert not _generate_items(await _completion(fallback_client, gh_uri, 7, 20))
+    # while the comment is being typed (a trigger character), nothing pops up
+    typing = await _completion(
+        fallback_client, uri, line, len(COMMENT), trigger=types.CompletionTriggerKind.TriggerCharacter
+    )
+    assert not _generate_items(typing)
+    # AI off: no item, and the deterministic completion is as before
+    await set_ai(fallback_client, False)
+    try:
+        assert not _generate_items(await _completion(fallback_client, uri, line, len(COMMENT)))
+    finally:
+        await set_ai(fallback_client, None)
+    assert _generate_items(await _completion(fallback_client, uri, line, len(COMMENT)))
+    # a client with inline completion gets ghost text there, not the item
+    uri = open_doc(client, text)
+    assert not _generate_items(await _completion(client, uri, line, len(COMMENT)))
+    assert not srv.requests  # no model work for any of this

@@ -217,7 +217,7 @@ def test_vscode_default_settings_parse_cleanly() -> None:
         "rulesDocsUrl": None,
         "logLevel": "warning",
         "llm": {
-            "enabled": False,
+            "enabled": True,
             "provider": "openai",
             "baseUrl": None,
             "model": None,

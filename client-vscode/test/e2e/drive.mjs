@@ -2,7 +2,9 @@
 // that the installed wfspec extension brings the server's features to the real UI:
 //   1. diagnostics in the Problems panel, with the rule id;
 //   2. the workflow graph webview renders, and clicking a task reveals its line;
-//   3. a quick fix applies, the diagnostic disappears and the graph follows the edit;
+//   3. a quick fix applies, the diagnostic disappears and the graph follows the edit; with AI on
+//      (the default) "Fix with AI" is listed after the deterministic fixes, which keep the
+//      preferred (first) place;
 //   4. completion after `then: ` lists the workflow's task names;
 //   5. the AI commands and the rules reference answer; a server that cannot be found gives a
 //      notification with "How to install", and the server comes back when the setting is fixed.
@@ -197,6 +199,14 @@ try {
     }
     const titles = (await menu.locator('.monaco-list-row').allInnerTexts()).map(clean);
     await shot('quickfix');
+    // AI is on by default: its entry comes after the deterministic fix, which is preferred and
+    // so focused first (choosing it never runs the model).
+    const firstAI = titles.findIndex((t) => t.includes('Fix with AI'));
+    const fixRow = titles.findIndex((t) => t.includes(FIXED));
+    if (firstAI < 0) throw new Error(`no "Fix with AI" entry although AI is on by default: ${titles.join(' | ')}`);
+    if (fixRow < 0 || fixRow > firstAI) throw new Error(`"Fix with AI" is listed before the fix: ${titles.join(' | ')}`);
+    const initial = clean((await menu.locator('.monaco-list-row.focused').innerText().catch(() => '')) || '');
+    if (!initial.includes(FIXED)) throw new Error(`the first focused entry is not the preferred fix: ${initial}`);
     // Move the keyboard focus to the fix that names the right task, then apply it with Enter.
     for (let i = 0; i < 12; i++) {
       const focused = clean((await menu.locator('.monaco-list-row.focused').innerText().catch(() => '')) || '');
@@ -257,7 +267,7 @@ try {
   });
 
   await check('"Generate from comment" answers with an edit or a clear message', async () => {
-    await goTo(1, 3); // on the leading comment
+    await goTo(1, 3); // on the header comment: a description of the file, not a request (no model runs)
     await runCommand('wfspec: Generate from comment');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /wfspec.*(generat|comment)/i })
       .filter({ hasNotText: 'generating from the comment' }).last();

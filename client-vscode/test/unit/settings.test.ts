@@ -96,13 +96,15 @@ test('serverEnv adds the stored key and keeps the rest of the environment', () =
 });
 
 test('describeModel says what the status bar shows', () => {
-  assert.equal(describeModel({}), 'AI off');
+  // AI is on by default, with the embedded model when no base URL is set
+  assert.equal(describeModel({}), 'local model');
+  assert.equal(describeModel({ llm: { enabled: true, baseUrl: null } }), 'local model');
   assert.equal(describeModel({ llm: { enabled: false, model: 'm' } }), 'AI off');
-  assert.equal(describeModel({ llm: { enabled: true, provider: 'local' } }), 'local model');
-  assert.equal(describeModel({ llm: { enabled: true, model: 'gpt-x' } }), 'gpt-x');
+  assert.equal(describeModel({ llm: { enabled: true, provider: 'local', baseUrl: 'http://h/v1' } }), 'local model');
+  assert.equal(describeModel({ llm: { enabled: true, model: 'gpt-x' } }), 'local model');
+  assert.equal(describeModel({ llm: { enabled: true, model: 'gpt-x', baseUrl: 'http://h/v1' } }), 'gpt-x');
   assert.equal(describeModel({ llm: { enabled: true, baseUrl: 'http://127.0.0.1:8000/v1' } }), '127.0.0.1:8000');
   assert.equal(describeModel({ llm: { enabled: true, baseUrl: 'not a url' } }), 'default model');
-  assert.equal(describeModel({ llm: { enabled: true } }), 'default model');
 });
 
 test('only the settings that choose the program restart the server', () => {

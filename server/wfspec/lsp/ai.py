@@ -11,14 +11,20 @@ validated repair.
 - A "Generate from comment" code action on a comment line that reads like a request.
 - ``textDocument/inlineCompletion``: the validated tasks as ghost text after such a comment,
   cached per (uri, version, line); a cancelled request cancels its model calls.
+- For clients without inline completion, a completion item "Generate steps from this comment"
+  on such a comment (or the blank line below it): it inserts nothing and carries the
+  ``wfspec.generate`` command, so the model runs only when the item is accepted.
 
 The model proposes, the analyzer disposes: every edit comes from :mod:`wfspec.llm.generate` or
 :mod:`wfspec.llm.repair`, which only return candidates that analyze clean on a copy of the
 document, and is confined to the range the server chose. The llm stack (``openai``, the
 embedded model) is imported on the first AI request so the server starts fast; with no base
-URL the embedded model starts then and stops with the server. The API key is read from the
-server's environment only (the variable the settings name), never from a workspace file, and
-never logged.
+URL the embedded model starts then and stops with the server. When the embedded model is not
+installed, the first request that needs it says so once (``window/showMessage``); from then on
+the implicit entries (ghost text, the completion item, the AI code actions) are left out until
+the ``llm`` settings change, while every deterministic feature works as before. The API key is
+read from the server's environment only (the variable the settings name), never from a
+workspace file, and never logged.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ COMMANDS = (GENERATE_COMMAND, FIX_COMMAND, FIX_ALL_COMMAND, STATUS_COMMAND)
 GENERATE_KIND = types.CodeActionKind.RefactorRewrite
 FIX_TITLE = "Fix with AI"
 GENERATE_TITLE = "Generate from comment"
+COMPLETION_LABEL = "Generate steps from this comment"
 INLINE_OPTIONS = types.InlineCompletionOptions()
 DEFAULT_KEY_ENV = "WFSPEC_API_KEY"
 FALLBACK_KEY_ENV = "OPENAI_API_KEY"
@@ -113,6 +120,8 @@ class Assistant:
         self.started = 0
         self.inline: OrderedDict[tuple[str, int, int], list[types.InlineCompletionItem]] = OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
+        #: why the model cannot be used (the embedded model is not installed), once known
+        self.unavailable: str | None = None
 
     def provider(self, llm: LlmSettings) -> Provider:
         from wfspec.llm.provider import Provider
@@ -125,7 +134,22 @@ class Assistant:
                 self._closing.add(task)
                 task.add_done_callback(self._closing.discard)
             self.inline.clear()
+            self.unavailable = None  # other settings: worth trying again
         return self._provider
+
+    def note(self, ls: WfspecServer, error_kind: str, reason: str, *, announce: bool) -> None:
+        """Remember that the model is not installed (``model-unavailable``); with ``announce``
+        say so the first time (explicit commands report every failure themselves)."""
+        if error_kind != "model-unavailable" or self.unavailable is not None:
+            return
+        self.unavailable = reason
+        if announce:
+            ls.show(
+                f"{_unavailable(reason)}\nTo turn AI suggestions off instead, set "
+                '"wfspec.llm.enabled" to false. Until the llm settings change or the server '
+                "restarts, no AI suggestion is offered.",
+                types.MessageType.Error,
+            )
 
     @contextlib.asynccontextmanager
     async def busy(self) -> AsyncIterator[None]:
@@ -160,6 +184,18 @@ def assistant(ls: WfspecServer) -> Assistant:
     if not isinstance(ls.ai, Assistant):
         ls.ai = Assistant()
     return ls.ai
+
+
+def offered(ls: WfspecServer) -> bool:
+    """Whether the implicit AI entries (ghost text, completion item, code actions) are offered:
+    AI is on and the model is not known to be missing."""
+    if not ls.settings.llm.enabled:
+        return False
+    a = ls.ai if isinstance(ls.ai, Assistant) else None
+    if a is None or a.unavailable is None:
+        return True
+    a.provider(ls.settings.llm)  # settings changed since: forget that the model was missing
+    return a.unavailable is None
 
 
 # -- shared helpers -----------------------------------------------------------------------
@@ -335,6 +371,8 @@ async def _generate(
     insertion: Insertion,
     snap: Snapshot | None,
     progress: Callable[[str], None] | None = None,
+    *,
+    announce: bool = False,
 ) -> GenerateResult:
     from wfspec.llm.generate import generate
     from wfspec.llm.retrieval import cached_index, default_dirs
@@ -344,7 +382,7 @@ async def _generate(
     a = assistant(ls)
     provider = a.provider(ls.settings.llm)
     async with a.busy():
-        return await generate(
+        result = await generate(
             provider,
             insertion.request,
             text=text,
@@ -356,11 +394,55 @@ async def _generate(
             version=(uri, version),  # the provider caches per (request, document version)
             progress=progress,
         )
+    a.note(ls, result.error_kind, result.reason, announce=announce)
+    return result
+
+
+#: keys whose value is a list of tasks (Serverless Workflow) or steps (GitHub Actions)
+_LIST_KEYS = frozenset({"do", "try", "branches", "steps"})
+
+
+def _significant(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and not s.startswith("#")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def in_task_list(text: str, first: int, last: int, indent: int) -> bool:
+    """Whether the comment block on lines ``first..last`` (0-based; comment lines above
+    ``first`` are skipped too), at ``indent`` spaces, sits where list items go: beside an item
+    of a block list at that indentation (above a task, or after the last one), or as the only
+    content under ``do:``/``steps:``. A header comment above ``document:`` is none of these:
+    tasks inserted there could never validate."""
+    lines = text.splitlines()
+    for ln in lines[last + 1 :]:
+        if not _significant(ln):
+            continue
+        if _indent(ln) == indent:
+            return ln.strip() == "-" or ln.strip().startswith("- ")
+        if _indent(ln) > indent:
+            return False
+        break  # the block ends below the comment: look above
+    for ln in reversed(lines[:first]):
+        if not _significant(ln) or _indent(ln) > indent:
+            continue
+        s = ln.strip()
+        if _indent(ln) == indent:
+            return s == "-" or s.startswith("- ")
+        key = s.removeprefix("- ").strip()
+        return key.endswith(":") and key[:-1].strip().strip("'\"") in _LIST_KEYS
+    return False
 
 
 def _request_at(
     snap: Snapshot | None, text: str, line_text: Callable[[int], str], line: int
 ) -> Insertion | None:
+    """The insertion for the request comment at (or just above) ``line``: a comment in words
+    at the top of a file that holds only comments, or in a task list (inside ``do:``, above a
+    task). None anywhere else."""
     from wfspec.llm.generate import insertion_for_comment
 
     cl = _comment_line(snap, line_text, line)
@@ -369,7 +451,18 @@ def _request_at(
     ins = insertion_for_comment(text, cl)
     if ins is None or not reads_like_request(ins.request):
         return None
+    if not ins.whole_document:
+        last = text.count("\n", 0, ins.start) - 1  # the block ends where the insertion starts
+        if not in_task_list(text, cl, max(last, cl), ins.indent):
+            return None
     return ins
+
+
+def _suggestible(ls: WfspecServer, uri: str, snap: Snapshot | None, ins: Insertion) -> bool:
+    """Whether to offer generation unasked (ghost text, completion item, code action): not
+    where the pipeline can only answer that it does not generate there (steps into an existing
+    GitHub Actions workflow; the explicit command still says so)."""
+    return ins.whole_document or _dialect(ls, uri, snap) != "github"
 
 
 async def generate_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
@@ -383,8 +476,6 @@ async def generate_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
     if doc is None:
         return _fail(ls, "the document is not open")
     asked = a.get("version")
-    if isinstance(asked, int) and asked != doc.version:
-        return _fail(ls, "the document changed before generation started; try again")
     pos = a.get("position") or {}
     line = pos.get("line") if isinstance(pos, dict) else None
     if not isinstance(line, int):
@@ -394,6 +485,12 @@ async def generate_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
     if snap is not None and snap.version != version:
         snap = None
     insertion = _request_at(snap, text, doc.line_text, line)
+    if isinstance(asked, int) and asked != version:
+        # a client may touch the document while accepting the completion item that carries
+        # this command; the same request comment at the same place is still what was asked for
+        same = insertion is not None and a.get("request") == insertion.request
+        if not same:
+            return _fail(ls, "the document changed before generation started; try again")
     if insertion is None:
         return _fail(
             ls,
@@ -473,6 +570,7 @@ async def _repair(
             version=(uri, snap.version),
             progress=progress,
         )
+    a.note(ls, result.error_kind, result.reason, announce=False)
     if result.error_kind:
         return result, snap, _unavailable(result.reason)
     if not result.ok:
@@ -490,8 +588,9 @@ def code_actions(
     findings: list[tuple[Finding, types.Diagnostic | None]],
 ) -> list[types.CodeAction]:
     """ "Fix with AI" for each finding (resolved lazily, or a command), and "Generate from
-    comment" when the range is on a comment that reads like a request. Cheap: no model here."""
-    if not ls.settings.llm.enabled:
+    comment" when the range is on a comment that reads like a request. Cheap: no model here.
+    They come after the deterministic fixes the caller listed and are never preferred."""
+    if not offered(ls):
         return []
     only = params.context.only
     uri = params.text_document.uri
@@ -532,7 +631,8 @@ def code_actions(
         doc = ls.documents.get(uri)
         line = params.range.start.line
         if doc is not None and doc.version == snap.version:
-            if _request_at(snap, doc.text, doc.line_text, line) is not None:
+            ins = _request_at(snap, doc.text, doc.line_text, line)
+            if ins is not None and _suggestible(ls, uri, snap, ins):
                 position = {"line": line, "character": params.range.start.character}
                 out.append(
                     types.CodeAction(
@@ -619,6 +719,8 @@ async def fix_all_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
         )
     fixed = sum(1 for r in results if r.ok)
     failed = next((r for r in results if r.error_kind), None)
+    if failed is not None:
+        asst.note(ls, failed.error_kind, failed.reason, announce=False)
     if new_text == text:
         if failed is not None:
             return _fail(ls, _unavailable(failed.reason), types.MessageType.Error)
@@ -645,12 +747,19 @@ async def status_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
     """``wfspec.aiStatus``: whether AI is on, which model, and the model work in flight."""
     llm = ls.settings.llm
     a = ls.ai if isinstance(ls.ai, Assistant) else None
+    embedded = None
+    if "wfspec.llm.embedded" in sys.modules:  # only when an AI request loaded it
+        from wfspec.llm.embedded import default_model
+
+        embedded = default_model().base_url
     return {
         "enabled": llm.enabled,
         "model": provider_settings(llm).describe() if llm.enabled else None,
         "inFlight": a.in_flight if a else 0,
         "started": a.started if a else 0,
         "cancelled": a.cancelled if a else 0,
+        "unavailable": a.unavailable if a else None,
+        "embeddedUrl": embedded,  # the embedded model's loopback URL while it runs
     }
 
 
@@ -663,7 +772,7 @@ async def inline_completion(
     """Ghost text: the validated tasks for the request comment the cursor is on (at its end)
     or just below (on a blank line). Cached per (uri, version, comment line); cancelling the
     request cancels the model calls."""
-    if not ls.settings.llm.enabled:
+    if not offered(ls):
         return None
     uri = params.text_document.uri
     doc = ls.documents.get(uri)
@@ -692,10 +801,12 @@ async def inline_completion(
         insertion = _request_at(snap, text, doc.line_text, cl)
         if insertion is None or text[insertion.start : insertion.end].strip():
             return None
+        if not _suggestible(ls, uri, snap, insertion):
+            return None
         after = doc.starts[cl + 1] if cl + 1 < len(doc.starts) else len(text)
         if insertion.start != after:
             return None  # not the last line of the comment block
-        result = await _generate(ls, uri, text, version, insertion, snap)
+        result = await _generate(ls, uri, text, version, insertion, snap, announce=True)
         if result.error_kind:
             return None  # not cached: the endpoint may be back next time
         cached = []
@@ -717,6 +828,66 @@ async def inline_completion(
     )
     return types.InlineCompletionList(
         items=[types.InlineCompletionItem(insert_text=i.insert_text, range=r) for i in cached]
+    )
+
+
+# -- completion item (clients without inline completion) ------------------------------------
+
+
+COMPLETION_DOC = (
+    "Runs the model on this comment when you accept the item (that takes a few seconds; progress "
+    "is shown) and inserts the steps it writes below the comment, but only after the analyzer "
+    "validated them on a copy of the document: the insertion adds no error or warning. When no "
+    "answer validates, nothing is inserted and a message says why. Accepting the item itself "
+    "changes nothing."
+)
+
+
+async def completion_item(
+    ls: WfspecServer,
+    params: types.CompletionParams,
+    doc_format: Callable[[str], types.MarkupContent | str],
+) -> types.CompletionItem | None:
+    """The "Generate steps from this comment" item, for clients without inline completion (the
+    others get ghost text), on a request comment or the blank line below it. Cheap: the model
+    runs only when the item is accepted, through its ``wfspec.generate`` command. Not offered
+    while a trigger character is typed (the user is still writing the comment)."""
+    if ls.capability("text_document.inline_completion") is not None or not offered(ls):
+        return None
+    ctx = params.context
+    if ctx is not None and ctx.trigger_kind == types.CompletionTriggerKind.TriggerCharacter:
+        return None
+    uri = params.text_document.uri
+    doc = ls.documents.get(uri)
+    if doc is None:
+        return None
+    line = params.position.line
+    if not 0 <= line < len(doc.starts):
+        return None
+    version, text = doc.version, doc.text
+    snap = ls.snapshots.get(uri)
+    if snap is None or snap.version != version:
+        # only on a comment in words: wait for the analysis of this version (the dialect, and
+        # whether the comment is one) as completion does for a document that analyzes quickly
+        if _request_at(None, text, doc.line_text, line) is None:
+            return None
+        snap = await ls.snapshot(uri)
+        if snap is None or snap.version != version:
+            return None
+    insertion = _request_at(snap, text, doc.line_text, line)
+    if insertion is None or not _suggestible(ls, uri, snap, insertion):
+        return None
+    at = types.Range(start=params.position, end=params.position)
+    position = {"line": line, "character": params.position.character}
+    args = {"uri": uri, "position": position, "version": version, "request": insertion.request}
+    return types.CompletionItem(
+        label=COMPLETION_LABEL,
+        kind=types.CompletionItemKind.Event,
+        detail=f"AI: {provider_settings(ls.settings.llm).describe()}, validated before insertion",
+        documentation=doc_format(COMPLETION_DOC),
+        sort_text="0",
+        text_edit=types.TextEdit(range=at, new_text=""),  # the comment stays as it is
+        command=types.Command(title=COMPLETION_LABEL, command=GENERATE_COMMAND, arguments=[args]),
     )
 
 

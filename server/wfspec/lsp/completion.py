@@ -6,7 +6,9 @@ variables (``$secrets.``, ``$context.``, ``steps.``, ``needs.``) and snippets fo
 The structural context comes from the current text (:mod:`wfspec.lsp.yamlctx`, robust while
 the document does not parse); names come from the newest analysis that produced a workflow, so
 completion never waits for a slow analysis. Documentation of task targets is filled in by
-``completionItem/resolve`` when the client resolves lazily, inline otherwise.
+``completionItem/resolve`` when the client resolves lazily, inline otherwise. On a comment that
+reads like a request, clients without inline completion also get the "Generate steps from this
+comment" item of :mod:`wfspec.lsp.ai`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from typing import Any
 from lsprotocol import types
 
 from wfspec.ir import TaskNode, Workflow
+from wfspec.lsp import ai, yamlctx
 from wfspec.lsp import vocabulary as V
-from wfspec.lsp import yamlctx
 from wfspec.lsp.state import Snapshot, WfspecServer
 
 OPTIONS = types.CompletionOptions(trigger_characters=[":", " ", ".", "$", "-"], resolve_provider=True)
@@ -161,12 +163,15 @@ async def completion(ls: WfspecServer, params: types.CompletionParams) -> types.
     line = params.position.line
     col = doc.offset_at(line, params.position.character) - doc.starts[min(line, len(doc.starts) - 1)]
     ctx = yamlctx.context_at(doc.text, doc.starts, line, col)
+    client = _Client(ls)
+    generate = await ai.completion_item(ls, params, client.doc)  # only on a request comment
     if ctx is None:
-        return None
+        return types.CompletionList(is_incomplete=False, items=[generate]) if generate else None
     ctx = _utf16_ctx(ctx, doc.line_text(line))
     snap = await ls.snapshot_for_completion(uri)
-    client = _Client(ls)
     items = _complete(ctx, snap, client, uri, doc.text)
+    if generate is not None:
+        items.append(generate)
     return types.CompletionList(is_incomplete=ctx.incomplete, items=items)
 
 

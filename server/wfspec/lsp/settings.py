@@ -44,7 +44,14 @@ class RuleSettings:
 class LlmSettings:
     """The model behind comment-to-workflow and repair suggestions (used by the LLM features)."""
 
-    enabled: bool = field(default=False, metadata=_doc("Offer model-backed suggestions at all.", "enabled"))
+    enabled: bool = field(
+        default=True,
+        metadata=_doc(
+            "Offer model-backed suggestions at all. With no base URL they come from the embedded "
+            "local model, started on the first AI request.",
+            "enabled",
+        ),
+    )
     provider: str = field(
         default="openai",
         metadata=_doc(
