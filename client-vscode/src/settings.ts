@@ -34,6 +34,7 @@ export const SERVER_SETTINGS: readonly Mapped[] = [
   { key: 'dialectOverrides', server: ['dialectOverrides'], kind: 'stringMap' },
   { key: 'useProjectConfig', server: ['useProjectConfig'], kind: 'boolean' },
   { key: 'codeLens', server: ['codeLens'], kind: 'boolean' },
+  { key: 'workspaceDiagnostics', server: ['workspaceDiagnostics'], kind: 'boolean' },
   { key: 'rulesDocsUrl', server: ['rulesDocsUrl'], kind: 'nullableString' },
   { key: 'logLevel', server: ['logLevel'], kind: 'string' },
   { key: 'llm.enabled', server: ['llm', 'enabled'], kind: 'boolean' },

@@ -55,9 +55,14 @@ def minimal_capabilities() -> types.ClientCapabilities:
 
 
 def vscode_client() -> LanguageClient:
-    """pytest-lsp's client plus the refresh requests VS Code answers."""
+    """pytest-lsp's client plus the refresh and registration requests VS Code answers."""
     lc = make_test_lsp_client()
     lc.refreshes = []  # type: ignore[attr-defined]
+    lc.registrations = []  # type: ignore[attr-defined]
+
+    @lc.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(ls: LanguageClient, params: types.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)  # type: ignore[attr-defined]
 
     def refresh(method: str):  # noqa: ANN202
         def handler(ls: LanguageClient, params: None) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from wfspec.analysis.engine import analyze
 from wfspec.dialects.github import local
+from wfspec.syntax.parse import parse
 
 ACTION = """\
 name: setup
@@ -131,3 +132,80 @@ def test_nothing_on_disk_means_nothing_checked(tmp_path: Path) -> None:
     wf.write_text(textwrap.dedent(CALLER))
     found = analyze(wf.read_bytes(), wf.as_uri()).findings
     assert [f for f in found if f.severity.label == "error"] == []
+
+
+def test_an_overlay_wins_over_the_disk(tmp_path: Path) -> None:
+    wf = repo(tmp_path)
+    called = tmp_path / ".github" / "workflows" / "deploy.yml"
+    edited = CALLED.replace(
+        "      env: {type: string, required: true}", "      stage: {type: string, required: true}"
+    )
+    local.set_overlay(lambda key: edited if key == local.path_key(called) else None)
+    try:
+        target = local.load_workflow(tmp_path, "./.github/workflows/deploy.yml")
+        assert target is not None and set(target.inputs) == {"stage", "dry-run"}
+        messages = [f.message for f in analyze(CALLER, wf.as_uri()).findings]
+        assert 'missing required input "stage" of "./.github/workflows/deploy.yml"' in messages
+        assert local.stamp(called) == ("text", len(edited), hash(edited))
+    finally:
+        local.set_overlay(None)
+    target = local.load_workflow(tmp_path, "./.github/workflows/deploy.yml")
+    assert target is not None and set(target.inputs) == {"env", "dry-run"}
+
+
+def test_local_uses_and_dependencies(tmp_path: Path) -> None:
+    wf = repo(tmp_path)
+    root = parse(CALLER).root
+    assert local.local_uses(root) == [
+        ("workflow", "./.github/workflows/deploy.yml"),
+        ("action", "./.github/actions/setup"),
+        ("action", "./.github/actions/does-not-exist"),
+        ("workflow", "./.github/workflows/does-not-exist.yml"),
+    ]
+    github = tmp_path / ".github"
+    assert local.dependencies(root, wf.as_uri()) == [
+        github / "workflows" / "deploy.yml",
+        github / "actions" / "setup" / "action.yml",
+        github / "actions" / "setup" / "action.yaml",
+        github / "actions" / "does-not-exist" / "action.yml",
+        github / "actions" / "does-not-exist" / "action.yaml",
+        github / "workflows" / "does-not-exist.yml",
+    ]
+    assert local.dependencies(root, "untitled:Untitled-1") == []
+    assert local.local_uses(parse("jobs: {a: {uses: '${{ x }}'}, b: {uses: ./x.yml}}").root) == [
+        ("workflow", "./x.yml")
+    ]
+
+
+def test_the_interface_of_a_reusable_workflow_is_recorded_on_both_sides(tmp_path: Path) -> None:
+    wf = repo(tmp_path)
+    called = tmp_path / ".github" / "workflows" / "deploy.yml"
+    body = CALLED.replace(
+        "steps: [{id: s, run: echo}]",
+        "steps: [{id: s, run: 'echo ${{ secrets.TOKEN }} ${{ secrets.other }}'}]",
+    )
+    reusable = analyze(body, called.as_uri()).workflow
+    assert reusable is not None
+    declared = {(d.kind, d.name) for d in reusable.definitions if d.data.get("event") == "workflow_call"}
+    assert declared == {
+        ("input", "env"),
+        ("input", "dry-run"),
+        ("workflow-secret", "token"),
+        ("workflow-output", "url"),
+    }
+    # a secret declared under workflow_call is read case-insensitively; others are not recorded
+    assert [(r.kind, r.name) for r in reusable.references if r.kind == "workflow-secret"] == [
+        ("workflow-secret", "token")
+    ]
+    caller = analyze(CALLER, wf.as_uri()).workflow
+    assert caller is not None
+    target = local.path_key(called)
+    assert sorted(
+        (r.kind, r.name, r.data["job"]) for r in caller.references if r.data.get("target") == target
+    ) == [
+        ("call-input", "dryrun", "deploy"),
+        ("call-input", "env", "deploy"),
+        ("call-output", "url", "deploy"),
+        ("call-secret", "extra", "deploy"),
+        ("call-secret", "token", "deploy"),
+    ]

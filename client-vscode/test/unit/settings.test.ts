@@ -21,6 +21,7 @@ test('flat VS Code keys become the server tree in camelCase', () => {
       dialectOverrides: { '**/flows/*.yaml': 'serverless' },
       useProjectConfig: false,
       codeLens: false,
+      workspaceDiagnostics: false,
       rulesDocsUrl: 'https://example.invalid/rules',
       logLevel: 'debug',
       'llm.enabled': true,
@@ -41,6 +42,7 @@ test('flat VS Code keys become the server tree in camelCase', () => {
     dialectOverrides: { '**/flows/*.yaml': 'serverless' },
     useProjectConfig: false,
     codeLens: false,
+    workspaceDiagnostics: false,
     rulesDocsUrl: 'https://example.invalid/rules',
     logLevel: 'debug',
     llm: {

@@ -4,6 +4,8 @@ edges); for a reference, what it resolves to; on a diagnostic, the rule's explan
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from lsprotocol import types
 
 from wfspec import ir
@@ -114,6 +116,11 @@ async def hover(ls: WfspecServer, params: types.HoverParams) -> types.Hover | No
             rng = convert.range_at(analysis.doc.index, occ.start, occ.end)
             if occ.key[0] == navigation.TASK:
                 parts.append(task_markdown(analysis, wf.nodes[occ.key[1]]))
+            elif occ.key[0] in navigation.CALL_KINDS:
+                _, _, target = occ.key[1].partition("\0")
+                what = occ.key[0].removeprefix("call-")
+                name = analysis.text[occ.start : occ.end]
+                parts.append(f"**{name}** · {what} of the reusable workflow `{PurePath(target).name}`")
             else:
                 parts.append(_definition_markdown(analysis, occ.key[0], occ.key[1], idx))
     for f in analysis.findings:

@@ -4,7 +4,10 @@ timeouts and any other named definition the dialect reports, including reference
 inside runtime expressions (``$secrets.name``).
 
 An :class:`Index` of name occurrences is built once per snapshot from the IR: task names and
-resolved edges, definitions and references, each narrowed to the characters of the name.
+resolved edges, definitions and references, each narrowed to the characters of the name. A name
+that belongs to another file (a ``with:`` key passed to a local reusable workflow, a read of its
+outputs) is keyed by that file too (:func:`call_key`); :mod:`wfspec.lsp.crossfile` follows such
+names across files.
 """
 
 from __future__ import annotations
@@ -25,11 +28,19 @@ TASK = "task"
 REQUEST_FAILED = -32803  # LSP ErrorCodes.RequestFailed
 
 
-def _failed(message: str) -> JsonRpcException:
+def failed(message: str) -> JsonRpcException:
     return JsonRpcException(message=message, code=REQUEST_FAILED)
 
 
 _NODE_REF_KINDS = frozenset({"job", "step", "task", "node"})
+#: reference kinds naming a part of another file's interface (``data["target"]`` says which)
+CALL_KINDS = frozenset({"call-input", "call-secret", "call-output"})
+
+
+def call_key(name: str, target: str) -> str:
+    """The index key name of ``name`` in the interface of the file ``target`` (names compare
+    case-insensitively, as GitHub does)."""
+    return f"{name.lower()}\0{target}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +115,10 @@ def build_index(analysis: Analysis) -> Index:
             continue
         add((d.kind, d.name), d.span, d.name, True)
     for r in wf.references:
+        target = r.data.get("target")
+        if r.kind in CALL_KINDS and isinstance(target, str):
+            add((r.kind, call_key(r.name, target)), r.span, r.name, False)
+            continue
         nid = alias.get((r.kind, r.name))
         if nid is None and r.kind in _NODE_REF_KINDS:
             nid = (
@@ -128,7 +143,7 @@ def _location(uri: str, analysis: Analysis, o: Occurrence) -> types.Location:
     return types.Location(uri=uri, range=convert.range_at(analysis.doc.index, o.start, o.end))
 
 
-async def _lookup(
+async def lookup(
     ls: WfspecServer, uri: str, pos: types.Position
 ) -> tuple[Snapshot, Index, Occurrence] | None:
     snap = await ls.snapshot(uri)
@@ -142,7 +157,7 @@ async def _lookup(
 
 
 async def definition(ls: WfspecServer, params: types.DefinitionParams) -> list[types.Location] | None:
-    found = await _lookup(ls, params.text_document.uri, params.position)
+    found = await lookup(ls, params.text_document.uri, params.position)
     if found is None:
         return None
     snap, idx, occ = found
@@ -153,7 +168,7 @@ async def definition(ls: WfspecServer, params: types.DefinitionParams) -> list[t
 
 
 async def references(ls: WfspecServer, params: types.ReferenceParams) -> list[types.Location] | None:
-    found = await _lookup(ls, params.text_document.uri, params.position)
+    found = await lookup(ls, params.text_document.uri, params.position)
     if found is None:
         return None
     snap, idx, occ = found
@@ -164,7 +179,7 @@ async def references(ls: WfspecServer, params: types.ReferenceParams) -> list[ty
 async def highlight(
     ls: WfspecServer, params: types.DocumentHighlightParams
 ) -> list[types.DocumentHighlight] | None:
-    found = await _lookup(ls, params.text_document.uri, params.position)
+    found = await lookup(ls, params.text_document.uri, params.position)
     if found is None:
         return None
     snap, idx, occ = found
@@ -180,7 +195,7 @@ async def highlight(
 
 # -- rename ---------------------------------------------------------------------------------
 
-_NAME_RULES: dict[str, tuple[re.Pattern[str], str]] = {
+NAME_RULES: dict[str, tuple[re.Pattern[str], str]] = {
     "secret": (re.compile(r"[A-Za-z_][A-Za-z0-9_]*"), "letters, digits and _ (it is read as $secrets.name)"),
     "github": (
         re.compile(r"[A-Za-z_][A-Za-z0-9_-]*"),
@@ -203,7 +218,7 @@ def _check_new_name(snap: Snapshot, occ: Occurrence, new: str) -> None:
     assert wf is not None
     kind = occ.key[0]
     rule = "secret" if kind == "secret" else ("github" if wf.dialect == "github" else "default")
-    pattern, what = _NAME_RULES[rule]
+    pattern, what = NAME_RULES[rule]
     if not pattern.fullmatch(new):
         raise JsonRpcInvalidParams(message=f'"{new}" is not a valid name here: use {what}')
     if kind == TASK:
@@ -212,9 +227,9 @@ def _check_new_name(snap: Snapshot, occ: Occurrence, new: str) -> None:
             raise JsonRpcInvalidParams(message=f'"{new}" is a flow directive, not a task name')
         for tid in wf.scopes[node.scope].tasks:
             if tid != node.id and wf.nodes[tid].name == new:
-                raise _failed(f'a task named "{new}" already exists in this scope')
+                raise failed(f'a task named "{new}" already exists in this scope')
     elif any(d.kind == kind and d.name == new for d in wf.definitions):
-        raise _failed(f'a {kind} named "{new}" already exists')
+        raise failed(f'a {kind} named "{new}" already exists')
 
 
 def _renamable(idx: Index, occ: Occurrence) -> bool:
@@ -227,7 +242,7 @@ def _renamable(idx: Index, occ: Occurrence) -> bool:
 async def prepare_rename(
     ls: WfspecServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | None:
-    found = await _lookup(ls, params.text_document.uri, params.position)
+    found = await lookup(ls, params.text_document.uri, params.position)
     if found is None:
         return None
     snap, idx, occ = found
@@ -240,12 +255,12 @@ async def prepare_rename(
 
 
 async def rename(ls: WfspecServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-    found = await _lookup(ls, params.text_document.uri, params.position)
+    found = await lookup(ls, params.text_document.uri, params.position)
     if found is None:
         return None
     snap, idx, occ = found
     if not _renamable(idx, occ):
-        raise _failed("this name cannot be renamed here (it is not spelled literally everywhere)")
+        raise failed("this name cannot be renamed here (it is not spelled literally everywhere)")
     new = params.new_name
     if new == _current_name(snap, occ):
         return types.WorkspaceEdit(changes={})

@@ -16,12 +16,14 @@ from wfspec.lsp import (
     actions,
     ai,
     completion,
+    crossfile,
     diagnostics,
     formatting,
     hover,
     navigation,
     structure,
     sync,
+    workspace,
 )
 from wfspec.lsp.state import WfspecServer
 
@@ -40,6 +42,8 @@ def create_server() -> WfspecServer:
     feature(types.TEXT_DOCUMENT_DID_CLOSE)(sync.did_close)
     feature(types.TEXT_DOCUMENT_DID_SAVE)(sync.did_save)
     feature(types.TEXT_DOCUMENT_DIAGNOSTIC, diagnostics.OPTIONS)(diagnostics.document_diagnostic)
+    feature(types.WORKSPACE_DIAGNOSTIC)(workspace.workspace_diagnostic)
+    feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(workspace.did_change_watched_files)
     feature(types.TEXT_DOCUMENT_CODE_ACTION, actions.OPTIONS)(actions.code_action)
     ls.command(actions.GRAPH_COMMAND)(actions.graph_command)
     ls.command(actions.STATE_COMMAND)(actions.document_state_command)
@@ -53,11 +57,13 @@ def create_server() -> WfspecServer:
     feature(types.TEXT_DOCUMENT_COMPLETION, completion.OPTIONS)(completion.completion)
     feature(types.COMPLETION_ITEM_RESOLVE)(completion.resolve)
     feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
-    feature(types.TEXT_DOCUMENT_DEFINITION)(navigation.definition)
-    feature(types.TEXT_DOCUMENT_REFERENCES)(navigation.references)
+    # definition, references and rename follow reusable workflow interfaces across files and
+    # hand every other name to wfspec.lsp.navigation
+    feature(types.TEXT_DOCUMENT_DEFINITION)(crossfile.definition)
+    feature(types.TEXT_DOCUMENT_REFERENCES)(crossfile.references)
     feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)(navigation.highlight)
-    feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(navigation.prepare_rename)
-    feature(types.TEXT_DOCUMENT_RENAME)(navigation.rename)
+    feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(crossfile.prepare_rename)
+    feature(types.TEXT_DOCUMENT_RENAME)(crossfile.rename)
     feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(structure.document_symbol)
     feature(types.WORKSPACE_SYMBOL)(structure.workspace_symbol)
     feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(structure.folding_range)

@@ -115,6 +115,15 @@ class Settings:
     code_lens: bool = field(
         default=True, metadata=_doc('Show "N incoming · M outgoing" above each task.', "codeLens")
     )
+    workspace_diagnostics: bool = field(
+        default=True,
+        metadata=_doc(
+            "Report problems in workflow files that are not open: workspace diagnostics for clients "
+            "that pull them, otherwise pushed diagnostics for the files that call a changed local "
+            "reusable workflow or action.",
+            "workspaceDiagnostics",
+        ),
+    )
     rules_docs_url: str | None = field(
         default=None,
         metadata=_doc(
@@ -268,6 +277,7 @@ _PARSERS: dict[type, dict[str, Parser]] = {
         "dialect_overrides": _overrides,
         "use_project_config": _bool,
         "code_lens": _bool,
+        "workspace_diagnostics": _bool,
         "rules_docs_url": _opt_str,
         "log_level": _log_level,
     },

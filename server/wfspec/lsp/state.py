@@ -142,6 +142,8 @@ class WfspecServer(LanguageServer):
         self._gc_timer: asyncio.TimerHandle | None = None
         #: the model-backed features' state (:class:`wfspec.lsp.ai.Assistant`), made on first use
         self.ai: Any = None
+        #: the workspace's files that are not open (:class:`wfspec.lsp.workspace.Project`)
+        self.project: Any = None
 
     # -- client capabilities -------------------------------------------------------------------
     def capability(self, path: str, default: Any = None) -> Any:
@@ -365,4 +367,6 @@ class WfspecServer(LanguageServer):
                 except RuntimeError:  # the loop is already closed
                     pass
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.project is not None:
+            self.project.shutdown()
         super().shutdown()

@@ -2,7 +2,8 @@
 configuration, didChangeConfiguration), didOpen / didChange / didClose.
 
 Edits update the server's own document copy synchronously, in message order, then (re)start
-the document's debounced analysis.
+the document's debounced analysis. :mod:`wfspec.lsp.workspace` hears of every open, change, save
+and close too: other files may depend on the one that changed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from wfspec.lsp import convert, settings
+from wfspec.lsp import convert, settings, workspace
 from wfspec.lsp.documents import TextDocument
 from wfspec.lsp.state import WfspecServer
 
@@ -48,6 +49,7 @@ def apply_settings(ls: WfspecServer, raw: Any) -> None:
     if not changed:
         return
     ls.settings_generation += 1
+    workspace.settings_changed(ls)
     ls.reanalyze_all()
     if ls.pull_diagnostics and ls.capability("workspace.diagnostics.refresh_support"):
         ls.workspace_diagnostic_refresh(None)
@@ -83,10 +85,12 @@ def initialize(ls: WfspecServer, params: types.InitializeParams) -> None:
     # reports invalid values (window/showMessage is best sent after the initialize result)
     ls.settings, _ = settings.parse(ls.init_options)
     logging.getLogger("wfspec").setLevel(ls.settings.log_level.upper())
+    workspace.negotiate(ls, params)
 
 
 async def initialized(ls: WfspecServer, params: types.InitializedParams) -> None:
     await refresh_configuration(ls)
+    await workspace.register_watchers(ls)
 
 
 async def refresh_configuration(ls: WfspecServer, pushed: Any = None) -> None:
@@ -116,6 +120,7 @@ def did_open(ls: WfspecServer, params: types.DidOpenTextDocumentParams) -> None:
     ls.documents[td.uri] = TextDocument(td.uri, td.text, td.version, td.language_id)
     ls.snapshots.pop(td.uri, None)
     ls.schedule(td.uri, 0)
+    workspace.opened(ls, td.uri)
 
 
 def did_change(ls: WfspecServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -131,11 +136,12 @@ def did_change(ls: WfspecServer, params: types.DidChangeTextDocumentParams) -> N
         else:
             doc.apply_change(None, change.text)
     doc.version = params.text_document.version
-    ls.schedule(uri)
+    workspace.edited(ls, uri, ls.schedule(uri))
 
 
 def did_close(ls: WfspecServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.forget(params.text_document.uri)
+    workspace.closed(ls, params.text_document.uri)
 
 
 def did_save(ls: WfspecServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -144,3 +150,4 @@ def did_save(ls: WfspecServer, params: types.DidSaveTextDocumentParams) -> None:
     if uri.endswith(("pyproject.toml", ".wfspec.toml")):
         ls.settings_generation += 1
         ls.reanalyze_all()
+    workspace.saved(ls, uri)

@@ -8,11 +8,17 @@ above ``.github/workflows/`` or, failing that, the nearest ancestor holding ``.g
 A missing or unreadable file is quietly unknown (None): nothing is checked against it. Results
 are cached by path, size and modification time, so an editor session rereads a file only when
 it changes.
+
+An editor holds newer text than the disk for the files it has open: :func:`set_overlay`
+installs a function that answers a path with that text (the language server passes its open
+documents), and every read here prefers it. :func:`local_uses` and :func:`dependencies` say which
+files a workflow's analysis reads, so a caller can tell which workflows a changed file affects.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -95,17 +101,61 @@ def workspace_root(uri: str) -> Path | None:
     return root
 
 
-_CACHE: dict[tuple[str, str], tuple[tuple[int, int], object]] = {}
+def path_key(path: Path | str) -> str:
+    """The form paths are compared in: normalized, and case-folded where the file system is."""
+    return os.path.normcase(os.path.normpath(str(path)))
+
+
+#: answers a path (in :func:`path_key` form) with the text an editor holds for it, else None
+Overlay = Callable[[str], str | None]
+_overlay: Overlay | None = None
+
+
+def set_overlay(overlay: Overlay | None) -> None:
+    """Read files through ``overlay`` first (None: the disk only)."""
+    global _overlay
+    _overlay = overlay
+
+
+def _overlay_text(path: Path) -> str | None:
+    overlay = _overlay
+    if overlay is None:
+        return None
+    try:
+        return overlay(path_key(path))
+    except Exception:  # noqa: BLE001 - a failing overlay means "read the disk"
+        return None
+
+
+Stamp = tuple[object, ...]
+_CACHE: dict[tuple[str, str], tuple[Stamp, object]] = {}
 MAX_CACHED = 512
 
 
-def _store(kind: str, path: Path, stamp: tuple[int, int], value: object) -> None:
+def stamp(path: Path) -> Stamp | None:
+    """What identifies the content of ``path`` now: the editor's text, or the file's
+    modification time and size; None when it cannot be read."""
+    text = _overlay_text(path)
+    if text is not None:
+        return ("text", len(text), hash(text))
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _store(kind: str, path: Path, stamp: Stamp, value: object) -> None:
     if len(_CACHE) >= MAX_CACHED:
         _CACHE.clear()
     _CACHE[(kind, str(path))] = (stamp, value)
 
 
-def _read(path: Path) -> tuple[tuple[int, int], MapNode | None] | None:
+def _read(path: Path) -> tuple[Stamp, MapNode | None] | None:
+    text = _overlay_text(path)
+    if text is not None:
+        doc = parse(text)
+        return ("text", len(text), hash(text)), doc.root if isinstance(doc.root, MapNode) else None
     try:
         st = path.stat()
     except OSError:
@@ -122,16 +172,13 @@ def _read(path: Path) -> tuple[tuple[int, int], MapNode | None] | None:
 
 
 def _cached(kind: str, path: Path) -> tuple[bool, object]:
-    """(hit, value) for a cache entry still matching the file's size and mtime."""
+    """(hit, value) for a cache entry still matching the file's content stamp."""
     key = (kind, str(path))
     entry = _CACHE.get(key)
     if entry is None:
         return False, None
-    try:
-        st = path.stat()
-    except OSError:
-        return False, None
-    if entry[0] != (st.st_mtime_ns, st.st_size):
+    now = stamp(path)
+    if now is None or entry[0] != now:
         return False, None
     return True, entry[1]
 
@@ -234,3 +281,45 @@ def load_workflow(root: Path | None, rel: str) -> LocalWorkflow | None:
             wf = LocalWorkflow(path=str(path), callable=callable_)
     _store("workflow", path, stamp, wf)
     return wf
+
+
+def local_uses(root: Node | None) -> list[tuple[str, str]]:
+    """The local things a workflow document uses: ``("workflow", "./...")`` for each job calling a
+    local reusable workflow and ``("action", "./...")`` for each step using a local action, in
+    document order, without repeats. Expressions in ``uses:`` are skipped."""
+    out: list[tuple[str, str]] = []
+    jobs = root.get("jobs") if isinstance(root, MapNode) else None
+    if not isinstance(jobs, MapNode):
+        return out
+
+    def add(kind: str, node: Node | None) -> None:
+        rel = (scalar_str(node) or "").strip()
+        if rel.startswith("./") and "${{" not in rel and (kind, rel) not in out:
+            out.append((kind, rel))
+
+    for _, job in jobs.items():
+        if not isinstance(job, MapNode):
+            continue
+        add("workflow", job.get("uses"))
+        steps = job.get("steps")
+        if isinstance(steps, SeqNode):
+            for step in steps.items:
+                if isinstance(step, MapNode):
+                    add("action", step.get("uses"))
+    return out
+
+
+def dependencies(root: Node | None, uri: str) -> list[Path]:
+    """The files whose content the analysis of a workflow reads: its local reusable workflows
+    and the metadata files of its local actions (both spellings: either may appear)."""
+    base = workspace_root(uri)
+    if base is None:
+        return []
+    out: list[Path] = []
+    for kind, rel in local_uses(root):
+        target = _join(base, rel)
+        if kind == "workflow":
+            out.append(target)
+        else:
+            out.extend((target / "action.yml", target / "action.yaml"))
+    return out

@@ -19,6 +19,11 @@ Owns the dialect's graph and data-flow semantics:
   outputs written through ``$GITHUB_OUTPUT`` are dynamic.
 - local actions and local reusable workflows are read from disk (:mod:`local`); their ``with:``
   and ``secrets:`` problems go to ``wf.payload["schema_findings"]``.
+- the interface of a reusable workflow is recorded for navigation across files: its
+  ``on.workflow_call`` inputs (``input`` definitions), secrets (``workflow-secret``, read as
+  ``secrets.<name>``) and outputs (``workflow-output``); a caller records each ``with:`` key
+  (``call-input``), ``secrets:`` key (``call-secret``) and read of a called workflow's output
+  (``call-output``) with the called file in ``data["target"]`` (:func:`local.path_key` form).
 """
 
 from __future__ import annotations
@@ -101,6 +106,7 @@ class JobInfo:
     needs: dict[str, ScalarNode] = field(default_factory=dict)  # lower-cased needs entries
     outputs: dict[str, tuple[str, Span]] | None = field(default_factory=dict)  # lower -> (name, span)
     is_call: bool = False
+    call_target: str | None = None  # the local reusable workflow it calls (path_key form)
     steps: list[StepInfo] = field(default_factory=list)
     step_ids: dict[str, int] = field(default_factory=dict)  # lower-cased id -> first index
     has_matrix: bool = False
@@ -199,6 +205,7 @@ class Lowerer:
         self.jobs: list[JobInfo] = []
         self.by_name: dict[str, JobInfo] = {}  # lower-cased job id -> first job so named
         self.inputs: dict[str, tuple[str, Span]] = {}  # lower-cased input -> (name, span)
+        self.call_secrets: dict[str, str] = {}  # lower-cased workflow_call secret -> name
         self.has_input_events = False
         self.expr_findings: list[tuple[Span, str]] = []
         self.schema_findings: list[Problem] = []
@@ -257,14 +264,27 @@ class Lowerer:
             if name not in ("workflow_dispatch", "workflow_call"):
                 continue
             self.has_input_events = True
+            if name == "workflow_call":
+                self._call_interface(as_map(body))
             inputs = as_map(get(as_map(body), "inputs"))
             if inputs is None:
                 continue
             for k, _ in entries(inputs):
                 low = k.value.lower()
-                if low not in self.inputs:
-                    self.inputs[low] = (k.value, k.span)
-                    self.wf.definitions.append(Definition("input", k.value, k.span, data={"event": name}))
+                self.inputs.setdefault(low, (k.value, k.span))
+                # one definition per event: renaming an input renames it under both triggers
+                self.wf.definitions.append(Definition("input", k.value, k.span, data={"event": name}))
+
+    def _call_interface(self, call: MapNode | None) -> None:
+        """The secrets and outputs a reusable workflow declares under ``on.workflow_call``."""
+        for what, kind in (("secrets", "workflow-secret"), ("outputs", "workflow-output")):
+            declared = as_map(get(call, what)) if call is not None else None
+            if declared is None:
+                continue
+            for k, _ in entries(declared):
+                if kind == "workflow-secret":
+                    self.call_secrets.setdefault(k.value.lower(), k.value)
+                self.wf.definitions.append(Definition(kind, k.value, k.span, data={"event": "workflow_call"}))
 
     # -- jobs ----------------------------------------------------------------------------------
     def _jobs(self, top: Scope, jobs: MapNode) -> None:
@@ -481,6 +501,7 @@ class Lowerer:
         target = local.load_workflow(self.root_dir, uses)
         if target is None or not target.callable:
             return None
+        info.call_target = local.path_key(target.path)
         return {o: (o, info.key.span) for o in target.outputs}
 
     def _call_checks(self, info: JobInfo, m: MapNode) -> None:
@@ -503,6 +524,9 @@ class Lowerer:
             return
         with_ = as_map(get(m, "with"))
         given = {k.value.lower(): k for k, _ in entries(with_)} if with_ is not None else {}
+        call = {"target": local.path_key(target.path), "uses": uses, "job": info.name}
+        for k, _ in entries(with_) if with_ is not None else ():
+            self.wf.references.append(Reference("call-input", k.value, k.span, info.node_id, data=dict(call)))
         names = [p.name for p in target.inputs.values()]
         for low, k in given.items():
             if low not in target.inputs:
@@ -523,6 +547,10 @@ class Lowerer:
             return
         sm = as_map(secrets)
         given_s = {k.value.lower(): k for k, _ in entries(sm)} if sm is not None else {}
+        for k, _ in entries(sm) if sm is not None else ():
+            self.wf.references.append(
+                Reference("call-secret", k.value, k.span, info.node_id, data=dict(call))
+            )
         snames = [p.name for p in target.secrets.values()]
         for low, k in given_s.items():
             if low not in target.secrets:
@@ -819,6 +847,9 @@ class Lowerer:
             self._jobs_ref(ref, loc, at)
         elif ctx == "inputs":
             self._inputs_ref(ref, loc, at)
+        elif ctx == "secrets":
+            if len(ref.path) >= 2 and (declared := self.call_secrets.get(ref.path[1].lower())) is not None:
+                self._add_ref("workflow-secret", declared, self._ref_span(ref, 1, at), loc, ref.path)
         elif ctx == "matrix":
             if loc.job is None or not loc.matrix_ok:
                 self._add_ref(
@@ -925,6 +956,8 @@ class Lowerer:
             return
         if not target.is_call:
             self._add_ref("job-output", f"{target.name}.{hit[0]}", span, loc, ref.path)
+        elif target.call_target is not None:
+            self._add_ref("call-output", out, span, loc, ref.path, target=target.call_target, job=target.name)
 
     def _jobs_ref(self, ref: expr.ContextRef, loc: Loc, at: _At) -> None:
         if len(ref.path) < 2:
