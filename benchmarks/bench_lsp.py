@@ -21,6 +21,7 @@ import asyncio
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import time
@@ -172,36 +173,38 @@ async def bench_size(n: int, runs: int) -> tuple[dict[str, list[float]], float]:
     )
     await asyncio.wait_for(opened, 600)
     doc = {"uri": uri}
-    # didChange -> diagnostics: toggle one character inside a task's endpoint
-    anchor = position(text, "https://api.example.com/items/0/0", len("https://api.example.com/items/0/"))
+    # didChange -> diagnostics: type one character into the endpoint of a task in the middle of
+    # the document, then delete it again (everything after it moves by one offset)
+    endpoints = re.findall(r"https://api\.example\.com/items/\d+/0", text)
+    middle = endpoints[len(endpoints) // 2]
+    at = position(text, middle, len(middle) - 1)
     version = 1
-    for i in range(runs):
+
+    async def type_or_delete(i: int) -> None:
+        nonlocal version
         version += 1
-        rng = {"start": anchor, "end": {"line": anchor["line"], "character": anchor["character"] + 1}}
-        new = "1" if i % 2 == 0 else "0"
         v = version
+        if i % 2 == 0:
+            change = {"range": {"start": at, "end": at}, "text": "1"}
+        else:
+            after = {"line": at["line"], "character": at["character"] + 1}
+            change = {"range": {"start": at, "end": after}, "text": ""}
         done = c.expect(
             "textDocument/publishDiagnostics", lambda p, v=v: p["uri"] == uri and p.get("version") == v
         )
         t0 = time.perf_counter()
         c.notify(
-            "textDocument/didChange",
-            {"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": rng, "text": new}]},
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]}
         )
         await asyncio.wait_for(done, 600)
         out["change"].append((time.perf_counter() - t0) * 1000)
+
+    for i in range(runs):
+        await type_or_delete(i)
     if runs % 2:  # back to the generated text so positions below hold
-        version += 1
-        v = version
-        rng = {"start": anchor, "end": {"line": anchor["line"], "character": anchor["character"] + 1}}
-        done = c.expect(
-            "textDocument/publishDiagnostics", lambda p, v=v: p["uri"] == uri and p.get("version") == v
-        )
-        c.notify(
-            "textDocument/didChange",
-            {"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": rng, "text": "0"}]},
-        )
-        await asyncio.wait_for(done, 600)
+        await type_or_delete(1)
+        out["change"].pop()
+    anchor = position(text, "https://api.example.com/items/0/0", len("https://api.example.com/items/0/"))
     then_at = position(text, "            then: high1", len("            then: "))
     # completion right after a keystroke (the analysis of that version still running)
     for i in range(runs):

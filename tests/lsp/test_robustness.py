@@ -66,6 +66,8 @@ async def test_random_edits_keep_server_and_client_in_sync(
                 continue
             start, end, removed = history.pop()
             new = removed
+            if any(0 < i < len(text) and text[i - 1] == "\r" and text[i] == "\n" for i in (start, end)):
+                continue  # the edit made a CRLF pair whose halves no client can address apart
         else:
             start = int(a * len(text))
             end = start if op == "insert" else min(len(text), start + int(b * 40))

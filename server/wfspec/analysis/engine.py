@@ -18,6 +18,7 @@ from wfspec.analysis.rules import REGISTRY
 from wfspec.analysis.rules.base import Context
 from wfspec.findings import Finding, Severity, normalize
 from wfspec.ir import Workflow
+from wfspec.syntax.incremental import reparse
 from wfspec.syntax.parse import Document, parse
 
 log = logging.getLogger("wfspec.analysis")
@@ -47,23 +48,42 @@ def analyze(
     config: Config | None = None,
     *,
     dialect: str | None = None,
+    previous: Analysis | None = None,
 ) -> Analysis:
     """Analyze one document. ``dialect`` (or ``config.dialect``) forces a dialect; otherwise it
     is detected from the content and ``uri``. A document of no known dialect yields no
-    findings beyond syntax problems and ``dialect`` None."""
+    findings beyond syntax problems and ``dialect`` None.
+
+    ``previous``, the analysis of an earlier version of the same document, lets the parser
+    re-parse only the part that changed (:mod:`wfspec.syntax.incremental`); it is consumed:
+    its syntax tree is reused and updated in place, so it must not be used afterwards."""
     # Analysis allocates many short-lived, acyclic objects; pausing the cyclic collector while
     # it runs avoids repeated full-heap scans (a large share of the time on big files).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(source, uri, config or Config(), dialect)
+        return _analyze(source, uri, config or Config(), dialect, previous)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _analyze(source: str | bytes, uri: str, config: Config, dialect: str | None) -> Analysis:
-    doc = parse(source, max_bytes=config.max_file_size)
+def _parse(source: str | bytes, config: Config, previous: Analysis | None) -> Document:
+    if previous is not None and isinstance(source, str):
+        try:
+            doc = reparse(previous.doc, source, max_bytes=config.max_file_size)
+        except Exception:  # noqa: BLE001 - a bug here must cost only speed
+            log.exception("incremental re-parse failed; parsing in full")
+            doc = None
+        if doc is not None:
+            return doc
+    return parse(source, max_bytes=config.max_file_size)
+
+
+def _analyze(
+    source: str | bytes, uri: str, config: Config, dialect: str | None, previous: Analysis | None
+) -> Analysis:
+    doc = _parse(source, config, previous)
     result = Analysis(uri=uri, text=doc.text, doc=doc, dialect=None)
     findings: list[Finding] = [f for f in doc.problems if config.enabled("syntax")]
     chosen = dialect or config.dialect

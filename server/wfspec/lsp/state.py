@@ -96,10 +96,10 @@ def uri_to_path(uri: str) -> Path | None:
     return Path(path)
 
 
-def _analyze(text: str, uri: str, config: Config) -> Analysis:
+def _analyze(text: str, uri: str, config: Config, previous: Analysis | None = None) -> Analysis:
     """``analyze`` guarded: the server must outlive any bug in the core."""
     try:
-        return analyze(text, uri, config)
+        return analyze(text, uri, config, previous=previous)
     except Exception:  # noqa: BLE001 - analyze should never raise; if it does, stay up
         log.exception("analysis crashed for %s", uri)
         return analyze("", uri, Config(select=frozenset({"syntax"})))
@@ -127,6 +127,10 @@ class WfspecServer(LanguageServer):
         self._pending: dict[str, asyncio.Task[Snapshot | None]] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfspec-analysis")
+        #: the newest analysis the worker produced per document (published or not): the next
+        #: analysis of that document re-parses only what changed since it. Only the worker
+        #: thread (one at a time) reads and replaces these.
+        self._parsed: dict[str, Analysis] = {}
         self._project_configs: dict[Path, tuple[float, Config | None]] = {}
         self._config_errors_shown: set[str] = set()
         self.published: dict[str, int | None] = {}
@@ -229,7 +233,7 @@ class WfspecServer(LanguageServer):
         config = self.config_for(uri)
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
-        result = await loop.run_in_executor(self._executor, _analyze, text, uri, config)
+        result = await loop.run_in_executor(self._executor, self._analyze_on_worker, text, uri, config)
         if self.documents.get(uri) is not doc or doc.version != version or doc.text is not text:
             log.debug("dropping stale analysis of %s v%s", uri, version)
             return None
@@ -243,6 +247,15 @@ class WfspecServer(LanguageServer):
             loop.run_in_executor(self._executor, self._warm, snap)
         self._schedule_idle_gc()
         return snap
+
+    def _analyze_on_worker(self, text: str, uri: str, config: Config) -> Analysis:
+        """Runs on the analysis thread. The previous analysis of the document is handed to the
+        incremental parser, which takes its syntax tree over (a reader still holding that older
+        snapshot may then see positions of the newer text; it is superseded anyway)."""
+        result = _analyze(text, uri, config, self._parsed.get(uri))
+        if uri in self.documents:
+            self._parsed[uri] = result
+        return result
 
     def _schedule_idle_gc(self) -> None:
         if self.idle_gc_delay is None:
@@ -349,6 +362,7 @@ class WfspecServer(LanguageServer):
     def forget(self, uri: str) -> None:
         """A document was closed."""
         self.documents.pop(uri, None)
+        self._parsed.pop(uri, None)
         self.snapshots.pop(uri, None)
         self.good.pop(uri, None)
         self._wake.pop(uri, None)

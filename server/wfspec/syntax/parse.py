@@ -74,6 +74,13 @@ class Document:
     problems: list[Finding] = field(default_factory=list)
     comments: dict[int, Comment] = field(default_factory=dict)
     fatal: bool = False  # True when nothing beyond the syntax findings should be analyzed
+    #: (start, end) offsets of the block scalars (``|``/``>``), whose lines hold no comments
+    block_scalars: list[tuple[int, int]] = field(default_factory=list)
+    has_anchors: bool = False  # anchors or aliases occur (an incremental re-parse must not)
+    shift: int = 0  # 1 when a byte order mark precedes the YAML
+    #: True once an incremental re-parse took this document's tree over (see
+    #: :mod:`wfspec.syntax.incremental`): its nodes then describe a newer text
+    consumed: bool = False
 
     @property
     def has_syntax_error(self) -> bool:
@@ -148,6 +155,7 @@ def parse(
         doc.fatal = True
         return doc
 
+    doc.shift = shift
     builder = _Builder(index, shift)
     try:
         parser: Any = CParser(body) if FAST else _PyParser(body)
@@ -187,6 +195,7 @@ def parse(
         )
     if root is None:
         doc.comments = _comments(text, index, [])
+        doc.has_anchors = bool(builder.anchors)
         return doc
     if builder.expanded > ALIAS_EXPANSION_LIMIT and builder.expanded > 10 * builder.count:
         problem(
@@ -196,6 +205,8 @@ def parse(
         doc.fatal = True
         return doc
     doc.root = root
+    doc.block_scalars = builder.block_scalars
+    doc.has_anchors = bool(builder.anchors) or builder.first_alias is not None
     for key, earlier in builder.duplicates:
         doc.problems.append(
             Finding(

@@ -45,6 +45,10 @@ class LineIndex:
     """Maps code-point offsets to (line, UTF-16 character) and back for one text."""
 
     def __init__(self, text: str) -> None:
+        self.reset(text)
+
+    def reset(self, text: str) -> None:
+        """Index ``text`` instead (every node sharing this index then reads the new text)."""
         self.text = text
         # Line breaks as YAML counts them: \n, \r\n and a lone \r.
         pattern = _BREAKS if "\r" in text else _LF

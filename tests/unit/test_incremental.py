@@ -1,0 +1,163 @@
+"""The incremental re-parser gives exactly the tree a full parse gives, and is actually used."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wfspec.analysis.engine import analyze
+from wfspec.syntax.incremental import changed_range, reparse
+from wfspec.syntax.parse import Document, parse
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from gen_serverless import generate  # noqa: E402
+
+SPECS = sorted(p for p in (ROOT / "specs").rglob("*.y*ml"))
+BASES = [generate(40, seed=1), *(p.read_text(encoding="utf-8") for p in SPECS[::3])]
+LIMIT = 5 * 1024 * 1024
+
+
+def tree(n: Node | None) -> Any:
+    """Everything a node carries, recursively, spans included."""
+    if n is None:
+        return None
+    where = (n.start_offset, n.end_offset, tuple(n.span.start), tuple(n.span.end))
+    if isinstance(n, ScalarNode):
+        return ("scalar", n.value, n.tag, n.style, where)
+    if isinstance(n, MapNode):
+        return ("map", n.flow, where, [(tree(k), tree(v)) for k, v in n.pairs], n.keys())
+    assert isinstance(n, SeqNode)
+    return ("seq", n.flow, where, [tree(i) for i in n.items])
+
+
+def document(d: Document) -> Any:
+    return (
+        tree(d.root),
+        [(p.rule, p.message, tuple(p.span.start)) for p in d.problems],
+        d.fatal,
+        sorted((line, c.text, tuple(c.span.start), c.own_line) for line, c in d.comments.items()),
+        sorted(d.block_scalars),
+        d.index.starts,
+    )
+
+
+def test_changed_range() -> None:
+    old = "a" * 10_000 + "XYZ" + "b" * 9_000
+    new = "a" * 10_000 + "Q" + "b" * 9_000
+    assert changed_range(old, new) == (10_000, 10_003, 10_001)
+    assert changed_range("abc", "abc") == (3, 3, 3)
+    assert changed_range("aaa", "aaaa") == (3, 3, 4)
+    assert changed_range("", "x") == (0, 0, 1)
+
+
+def test_an_edit_inside_one_task_reparses_only_that_task() -> None:
+    text = generate(200)
+    old = parse(text)
+    assert old.root is not None
+    do = old.root.get("do") if isinstance(old.root, MapNode) else None
+    assert isinstance(do, SeqNode)
+    first, last = do.items[0], do.items[-1]
+    at = text.index("https://api.example.com/items/40/") + 10
+    new_text = text[:at] + "x" + text[at:]
+    new = reparse(old, new_text, max_bytes=LIMIT)
+    assert new is not None, "an edit inside a task's value should re-parse incrementally"
+    assert old.consumed
+    do2 = new.root.get("do") if isinstance(new.root, MapNode) else None
+    assert isinstance(do2, SeqNode)
+    # the tasks before and after the edited one are the same objects, moved where needed
+    assert do2.items[0] is first and do2.items[-1] is last
+    assert last.start_offset == new_text.rindex("\n  - ") + 5
+    assert document(new) == document(parse(new_text))
+    # a consumed document is never re-used
+    assert reparse(old, new_text + "\n", max_bytes=LIMIT) is None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace("do:", "do: &anchor", 1),  # anchors: full parse
+        lambda t: t + "\n---\nsecond: doc\n",  # a second document
+        lambda t: t.replace("call: http", "call: http\r", 1),  # a lone CR
+    ],
+)
+def test_falls_back_to_a_full_parse(edit: Any) -> None:
+    text = generate(30)
+    old = parse(text)
+    assert reparse(old, edit(text), max_bytes=LIMIT) is None
+    assert not old.consumed
+
+
+def test_a_previous_syntax_error_means_a_full_parse() -> None:
+    text = generate(30)
+    broken = text.replace("call: http", "call: [http", 1)
+    old = parse(broken)
+    assert old.problems
+    assert reparse(old, text, max_bytes=LIMIT) is None
+
+
+SNIPPETS = st.sampled_from(
+    ["a", "1", " ", "_", "-", ": ", "\n", "  ", "# c", "'", '"', "{", "[", "|\n  x\n", "\t", "&a ", "*a"]
+    + ["\n  - t:\n      call: http\n", "k: v\n", "\n    b: 2", "${ .x }", "é", "😀"]
+)
+EDIT = st.tuples(st.floats(0, 1), st.integers(0, 12), SNIPPETS | st.just(""))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(range(len(BASES))), edits=st.lists(EDIT, min_size=1, max_size=8))
+def test_random_edits_match_full_parses(base: int, edits: list[tuple[float, int, str]]) -> None:
+    text = BASES[base]
+    doc = parse(text)
+    for where, removed, inserted in edits:
+        at = int(where * len(text))
+        new_text = text[:at] + inserted + text[at + removed :]
+        full = parse(new_text)
+        got = reparse(doc, new_text, max_bytes=LIMIT)
+        if got is not None:
+            assert document(got) == document(full)
+            doc = got
+        else:
+            doc = full
+        text = new_text
+
+
+def test_typing_through_a_document_mostly_reparses_incrementally() -> None:
+    """Typing single characters into values (the common keystroke) stays incremental."""
+    text = generate(100)
+    doc = parse(text)
+    rng = random.Random(3)
+    lines = text.split("\n")
+    hits = 0
+    for _ in range(40):
+        candidates = [i for i, line in enumerate(lines) if "endpoint:" in line or "method:" in line]
+        i = rng.choice(candidates)
+        lines[i] += rng.choice("abc")
+        new_text = "\n".join(lines)
+        got = reparse(doc, new_text, max_bytes=LIMIT)
+        full = parse(new_text)
+        if got is not None:
+            hits += 1
+            assert document(got) == document(full)
+            doc = got
+        else:
+            doc = full
+    assert hits == 40
+
+
+def test_analyze_with_previous_equals_analyze() -> None:
+    text = generate(120)
+    prev = analyze(text, "file:///w.yaml")
+    edited = text.replace("then: high1", "then: hihg1", 1)
+    a = analyze(edited, "file:///w.yaml", previous=prev)
+    b = analyze(edited, "file:///w.yaml")
+    assert [(f.rule, f.span, f.message) for f in a.findings] == [
+        (f.rule, f.span, f.message) for f in b.findings
+    ]
+    assert any(f.rule == "unknown-target" for f in a.findings)
