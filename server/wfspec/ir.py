@@ -149,6 +149,9 @@ class Workflow:
     expressions: list[Expression] = field(default_factory=list)
     root_scope: str = "/"
     payload: dict[str, Any] = field(default_factory=dict)
+    #: the dialect's private record of how it lowered each part, which lets lowering the next
+    #: version of the same document (after an incremental re-parse) reuse the unchanged parts
+    reuse: Any = field(default=None, repr=False)
 
     def add_node(self, node: TaskNode) -> TaskNode:
         self.nodes[node.id] = node

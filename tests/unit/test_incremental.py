@@ -161,3 +161,55 @@ def test_analyze_with_previous_equals_analyze() -> None:
         (f.rule, f.span, f.message) for f in b.findings
     ]
     assert any(f.rule == "unknown-target" for f in a.findings)
+
+
+def workflow(a: Any) -> Any:
+    """Everything the IR of an analysis carries, positions included."""
+    wf = a.workflow
+    if wf is None:
+        return None
+    return (
+        [
+            (n.id, n.name, n.kind, n.name_span, n.body_span, n.scope, n.index, n.inner, n.payload)
+            for n in wf.nodes.values()
+        ],
+        [(e.source, e.kind, e.target, e.target_name, e.span) for e in wf.edges],
+        [(s.id, s.kind, s.owner, s.parent, s.tasks, s.span) for s in wf.scopes.values()],
+        [(d.kind, d.name, d.span, d.owner, d.data) for d in wf.definitions],
+        [(r.kind, r.name, r.span, r.node, r.path, r.data) for r in wf.references],
+        [(x.text, x.span, x.inner_offset, x.node, x.field, x.offsets) for x in wf.expressions],
+        wf.payload,
+        [(f.rule, f.span, f.message) for f in a.findings],
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(range(len(BASES))), edits=st.lists(EDIT, min_size=1, max_size=8))
+def test_random_edits_lower_like_a_full_analysis(base: int, edits: list[tuple[float, int, str]]) -> None:
+    """Reused tasks (moved by the edits) give exactly the IR and findings of a fresh analysis."""
+    text = BASES[base]
+    uri = "file:///w.yaml"
+    prev = analyze(text, uri)
+    for where, removed, inserted in edits:
+        at = int(where * len(text))
+        text = text[:at] + inserted + text[at + removed :]
+        fresh = analyze(text, uri)
+        got = analyze(text, uri, previous=prev)
+        assert got.dialect == fresh.dialect
+        assert workflow(got) == workflow(fresh)
+        prev = got
+
+
+def test_moved_tasks_are_taken_over_not_lowered_again() -> None:
+    text = generate(200)
+    prev = analyze(text, "file:///w.yaml")
+    assert prev.workflow is not None
+    last_id = list(prev.workflow.nodes)[-1]
+    last = prev.workflow.nodes[last_id]
+    at = text.index("https://api.example.com/items/40/") + 10
+    edited = text[:at] + "x\n" + text[at:].replace("\n", "\n", 0)
+    edited = text[:at] + "x" + text[at:]
+    got = analyze(edited, "file:///w.yaml", previous=prev)
+    assert got.workflow is not None
+    assert got.workflow.nodes[last_id] is last  # the same object, moved
+    assert last.name_span == analyze(edited, "file:///w.yaml").workflow.nodes[last_id].name_span  # type: ignore[union-attr]

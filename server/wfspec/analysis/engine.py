@@ -68,7 +68,8 @@ def analyze(
             gc.enable()
 
 
-def _parse(source: str | bytes, config: Config, previous: Analysis | None) -> Document:
+def _parse(source: str | bytes, config: Config, previous: Analysis | None) -> tuple[Document, bool]:
+    """The document, and whether it was re-parsed incrementally from ``previous``."""
     if previous is not None and isinstance(source, str):
         try:
             doc = reparse(previous.doc, source, max_bytes=config.max_file_size)
@@ -76,14 +77,14 @@ def _parse(source: str | bytes, config: Config, previous: Analysis | None) -> Do
             log.exception("incremental re-parse failed; parsing in full")
             doc = None
         if doc is not None:
-            return doc
-    return parse(source, max_bytes=config.max_file_size)
+            return doc, True
+    return parse(source, max_bytes=config.max_file_size), False
 
 
 def _analyze(
     source: str | bytes, uri: str, config: Config, dialect: str | None, previous: Analysis | None
 ) -> Analysis:
-    doc = _parse(source, config, previous)
+    doc, reparsed = _parse(source, config, previous)
     result = Analysis(uri=uri, text=doc.text, doc=doc, dialect=None)
     findings: list[Finding] = [f for f in doc.problems if config.enabled("syntax")]
     chosen = dialect or config.dialect
@@ -96,7 +97,16 @@ def _analyze(
     result.dialect = chosen
     if chosen is not None and not doc.fatal and doc.root is not None:
         try:
-            wf = dialects.get(chosen).lower(doc, uri)
+            lower = dialects.get(chosen).lower
+            if (
+                reparsed
+                and previous is not None
+                and previous.workflow is not None
+                and previous.dialect == chosen
+            ):
+                wf = lower(doc, uri, previous=previous.workflow)
+            else:
+                wf = lower(doc, uri)
             result.workflow = wf
             result.graph = build_graph(wf)
         except RecursionError:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from wfspec import ir
 from wfspec.ir import Workflow
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# networkx is imported on first use, not with this module: importing it takes about a quarter
+# of a second, which the language server would otherwise spend before answering ``initialize``
 
 
 @dataclass(slots=True, eq=False)
@@ -31,6 +36,8 @@ class FlowGraph:
         """Graph nodes reachable from the workflow entry."""
         got = self._cache.get("reachable")
         if got is None:
+            import networkx as nx
+
             got = nx.descendants(self.graph, self.entry) | {self.entry} if self.entry in self.graph else set()
             self._cache["reachable"] = got
         return got  # type: ignore[return-value]
@@ -39,6 +46,8 @@ class FlowGraph:
         """Graph nodes from which the workflow end or a fault is reachable."""
         got = self._cache.get("can_finish")
         if got is None:
+            import networkx as nx
+
             rev = self.graph.reverse(copy=False)
             out: set[str] = set()
             for terminal in (ir.END_NODE, ir.FAULT_NODE):
@@ -52,6 +61,8 @@ class FlowGraph:
         """Strongly connected components that contain a cycle (size > 1 or a self loop)."""
         got = self._cache.get("sccs")
         if got is None:
+            import networkx as nx
+
             comps = []
             for comp in nx.strongly_connected_components(self.graph):
                 if len(comp) > 1:
@@ -72,6 +83,8 @@ class FlowGraph:
 def build_graph(workflow: Workflow) -> FlowGraph:
     """The control-flow graph of ``workflow``: tasks, scope entry/exit pseudo nodes, the end
     and fault nodes, and every resolved edge (parallel edges collapse; the first kind wins)."""
+    import networkx as nx
+
     g: nx.DiGraph = nx.DiGraph()
     g.add_node(ir.END_NODE, pseudo=True)
     for scope in workflow.scopes.values():

@@ -257,6 +257,18 @@ class WfspecServer(LanguageServer):
             self._parsed[uri] = result
         return result
 
+    def run_on_analysis_thread(self, fn: Callable[..., object], *args: Any) -> None:
+        """Queue ``fn(*args)`` on the analysis thread (in order with the analyses); errors are
+        logged."""
+
+        def guarded() -> None:
+            try:
+                fn(*args)
+            except Exception:  # noqa: BLE001
+                log.exception("background work failed")
+
+        self._executor.submit(guarded)
+
     def _schedule_idle_gc(self) -> None:
         if self.idle_gc_delay is None:
             return

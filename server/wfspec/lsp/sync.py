@@ -8,6 +8,7 @@ and close too: other files may depend on the one that changed.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -86,6 +87,9 @@ def initialize(ls: WfspecServer, params: types.InitializeParams) -> None:
     ls.settings, _ = settings.parse(ls.init_options)
     logging.getLogger("wfspec").setLevel(ls.settings.log_level.upper())
     workspace.negotiate(ls, params)
+    # networkx is imported on first use; import it now on the analysis thread, after the
+    # initialize result is on its way and before the first document arrives
+    ls.run_on_analysis_thread(importlib.import_module, "networkx")
 
 
 async def initialized(ls: WfspecServer, params: types.InitializedParams) -> None:

@@ -30,7 +30,7 @@ from wfspec.syntax.parse import (
     _comments,
     _PyParser,
 )
-from wfspec.syntax.tree import LineIndex, MapNode, Node, ScalarNode, SeqNode
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
 
 if FAST:
     from ruamel.yaml.cyaml import CParser
@@ -124,22 +124,27 @@ def _find(old: Document, a: int, b: int) -> list[tuple[MapNode | SeqNode, int, i
     return path or None
 
 
-def _move(node: Node, delta: int, lines: LineIndex) -> None:
-    """Shift a subtree by ``delta`` offsets."""
+def _move(node: Node, delta: int) -> None:
+    """Shift a subtree by ``delta`` offsets (hot: it visits every node after the edit)."""
     stack: list[Node] = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        n = stack.pop()
-        s, e = n.start_offset, n.end_offset
-        n._start = s + delta
-        n._end = e + delta
-        n._span = None
-        n._lines = lines
-        if isinstance(n, MapNode):
-            for k, v in n.pairs:
-                stack.append(k)
-                stack.append(v)
-        elif isinstance(n, SeqNode):
-            stack.extend(n.items)
+        n = pop()
+        sp = n._span
+        if sp is None:
+            n._start += delta
+            n._end += delta
+        else:
+            n._start = sp[0][2] + delta
+            n._end = sp[1][2] + delta
+            n._span = None
+        cls = n.__class__
+        if cls is MapNode:
+            for k, v in n.pairs:  # type: ignore[union-attr]
+                push(k)
+                push(v)
+        elif cls is SeqNode:
+            extend(n.items)  # type: ignore[union-attr,arg-type]
 
 
 def _next_token(text: str, pos: int) -> int:
@@ -220,7 +225,7 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
 
     # -- commit: from here on the old tree is updated in place --------------------------------
     old.consumed = True
-    index.reset(text)
+    index.patch(text, a, b, nb)
     # block collections that close at the end of the piece close at the next token in context
     closing = _next_token(text, new_end)
     piece_end = rs + len(piece)
@@ -238,11 +243,11 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
     for c, i, _, _ in path:
         if moved and isinstance(c, SeqNode):
             for n in c.items[i + 1 :]:
-                _move(n, delta, index)
+                _move(n, delta)
         elif moved and isinstance(c, MapNode):
             for k, v in c.pairs[i + 1 :]:
-                _move(k, delta, index)
-                _move(v, delta, index)
+                _move(k, delta)
+                _move(v, delta)
         e = c.end_offset
         c._end = e + delta if e >= b else e
         c._start = c.start_offset
@@ -271,5 +276,6 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
     scalars += builder.block_scalars
     scalars += [(s + delta, e + delta) for s, e in old.block_scalars if s >= re_]
     doc = Document(text=text, index=index, root=old.root, problems=problems, block_scalars=scalars)
+    doc.modified = frozenset(id(c) for c, _, _, _ in path)
     doc.comments = _comments(text, index, scalars)
     return doc

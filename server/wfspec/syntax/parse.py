@@ -81,6 +81,9 @@ class Document:
     #: True once an incremental re-parse took this document's tree over (see
     #: :mod:`wfspec.syntax.incremental`): its nodes then describe a newer text
     consumed: bool = False
+    #: ids of the nodes an incremental re-parse changed in place (the collections on the way
+    #: down to the re-parsed entry); every other node carried over is as it was, moved at most
+    modified: frozenset[int] = frozenset()
 
     @property
     def has_syntax_error(self) -> bool:

@@ -55,6 +55,19 @@ class LineIndex:
         self.starts = [0, *(m.end() for m in pattern.finditer(text))]
         self._ascii = text.isascii()
 
+    def patch(self, text: str, start: int, old_end: int, new_end: int) -> None:
+        """Index ``text``, which differs from the indexed text only in that ``[start, old_end)``
+        became ``text[start:new_end]`` (no ``\r`` in either: then use :meth:`reset`)."""
+        starts = self.starts
+        delta = new_end - old_end
+        first = bisect_right(starts, start)  # starts[first:] lie after the change's start
+        keep = bisect_right(starts, old_end, first)  # starts[keep:] lie after its end
+        middle = [m.end() + start for m in _LF.finditer(text[start:new_end])]
+        tail = [s + delta for s in starts[keep:]] if delta else starts[keep:]
+        self.starts = starts[:first] + middle + tail
+        self.text = text
+        self._ascii = text.isascii()
+
     @property
     def line_count(self) -> int:
         return len(self.starts)

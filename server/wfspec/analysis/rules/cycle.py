@@ -30,12 +30,14 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from wfspec import ir
 from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.findings import Finding, Related, Severity
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_CYCLES = 100
 
@@ -45,6 +47,8 @@ def check(ctx: Context) -> Iterable[Finding]:
     needs = [e for e in wf.edges if e.kind == ir.NEEDS and e.target is not None]
     if not needs:
         return
+    import networkx as nx  # imported on first use (see wfspec.analysis.graph)
+
     g: nx.DiGraph = nx.DiGraph()
     spans: dict[tuple[str, str], ir.Edge] = {}
     for e in needs:

@@ -32,8 +32,8 @@ def detect(doc: Document, uri: str = "") -> bool:
     return bool(uri) and _in_workflows_dir(uri)
 
 
-def lower(doc: Document, uri: str = "") -> Workflow:
-    """Lower a parsed document to the IR."""
+def lower(doc: Document, uri: str = "", previous: Workflow | None = None) -> Workflow:
+    """Lower a parsed document to the IR (``previous`` is not used: jobs are lowered afresh)."""
     from wfspec.dialects.github.lowering import lower as _lower
 
     return _lower(doc, uri)

@@ -25,8 +25,9 @@ def detect(doc: Document, uri: str = "") -> bool:
     return False
 
 
-def lower(doc: Document, uri: str = "") -> Workflow:
-    """Lower a parsed document to the IR."""
+def lower(doc: Document, uri: str = "", previous: Workflow | None = None) -> Workflow:
+    """Lower a parsed document to the IR. ``previous``: the workflow lowered from the version
+    this document was incrementally re-parsed from; its unchanged tasks are reused."""
     from wfspec.dialects.serverless.lowering import lower as _lower
 
-    return _lower(doc)
+    return _lower(doc, previous)

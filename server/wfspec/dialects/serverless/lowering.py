@@ -9,13 +9,14 @@ definitions, and references (functions, errors, secrets, authentications, retrie
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from wfspec import ir
 from wfspec.dialects.serverless import jq
 from wfspec.ir import Definition, Edge, Expression, Reference, Scope, TaskNode, Workflow
 from wfspec.syntax.parse import Document
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span, scalar_str
+from wfspec.syntax.tree import MapNode, Node, Position, ScalarNode, SeqNode, Span, scalar_str
 
 BUILTIN_CALLS = frozenset({"http", "grpc", "openapi", "asyncapi", "a2a", "mcp"})
 #: task kinds in the order used to classify a task body (for/try/fork/switch before call/do)
@@ -44,10 +45,38 @@ def task_kind(body: MapNode) -> str:
     return "unknown"
 
 
-class Lowerer:
-    """One lowering run over one document."""
+@dataclass(slots=True, eq=False)
+class _Item:
+    """What lowering one top-level task item produced, for reuse by the next lowering."""
 
-    def __init__(self, doc: Document) -> None:
+    node: Node  # the item (kept, so that its id stays unique while this record lives)
+    index: int  # the item's position in the top-level ``do`` list
+    first: int  # how many top-level tasks preceded it
+    line: int  # where the item started when it was lowered
+    offset: int
+    nodes: list[TaskNode] = field(default_factory=list)  # in creation order
+    scopes: list[Scope] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    expressions: list[Expression] = field(default_factory=list)
+    exports: int = 0
+    exported: set[str] = field(default_factory=set)
+    exports_dynamic: bool = False
+
+
+def _shift_span(sp: Span, lines: int, offset: int) -> Span:
+    s, e = sp
+    return Span(Position(s[0] + lines, s[1], s[2] + offset), Position(e[0] + lines, e[1], e[2] + offset))
+
+
+class Lowerer:
+    """One lowering run over one document.
+
+    With ``previous`` (the workflow lowered from the version this document was incrementally
+    re-parsed from), a top-level task item whose syntax node was carried over unchanged is not
+    lowered again: its tasks, scopes, references and expressions are taken over, moved by the
+    lines and offsets the item moved. Control flow (edges) is always recomputed."""
+
+    def __init__(self, doc: Document, previous: Workflow | None = None) -> None:
         self.doc = doc
         self.text = doc.text
         self.wf = Workflow(dialect="serverless")
@@ -57,6 +86,10 @@ class Lowerer:
         self.expression_at: set[int] = set()
         self.by_name: dict[str, dict[str, str]] = {}  # scope id -> task name -> first task id
         self.hubs: set[str] = set()
+        prev = previous.reuse if previous is not None else None
+        self.reusable: dict[int, _Item] = prev if isinstance(prev, dict) else {}
+        self.items: dict[int, _Item] = {}
+        self.rec: _Item | None = None  # the top-level item being lowered
 
     # -- entry point -------------------------------------------------------------------------
     def run(self) -> Workflow:
@@ -79,12 +112,13 @@ class Lowerer:
                 self._collect(val, None, key)
         do = root.get("do")
         top.span = do.span if do is not None else None
-        self._scope_tasks(top, do)
+        self._top_tasks(top, do)
         self._flow(top)
         wf.edges.append(Edge(top.exit, ir.END, ir.END_NODE))
         wf.payload["exports_dynamic"] = self.exports_dynamic
         wf.payload["exported"] = sorted(self.exported)
         wf.payload["exports"] = self.exports
+        wf.reuse = self.items
         return wf
 
     # -- definitions -------------------------------------------------------------------------
@@ -110,6 +144,65 @@ class Lowerer:
                             self._collect(body, None, f"use.{key.value}.{name.value}")
 
     # -- tasks and scopes --------------------------------------------------------------------
+    def _top_tasks(self, top: Scope, seq: Node | None) -> None:
+        """The top-level task list: each item lowered afresh or taken over from ``previous``."""
+        if not isinstance(seq, SeqNode):
+            return
+        for i, item in enumerate(seq.items):
+            if not isinstance(item, MapNode):
+                continue
+            old = self.reusable.get(id(item))
+            if (
+                old is not None
+                and old.node is item
+                and old.index == i
+                and old.first == len(top.tasks)
+                and id(item) not in self.doc.modified
+            ):
+                self._take_over(top, old, item)
+                continue
+            start = item.span.start
+            rec = self.rec = _Item(item, i, len(top.tasks), start.line, start.offset)
+            refs, exprs = len(self.wf.references), len(self.wf.expressions)
+            for key, body in item.items():
+                self._task(top, i, key, body)
+            rec.references = self.wf.references[refs:]
+            rec.expressions = self.wf.expressions[exprs:]
+            self.rec = None
+            self.items[id(item)] = rec
+
+    def _take_over(self, top: Scope, rec: _Item, item: MapNode) -> None:
+        wf = self.wf
+        start = item.span.start
+        lines, offset = start.line - rec.line, start.offset - rec.offset
+        if lines or offset:
+            rec.line, rec.offset = start.line, start.offset
+            for n in rec.nodes:
+                n.name_span = _shift_span(n.name_span, lines, offset)
+                n.body_span = _shift_span(n.body_span, lines, offset)
+            for sc in rec.scopes:
+                if sc.span is not None:
+                    sc.span = _shift_span(sc.span, lines, offset)
+            for r in rec.references:
+                r.span = _shift_span(r.span, lines, offset)
+            for e in rec.expressions:
+                e.span = _shift_span(e.span, lines, offset)
+                e.inner_offset += offset
+                if e.offsets is not None:
+                    e.offsets = [o + offset for o in e.offsets]
+        for n in rec.nodes:
+            wf.nodes[n.id] = n
+            if n.scope == top.id:
+                top.tasks.append(n.id)
+        for sc in rec.scopes:
+            wf.scopes[sc.id] = sc
+        wf.references.extend(rec.references)
+        wf.expressions.extend(rec.expressions)
+        self.exports += rec.exports
+        self.exported.update(rec.exported)
+        self.exports_dynamic = self.exports_dynamic or rec.exports_dynamic
+        self.items[id(item)] = rec
+
     def _scope_tasks(self, scope: Scope, seq: Node | None) -> None:
         if not isinstance(seq, SeqNode):
             return
@@ -137,6 +230,8 @@ class Lowerer:
             key=key,
         )
         wf.add_node(node)
+        if self.rec is not None:
+            self.rec.nodes.append(node)
         if not isinstance(body, MapNode):
             return
         inner_lists: list[tuple[str, str, Node | None]] = []
@@ -159,6 +254,8 @@ class Lowerer:
             inner = wf.add_scope(
                 Scope(id=sid, kind=skind, owner=tid, parent=scope.id, span=seq.span if seq else None)
             )
+            if self.rec is not None:
+                self.rec.scopes.append(inner)
             self._scope_tasks(inner, seq)
         self._task_refs(node, body)
 
@@ -194,12 +291,19 @@ class Lowerer:
             self._named_ref(catch, "retry", node.id)
         export = body.get("export")
         if isinstance(export, MapNode):
+            rec = self.rec
             self.exports += 1
+            if rec is not None:
+                rec.exports += 1
             as_ = export.get("as")
             if isinstance(as_, MapNode):
                 self.exported.update(as_.keys())
+                if rec is not None:
+                    rec.exported.update(as_.keys())
             elif as_ is not None:
                 self.exports_dynamic = True
+                if rec is not None:
+                    rec.exports_dynamic = True
         self._collect(body, node.id, "")
 
     def _named_ref(self, body: MapNode, key: str, node_id: str | None) -> None:
@@ -476,6 +580,7 @@ def source_offsets(text: str, n: ScalarNode) -> list[int] | None:
     return out if len(out) == len(value) + 1 else None
 
 
-def lower(doc: Document) -> Workflow:
-    """Lower a parsed Serverless Workflow document to the IR (never raises on odd shapes)."""
-    return Lowerer(doc).run()
+def lower(doc: Document, previous: Workflow | None = None) -> Workflow:
+    """Lower a parsed Serverless Workflow document to the IR (never raises on odd shapes).
+    ``previous``: see :class:`Lowerer`; it is consumed (its reused parts move)."""
+    return Lowerer(doc, previous).run()
