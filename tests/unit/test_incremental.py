@@ -213,3 +213,24 @@ def test_moved_tasks_are_taken_over_not_lowered_again() -> None:
     assert got.workflow is not None
     assert got.workflow.nodes[last_id] is last  # the same object, moved
     assert last.name_span == analyze(edited, "file:///w.yaml").workflow.nodes[last_id].name_span  # type: ignore[union-attr]
+
+
+def test_schema_problems_of_carried_over_tasks_move_with_them() -> None:
+    text = generate(100)
+    for task in ("fetch8_0", "fetch12_0"):  # a property tasks do not have, twice
+        text = text.replace(
+            f"  - {task}:\n      call: http\n", f"  - {task}:\n      call: http\n      retries: 3\n"
+        )
+    prev = analyze(text, "file:///w.yaml")
+    before = [f for f in prev.findings if f.rule == "schema"]
+    assert len(before) == 2
+    # an edit above both problems that adds a line: both move, neither is checked again
+    at = text.index("        endpoint: https://api.example.com/items/0/0")
+    edited = text[:at] + "        # a new line\n" + text[at:]
+    got = analyze(edited, "file:///w.yaml", previous=prev)
+    fresh = analyze(edited, "file:///w.yaml")
+    assert [(f.span, f.message) for f in got.findings] == [(f.span, f.message) for f in fresh.findings]
+    assert got.doc.generation == 1 and "schema" in got.doc.memo
+    assert [f.span.start.line for f in got.findings if f.rule == "schema"][-1] == before[
+        -1
+    ].span.start.line + 1

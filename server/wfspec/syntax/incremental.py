@@ -179,6 +179,8 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
             root=old.root,
             comments=old.comments,
             block_scalars=old.block_scalars,
+            memo=old.memo,
+            generation=old.generation + 1,
         )
     path = _find(old, a, b)
     if path is None:
@@ -277,5 +279,6 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
     scalars += [(s + delta, e + delta) for s, e in old.block_scalars if s >= re_]
     doc = Document(text=text, index=index, root=old.root, problems=problems, block_scalars=scalars)
     doc.modified = frozenset(id(c) for c, _, _, _ in path)
+    doc.memo, doc.generation = old.memo, old.generation + 1
     doc.comments = _comments(text, index, scalars)
     return doc

@@ -84,6 +84,10 @@ class Document:
     #: ids of the nodes an incremental re-parse changed in place (the collections on the way
     #: down to the re-parsed entry); every other node carried over is as it was, moved at most
     modified: frozenset[int] = frozenset()
+    #: results that analyses keep for the next version of this document, keyed by who keeps
+    #: them; the incremental parser hands the dict on and counts the versions in ``generation``
+    memo: dict[str, Any] = field(default_factory=dict)
+    generation: int = 0
 
     @property
     def has_syntax_error(self) -> bool:

@@ -38,7 +38,8 @@ def check(ctx: Context) -> Iterable[Finding]:
     if ctx.dialect == "serverless":
         from wfspec.dialects.serverless import schema
 
-        problems = list(schema.validate(ctx.doc.root))
+        doc = ctx.doc
+        problems = list(schema.validate(doc.root, doc.memo, doc.generation, doc.modified))
     else:
         from wfspec.dialects.github import schema as gh_schema
 

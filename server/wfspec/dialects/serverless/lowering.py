@@ -63,9 +63,18 @@ class _Item:
     exports_dynamic: bool = False
 
 
+_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot below)
+
+
 def _shift_span(sp: Span, lines: int, offset: int) -> Span:
     s, e = sp
-    return Span(Position(s[0] + lines, s[1], s[2] + offset), Position(e[0] + lines, e[1], e[2] + offset))
+    return _tuple(  # type: ignore[no-any-return]
+        Span,
+        (
+            _tuple(Position, (s[0] + lines, s[1], s[2] + offset)),
+            _tuple(Position, (e[0] + lines, e[1], e[2] + offset)),
+        ),
+    )
 
 
 class Lowerer:
@@ -409,9 +418,10 @@ class Lowerer:
             if body is not None and body.get("if") is not None:
                 # a task whose condition is false is skipped: flow goes on in declaration order
                 wf.edges.append(Edge(t.id, ir.NEXT, default))
-            inner = {wf.scopes[s].kind: wf.scopes[s] for s in t.inner}
-            for s in t.inner:
-                self._flow(wf.scopes[s])
+            inner = {wf.scopes[s].kind: wf.scopes[s] for s in t.inner} if t.inner else None
+            if t.inner:
+                for s in t.inner:
+                    self._flow(wf.scopes[s])
             if t.kind == "switch" and body is not None:
                 self._switch(t, scope, default, body)
             elif t.kind == "raise":

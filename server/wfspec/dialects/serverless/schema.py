@@ -19,8 +19,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
+from wfspec.syntax.tree import MapNode, Node, Position, ScalarNode, SeqNode, Span
 
 Problem = tuple[Span, str]
 #: a checker gets the validator, the value node, the key node it hangs from (None for list
@@ -66,10 +67,14 @@ _ISO_DURATION = re.compile(
 
 
 class _Validator:
-    __slots__ = ("out",)
+    __slots__ = ("out", "top", "reuse", "items")
 
     def __init__(self) -> None:
         self.out: list[Problem] = []
+        #: the top-level task list, whose items' problems are remembered for the next version
+        self.top: Node | None = None
+        self.reuse: dict[int, _Memo] = {}  # from the previous version: id(item) -> memo
+        self.items: dict[int, _Memo] = {}  # for the next one
 
     def add(self, span: Span, message: str) -> None:
         self.out.append((span, message))
@@ -325,6 +330,21 @@ def _map_of(item_check: Check, noun: str) -> Check:
     return check
 
 
+_Memo = tuple[Node, int, int, list[Problem]]  # item, its line and offset then, its problems
+
+
+def _shift(problems: list[Problem], lines: int, offset: int) -> list[Problem]:
+    out: list[Problem] = []
+    for span, *rest in problems:
+        s, e = span
+        moved = Span(
+            Position(s.line + lines, s.character, s.offset + offset),
+            Position(e.line + lines, e.character, e.offset + offset),
+        )
+        out.append((moved, *rest))  # type: ignore[arg-type]
+    return out
+
+
 def _named_list(item_check: Check, noun: str, body_keys: frozenset[str]) -> Check:
     """A list of single-key mappings ``- name: definition`` (tasks, switch cases, extensions)."""
 
@@ -332,7 +352,30 @@ def _named_list(item_check: Check, noun: str, body_keys: frozenset[str]) -> Chec
         if not isinstance(node, SeqNode):
             v.type_error(node, key, label, f'a list of {noun}s ("- name: ..." items)')
             return
+        if node is v.top:
+            remembered(v, node, label)
+            return
+        items(v, node.items, label)
+
+    def remembered(v: _Validator, node: SeqNode, label: str) -> None:
+        """The top-level list: an item carried over unchanged from the previous version (see
+        :func:`validate`) gets its problems from then, moved with it."""
         for item in node.items:
+            start = item.span.start
+            old = v.reuse.get(id(item))
+            if old is not None and old[0] is item:
+                _, line, offset, problems = old
+                if line != start.line or offset != start.offset:
+                    problems = _shift(problems, start.line - line, start.offset - offset)
+                v.out.extend(problems)
+            else:
+                mark = len(v.out)
+                items(v, [item], label)
+                problems = v.out[mark:]
+            v.items[id(item)] = (item, start.line, start.offset, problems)
+
+    def items(v: _Validator, nodes: list[Node], label: str) -> None:
+        for item in nodes:
             if item.__class__ is not MapNode:
                 v.add(item.span, f'each item of {label} must be a mapping "- {noun}Name: ..." of one {noun}')
                 continue
@@ -1097,17 +1140,33 @@ _WORKFLOW = _Obj(
 )
 
 
-def validate(root: Node | None) -> list[tuple[Span, str]]:
+def validate(
+    root: Node | None,
+    memo: dict[str, Any] | None = None,
+    generation: int = 0,
+    modified: frozenset[int] = frozenset(),
+) -> list[tuple[Span, str]]:
     """Check a Serverless Workflow document tree against the DSL 1.0.x structure.
 
     Returns ``(span, message)`` pairs in the order a depth-first walk finds them: unknown properties (at
     the key, with a suggestion), missing required properties (at the first key of the mapping
     that lacks them), wrong value types (at the key), unsupported enumeration values (at the
     value) and misplaced list items (two tasks in one ``do`` item, at the second name).
+
+    ``memo`` (a document's :attr:`~wfspec.syntax.parse.Document.memo`, carried from version to
+    version by the incremental parser, with its ``generation`` and ``modified`` nodes) lets
+    the top-level tasks that the re-parse carried over unchanged keep their problems instead of
+    being checked again; only the previous version's answers are used.
     """
     if root is None:
         return []
     v = _Validator()
+    if memo is not None and isinstance(root, MapNode):
+        v.top = root.get("do")
+        last = memo.get("schema")
+        if last is not None and last[0] == generation - 1:
+            v.reuse = {k: m for k, m in last[1].items() if k not in modified}
+        memo["schema"] = (generation, v.items)
     if not isinstance(root, MapNode):
         v.add(root.span, 'a workflow must be a mapping with "document" and "do"')
         return v.out
