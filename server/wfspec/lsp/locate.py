@@ -4,7 +4,6 @@ an offset. Pure functions over the syntax tree and the IR; no protocol types.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from wfspec.analysis.engine import Analysis
@@ -105,11 +104,17 @@ def name_range(text: str, span: Span, name: str) -> NameRange | None:
         return NameRange(s, e)
     if not name:
         return None
-    pattern = re.compile(r"(?<![\w$\-])" + re.escape(name) + r"(?![\w\-])")
-    m = pattern.search(seg)
-    if m is None:
-        return None
-    return NameRange(s + m.start(), s + m.end())
+    # the first occurrence not glued to a longer name: no word character, "$" or "-" before
+    # it, no word character or "-" after it (a plain scan: thousands of names per document)
+    n = len(name)
+    i = seg.find(name)
+    while i >= 0:
+        before = seg[i - 1] if i else " "
+        after = seg[i + n] if i + n < len(seg) else " "
+        if not (before.isalnum() or before in "_$-") and not (after.isalnum() or after in "_-"):
+            return NameRange(s + i, s + i + n)
+        i = seg.find(name, i + 1)
+    return None
 
 
 def line_start(text: str, offset: int) -> int:

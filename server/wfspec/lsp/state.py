@@ -139,6 +139,7 @@ class WfspecServer(LanguageServer):
         #: functions run on the worker thread after each published analysis, to fill snapshot
         #: caches (the navigation index...) before the first request needs them
         self.warmers: list[Callable[[Snapshot], object]] = []
+        self.warm_delay = 0.3  # seconds without a newer version before the warmers run
         #: seconds of quiet after which the cyclic garbage collector runs (None: Python decides);
         #: ``run()`` sets it and makes automatic full collections rare, because a full pass over
         #: a 5,000-task analysis takes ~0.3 s and would otherwise land inside some request
@@ -244,7 +245,9 @@ class WfspecServer(LanguageServer):
         if not self.pull_diagnostics:
             self.publish(snap)
         if self.warmers and result.workflow is not None:
-            loop.run_in_executor(self._executor, self._warm, snap)
+            # after a pause in typing only: while edits keep coming the analysis thread is
+            # left free for their analyses (a request that needs a cache fills it itself)
+            loop.call_later(self.warm_delay, self._warm_when_idle, snap)
         self._schedule_idle_gc()
         return snap
 
@@ -284,6 +287,11 @@ class WfspecServer(LanguageServer):
         started = time.perf_counter()
         found = gc.collect()
         log.debug("idle gc: %d unreachable objects in %.0f ms", found, (time.perf_counter() - started) * 1000)
+
+    def _warm_when_idle(self, snap: Snapshot) -> None:
+        if self.snapshots.get(snap.uri) is snap and self.documents.get(snap.uri) is not None:
+            if self.documents[snap.uri].version == snap.version:
+                asyncio.get_running_loop().run_in_executor(self._executor, self._warm, snap)
 
     def _warm(self, snap: Snapshot) -> None:
         for warm in self.warmers:
