@@ -13,10 +13,13 @@ offered repairs, offered repairs that independently re-analyze clean (must be 10
 originals, rounds, tokens, latency.
 
 Generation set (``benchmarks/llm_data/generation.json``): natural-language requests with a
-reference spec (the project's specs, whose header comments are the requests, and examples of
-the shared Serverless Workflow corpus when present). Reports the share of requests with a
-validated suggestion, rounds, tokens, latency, and similarity to the reference: a normalized
-tree edit distance over the task trees (FlowSim-like) and node and edge F1 (WorFBench-like).
+reference spec: the project's specs of both dialects (agentic support triage, low-code IT and HR
+flows, CI pipelines) and, when ../shared/corpora is present (``corpus:`` references), examples
+of the Serverless Workflow corpus and GitHub starter CI workflows. Each request is generated as
+a whole document in the dialect of its reference. Reports per dialect and overall the share of
+requests with a validated suggestion, rounds, tokens, latency, and similarity to the reference:
+a normalized tree edit distance over the task trees (FlowSim-like; jobs and steps for GitHub
+Actions) and node and edge F1 (WorFBench-like).
 
     python benchmarks/llm_eval.py [--set repair|generate|both] [--limit N] \
         [--dialect serverless|github|both] [--case PATTERN] [--base-url URL --model NAME --api-key-env VAR] \
@@ -588,6 +591,19 @@ class GenRow:
     node_f1: float
     edge_f1: float
     reason: str = ""
+    dialect: str = "serverless"
+
+
+@dataclass
+class GenCase:
+    """One generation request with its reference spec."""
+
+    id: str
+    request: str
+    reference: str  # the reference spec's text
+    path: Path
+    dialect: str  # detected from the reference
+    shared: bool  # the reference comes from ../shared/corpora
 
 
 def _resolve(ref: str) -> Path | None:
@@ -598,14 +614,43 @@ def _resolve(ref: str) -> Path | None:
     return p if p.is_file() else None
 
 
-def generation_cases(limit: int | None) -> list[tuple[str, str, str]]:
-    items = json.loads((DATA / "generation.json").read_text())
-    out = []
-    for it in items:
+def generation_items() -> list[dict[str, str]]:
+    """The entries of ``generation.json`` (id, request, reference), resolvable here or not."""
+    items: list[dict[str, str]] = json.loads((DATA / "generation.json").read_text())
+    return items
+
+
+def generation_cases(
+    limit: int | None, *, dialect: str = "both", patterns: list[str] | None = None
+) -> list[GenCase]:
+    """The requests whose reference resolves (``corpus:`` references need ../shared/corpora),
+    each with the dialect detected from its reference. ``patterns`` (shell-style, on ids) and
+    ``dialect`` select cases."""
+    out: list[GenCase] = []
+    for it in generation_items():
+        if patterns and not any(fnmatch.fnmatchcase(it["id"], pat) for pat in patterns):
+            continue
         p = _resolve(it["reference"])
-        if p is not None:
-            out.append((it["id"], it["request"], p.read_text(encoding="utf-8")))
+        if p is None:
+            continue
+        text = p.read_text(encoding="utf-8")
+        found = analyze(text, p.resolve().as_uri()).dialect
+        if found is None or dialect not in ("both", found):
+            continue
+        out.append(GenCase(it["id"], it["request"], text, p, found, it["reference"].startswith("corpus:")))
     return out[:limit] if limit else out
+
+
+def generation_summary(cases: list[GenCase]) -> str:
+    """Requests per dialect (rows), split by where the reference comes from, as Markdown."""
+    out = [
+        "| dialect | requests | reference in the project's specs | reference in ../shared/corpora |",
+        "|---|---:|---:|---:|",
+    ]
+    for d in [*DIALECTS, "**all**"]:
+        cs = [c for c in cases if d in (c.dialect, "**all**")]
+        out.append(f"| {d} | {len(cs)} | {sum(not c.shared for c in cs)} | {sum(c.shared for c in cs)} |")
+    return "\n".join(out)
 
 
 @dataclass
@@ -616,6 +661,11 @@ class TNode:
 
 def _label(node: ir.TaskNode) -> str:
     body = node.mapping
+    if node.kind == "step":  # GitHub Actions: the action a step uses (without its ref), or run
+        uses = node.payload.get("uses")
+        return f"uses:{str(uses).split('@')[0].lower()}" if uses else "run"
+    if node.kind == "job":
+        return "job:call" if node.payload.get("call") else "job"
     if node.kind == "call" and body is not None:
         call = body.get("call")
         if isinstance(call, ScalarNode):
@@ -719,27 +769,29 @@ def nodes_edges(a: Analysis) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     return nodes, edges
 
 
-async def run_generation(
-    provider: Provider, cases: list[tuple[str, str, str]], verbose: bool
-) -> list[GenRow]:
-    index = SpecIndex.build([SPECS])
+async def run_generation(provider: Provider, cases: list[GenCase], verbose: bool) -> list[GenRow]:
+    indexes = {
+        "serverless": SpecIndex.build([SPECS]),
+        "github": SpecIndex.build([GITHUB_SPECS], dialect="github"),
+    }
     rows: list[GenRow] = []
-    for i, (cid, request, reference) in enumerate(cases, 1):
+    for i, c in enumerate(cases, 1):
         # leave the reference itself out of retrieval
-        idx = SpecIndex([s for s in index.specs if s.path.stem != cid])
+        ref_path = c.path.resolve()
+        idx = SpecIndex([s for s in indexes[c.dialect].specs if s.path.resolve() != ref_path])
         started = time.monotonic()
-        r = await generate(provider, request, insertion=empty_document(), index=idx)
-        ref = analyze(reference, f"file:///{cid}.yaml")
+        r = await generate(provider, c.request, insertion=empty_document(), index=idx, dialect=c.dialect)
+        ref = analyze(c.reference, ref_path.as_uri())
         tree = nf1 = ef1 = 0.0
         if r.ok:
-            got = analyze(r.document, "untitled:gen.sw.yaml")
+            got = analyze(r.document, "untitled:generated.yaml", dialect=c.dialect)
             tree = tree_similarity(got, ref)
             gn, ge = nodes_edges(got)
             rn, re_ = nodes_edges(ref)
             nf1, ef1 = _f1(gn, rn), _f1(ge, re_)
         rows.append(
             GenRow(
-                cid,
+                c.id,
                 r.ok,
                 r.source,
                 r.rounds,
@@ -749,29 +801,39 @@ async def run_generation(
                 nf1,
                 ef1,
                 r.reason[:120],
+                c.dialect,
             )
         )
         if verbose:
             print(
-                f"[{i}/{len(cases)}] {cid}: {'ok ' + r.source if r.ok else r.reason[:100]}", file=sys.stderr
+                f"[{i}/{len(cases)}] {c.dialect} {c.id}: {'ok ' + r.source if r.ok else r.reason[:100]}",
+                file=sys.stderr,
             )
     return rows
 
 
 def generation_table(rows: list[GenRow]) -> str:
-    ok = [r for r in rows if r.ok]
+    """One row per dialect (when there are several) and a total."""
     out = [
-        "| requests | validated | from model / from outline | rounds (mean) | tokens (mean) | latency s (mean) "
-        "| tree sim (validated) | node F1 | edge F1 |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| dialect | requests | validated | from model / from outline | rounds (mean) | tokens (mean) "
+        "| latency s (mean) | tree sim (validated) | node F1 | edge F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    out.append(
-        f"| {len(rows)} | {len(ok)} ({_pct(len(ok), len(rows))}) "
-        f"| {sum(r.source == 'model' for r in ok)} / {sum(r.source == 'outline' for r in ok)} "
-        f"| {_mean(r.rounds for r in rows):.2f} | {_mean(r.tokens for r in rows):.0f} "
-        f"| {_mean(r.latency for r in rows):.1f} | {_mean(r.tree for r in ok):.2f} "
-        f"| {_mean(r.node_f1 for r in ok):.2f} | {_mean(r.edge_f1 for r in ok):.2f} |"
-    )
+
+    def line(label: str, rs: list[GenRow]) -> str:
+        ok = [r for r in rs if r.ok]
+        return (
+            f"| {label} | {len(rs)} | {len(ok)} ({_pct(len(ok), len(rs))}) "
+            f"| {sum(r.source == 'model' for r in ok)} / {sum(r.source == 'outline' for r in ok)} "
+            f"| {_mean(r.rounds for r in rs):.2f} | {_mean(r.tokens for r in rs):.0f} "
+            f"| {_mean(r.latency for r in rs):.1f} | {_mean(r.tree for r in ok):.2f} "
+            f"| {_mean(r.node_f1 for r in ok):.2f} | {_mean(r.edge_f1 for r in ok):.2f} |"
+        )
+
+    dialects = [d for d in DIALECTS if any(r.dialect == d for r in rows)]
+    if len(dialects) > 1:
+        out.extend(line(d, [r for r in rows if r.dialect == d]) for d in dialects)
+    out.append(line("**all**" if len(dialects) > 1 else (dialects[0] if dialects else "**all**"), rows))
     return "\n".join(out)
 
 
@@ -803,7 +865,11 @@ async def amain(args: argparse.Namespace) -> int:
             print(repair_table(rows) + "\n")
             report["repair"] = [asdict(r) for r in rows]
         if args.set in ("generate", "both"):
-            gcases = generation_cases(args.gen_limit if args.gen_limit is not None else args.limit)
+            gcases = generation_cases(
+                args.gen_limit if args.gen_limit is not None else args.limit,
+                dialect=args.dialect,
+                patterns=args.case,
+            )
             grows = await run_generation(provider, gcases, args.verbose)
             print(f"### Generation ({len(grows)} requests)\n")
             print(generation_table(grows) + "\n")
@@ -828,13 +894,14 @@ def main() -> int:
         "--dialect",
         choices=["serverless", "github", "both"],
         default="both",
-        help="which repair cases to run",
+        help="which repair and generation cases to run (a generation case's dialect is its reference's)",
     )
     p.add_argument(
         "--case",
         action="append",
         metavar="PATTERN",
-        help="only repair cases whose id matches this shell pattern (repeatable), e.g. 'release:*'",
+        help="only cases whose id matches this shell pattern (repeatable), e.g. 'release:*' (repair) "
+        "or 'starter-*' (generation)",
     )
     p.add_argument("--gen-limit", type=int, help="at most N generation requests (overrides --limit)")
     p.add_argument("--base-url")
@@ -842,7 +909,7 @@ def main() -> int:
     p.add_argument("--api-key-env")
     p.add_argument("--max-rounds", type=int)
     p.add_argument("--json", help="also write every row to this JSON file")
-    p.add_argument("--list", action="store_true", help="list the repair cases and exit")
+    p.add_argument("--list", action="store_true", help="list the repair and generation cases and exit")
     p.add_argument("--verbose", "-v", action="store_true")
     args = p.parse_args()
     if args.list:
@@ -850,8 +917,15 @@ def main() -> int:
         for c in cases:
             print(c.dialect, c.rule, c.id)
         print("\n" + case_summary(cases) + "\n")
+        gcases = generation_cases(None, dialect=args.dialect, patterns=args.case)
+        for g in gcases:
+            print(g.dialect, "generate", g.id)
+        print("\n" + generation_summary(gcases) + "\n")
+        unresolved = sum(_resolve(it["reference"]) is None for it in generation_items())
         print(
-            f"{len(cases)} repair cases; {len(generation_cases(None))} generation requests", file=sys.stderr
+            f"{len(cases)} repair cases; {len(gcases)} generation requests"
+            + (f" ({unresolved} references do not resolve: ../shared/corpora missing)" if unresolved else ""),
+            file=sys.stderr,
         )
         return 0
     return asyncio.run(amain(args))

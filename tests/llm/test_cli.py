@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import SPECS
 from tests.llm.scripted import Reply
 from tests.llm.test_generate import GOOD_TASKS, OUTLINE, WHOLE_DOC
+from tests.llm.test_generate_github import CI, GOOD_JOB, PLAN
 from wfspec.analysis.engine import analyze
 from wfspec.cli import main
 
@@ -46,6 +47,21 @@ def test_generate_into_file(scripted, capsys, tmp_path: Path):
     new = target.read_text()
     assert new.startswith(WHOLE_DOC) and "  - askBilling:" in new
     assert not analyze(new, "x.yaml").findings
+
+
+def test_generate_into_github_workflow_adds_jobs(scripted, capsys, tmp_path: Path):
+    target = tmp_path / "ci.yml"
+    target.write_text(CI)
+    srv = scripted([Reply(PLAN), Reply(GOOD_JOB)])
+    rc = main(["generate", "publish the coverage report", "--into", str(target), *_endpoint(srv)])
+    _, err = capsys.readouterr()
+    assert rc == 0, err
+    new = target.read_text()
+    end = CI.index("\nenv:\n") + 1  # the dialect comes from the file; the jobs go after the last one
+    assert new == CI[:end] + "\n".join("  " + ln for ln in GOOD_JOB.splitlines()) + "\n" + CI[end:]
+    assert "GitHub Actions" in srv.requests[0].messages[0]["content"]
+    a = analyze(new, target.as_uri())
+    assert a.dialect == "github" and not [f for f in a.findings if f.severity <= 2]
 
 
 def test_generate_nothing_valid_exits_1(scripted, capsys):

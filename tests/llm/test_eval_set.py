@@ -1,5 +1,7 @@
-"""The repair evaluation set of ``benchmarks/llm_eval.py``: faulty specs made by mutating the
-clean specs of both dialects, each with the finding it should clear (no model involved)."""
+"""The evaluation sets of ``benchmarks/llm_eval.py`` (no model involved): the repair set, faulty
+specs made by mutating the clean specs of both dialects, each with the finding it should clear;
+the generation set, requests with clean reference specs of both dialects, with and without
+../shared/corpora."""
 
 from __future__ import annotations
 
@@ -91,3 +93,61 @@ def test_tables_report_per_dialect_and_rule(harness, cases):
     assert any(line.startswith("| github | ") for line in table.splitlines())
     assert any(line.startswith("| serverless | ") for line in table.splitlines())
     assert table.splitlines()[-1].startswith("| **all** |  | 6 |")
+
+
+# -- generation set -------------------------------------------------------------------------
+
+
+def test_generation_set_covers_both_dialects(harness):
+    items = harness.generation_items()
+    assert len(items) >= 40
+    assert len({it["id"] for it in items}) == len(items)
+    local = [it for it in items if not it["reference"].startswith("corpus:")]
+    for it in local:  # the project's own references always resolve
+        assert harness._resolve(it["reference"]) is not None, it["id"]
+    cases = {c.id: c for c in harness.generation_cases(None)}
+    ci = [c for c in cases.values() if c.dialect == "github"]
+    assert len([c for c in ci if not c.shared]) >= 8  # CI pipeline requests without ../shared
+    for c in cases.values():
+        a = analyze(c.reference, c.path.resolve().as_uri())
+        assert a.dialect == c.dialect, c.id
+        assert not [f for f in a.findings if f.severity <= 2], c.id  # clean references only
+        assert c.request.strip() and len(c.request.split()) >= 3, c.id
+
+
+def test_generation_without_shared_corpora_keeps_the_local_cases(harness, monkeypatch, tmp_path):
+    monkeypatch.setattr(harness, "CORPORA", tmp_path / "missing")
+    items = harness.generation_items()
+    cases = harness.generation_cases(None)
+    assert len(cases) == sum(not it["reference"].startswith("corpus:") for it in items)
+    assert {c.dialect for c in cases} == {"serverless", "github"} and not any(c.shared for c in cases)
+    summary = harness.generation_summary(cases)
+    assert f"| **all** | {len(cases)} | {len(cases)} | 0 |" in summary
+
+
+def test_generation_filters_and_per_dialect_table(harness):
+    github = harness.generation_cases(None, dialect="github")
+    assert github and all(c.dialect == "github" for c in github)
+    picked = harness.generation_cases(None, patterns=["release", "ci-*"])
+    assert [c.id for c in picked] == ["ci-matrix", "release"]
+    assert len(harness.generation_cases(2, dialect="github")) == 2
+    rows = [
+        harness.GenRow("a", True, "outline", 0, 100, 1.0, 0.5, 0.5, 0.0, "", "serverless"),
+        harness.GenRow("b", False, "", 3, 300, 3.0, 0.0, 0.0, 0.0, "no", "github"),
+        harness.GenRow("c", True, "model", 1, 200, 2.0, 1.0, 1.0, 1.0, "", "github"),
+    ]
+    lines = harness.generation_table(rows).splitlines()
+    assert lines[0].startswith("| dialect | requests | validated |")
+    assert lines[2].startswith("| serverless | 1 | 1 (100%) | 0 / 1 |")
+    assert lines[3].startswith("| github | 2 | 1 (50%) | 1 / 0 |")
+    assert lines[4].startswith("| **all** | 3 | 2 (67%) | 1 / 1 |")
+    single = harness.generation_table(rows[1:]).splitlines()
+    assert len(single) == 3 and single[2].startswith("| github | 2 |")
+
+
+def test_similarity_labels_github_jobs_and_steps(harness):
+    case = next(c for c in harness.generation_cases(None, dialect="github") if c.id == "release")
+    a = analyze(case.reference, case.path.resolve().as_uri())
+    nodes, edges = harness.nodes_edges(a)
+    assert nodes["job"] == 4 and nodes["uses:actions/download-artifact"] == 2 and nodes["run"] >= 4
+    assert harness.tree_similarity(a, a) == 1.0

@@ -321,14 +321,21 @@ jobs:
 
 
 async def test_github_whole_workflow(scripted):
-    srv = scripted([Reply(f"```yaml\n{GITHUB}```")])
+    plan = {
+        "on": ["push"],
+        "jobs": [{"id": "test", "needs": [], "steps": [{"name": "t", "uses": "", "run": "make"}]}],
+    }
+    srv = scripted([Reply(json.dumps(plan)), Reply(f"```yaml\n{GITHUB}```")])
     p = provider_for(srv)
     r = await generate(p, "run the tests on every push to main", dialect="github", index=EMPTY_INDEX)
     assert r.ok, r.reason
-    assert r.document == GITHUB and r.requests == 1  # no outline for GitHub Actions
+    assert r.document == GITHUB and r.requests == 2 and r.source == "model"
     assert "GitHub Actions" in srv.requests[0].messages[0]["content"]
+    assert "GitHub Actions" in srv.requests[1].messages[0]["content"]
+    assert "make" in srv.requests[1].text  # the skeleton from the plan
+    # a Serverless Workflow has no jobs map to add jobs to
     r2 = await generate(p, "x", text=WHOLE_DOC, dialect="github", index=EMPTY_INDEX)
-    assert not r2.ok and "not supported yet" in r2.reason
+    assert not r2.ok and "jobs: map" in r2.reason
     await p.aclose()
 
 

@@ -20,6 +20,10 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.llm.scripted import Reply, ScriptedServer
+from tests.llm.test_generate_github import CI as GH_CI
+from tests.llm.test_generate_github import COMMENT as GH_COMMENT
+from tests.llm.test_generate_github import GOOD_JOB as GH_JOB
+from tests.llm.test_generate_github import PLAN as GH_PLAN
 from tests.lsp.conftest import (
     FIXTURES,
     SERVER,
@@ -427,6 +431,26 @@ async def test_inline_completion_returns_validated_ghost_text(
     assert await _inline(client, uri, 0, 9) is None and len(srv.requests) == asked
 
 
+async def test_inline_completion_in_github_jobs_returns_a_validated_job(
+    client: LanguageClient, srv: ScriptedServer
+) -> None:
+    _script(srv, [GH_PLAN, f"```yaml\n{GH_JOB}```"])
+    uri = open_doc(client, GH_CI, name="ci.yml")
+    line = _line(GH_CI, GH_COMMENT)
+    got = await _inline(client, uri, line, len(GH_COMMENT))
+    assert got is not None
+    (item,) = got.items
+    assert isinstance(item.insert_text, str)
+    assert item.insert_text.startswith("\n  publish-report:\n    needs: test\n    runs-on: ubuntu-latest\n")
+    new = apply(GH_CI, [types.TextEdit(range=item.range, new_text=item.insert_text)])
+    assert analyze(new, uri).dialect == "github"
+    assert _serious(new, uri) == _serious(GH_CI, uri) == []
+    assert GH_COMMENT + "\n  publish-report:\n" in new and new.endswith("env:\n  LEVEL: debug\n")
+    # the model was asked for a plan of jobs, then for the jobs, knowing the jobs already there
+    assert srv.requests[0].body["response_format"]["json_schema"]["name"] == "jobs"
+    assert "lint; test (outputs: report)" in srv.requests[1].text
+
+
 async def test_cancelling_inline_completion_cancels_the_model_call(
     client: LanguageClient, srv: ScriptedServer
 ) -> None:
@@ -576,7 +600,7 @@ async def test_completion_item_only_on_requests_with_ai_on_and_without_ghost_tex
         ln = next(i for i, t in enumerate(text.splitlines()) if t.startswith(other))
         items = await _completion(fallback_client, uri, ln, len(text.splitlines()[ln]))
         assert not _generate_items(items), other
-    # steps into an existing GitHub Actions workflow are not generated: nothing offered there
+    # steps of a GitHub Actions job are not generated: nothing offered there
     gh = (
         "name: ci\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - uses: actions/checkout@v4\n      # then run the unit tests and upload the coverage\n"
@@ -584,6 +608,10 @@ async def test_completion_item_only_on_requests_with_ai_on_and_without_ghost_tex
     )
     gh_uri = open_doc(fallback_client, gh, name="ci.yml")
     assert not _generate_items(await _completion(fallback_client, gh_uri, 7, 20))
+    # new jobs are: a request at the job ids' indentation inside jobs: gets the item
+    gh_uri = open_doc(fallback_client, GH_CI, name="ci.yml")
+    at = _line(GH_CI, GH_COMMENT)
+    assert _generate_items(await _completion(fallback_client, gh_uri, at, len(GH_COMMENT)))
     # while the comment is being typed (a trigger character), nothing pops up
     typing = await _completion(
         fallback_client, uri, line, len(COMMENT), trigger=types.CompletionTriggerKind.TriggerCharacter

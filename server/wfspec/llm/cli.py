@@ -41,12 +41,17 @@ def add_parsers(sub: Any) -> None:
         "generate", help="write a validated workflow (or tasks) from a natural-language request"
     )
     g.add_argument("request", help='what the workflow should do, e.g. "triage support tickets with an agent"')
-    g.add_argument("--dialect", choices=["serverless", "github"], default="serverless")
+    g.add_argument(
+        "--dialect",
+        choices=["serverless", "github"],
+        help="the dialect to write (default: that of the --into FILE, else serverless)",
+    )
     g.add_argument(
         "--into",
         type=Path,
         metavar="FILE",
-        help="insert the tasks at the end of FILE's do list (a new or empty FILE gets a whole document)",
+        help="insert the tasks at the end of FILE's do list (GitHub Actions: new jobs at the end of "
+        "its jobs map); a new or empty FILE gets a whole document",
     )
     _common(g)
 
@@ -103,7 +108,8 @@ def _progress(args: argparse.Namespace) -> Any:
 
 
 async def _generate(args: argparse.Namespace) -> int:
-    from wfspec.llm.generate import empty_document, generate, insertion_at_end_of_do
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.generate import empty_document, generate, insertion_at_end_of_do, insertion_at_end_of_jobs
     from wfspec.llm.provider import Provider
 
     settings = _settings(args)
@@ -115,15 +121,25 @@ async def _generate(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             _err(f"{target}: cannot read: {exc}")
             return 2
+    uri = target.resolve().as_uri() if target is not None else "untitled:generated.sw.yaml"
+    dialect: str = args.dialect or ""
+    if not dialect and text.strip():
+        dialect = analyze(text, uri).dialect or ""
+    if not dialect:
+        dialect = "github" if target is not None and "/.github/workflows/" in uri else "serverless"
     if text.strip():
-        insertion = insertion_at_end_of_do(text)
+        if dialect == "github":
+            insertion = insertion_at_end_of_jobs(text)
+            where = "top-level jobs map to add jobs to"
+        else:
+            insertion = insertion_at_end_of_do(text)
+            where = "top-level do list to add tasks to"
         if insertion is None:
-            _err(f"{target}: no top-level do list to add tasks to")
+            _err(f"{target}: no {where}")
             return 2
     else:
         insertion = empty_document()
         text = ""
-    uri = target.resolve().as_uri() if target is not None else "untitled:generated.sw.yaml"
     workspace = target.resolve().parent if target is not None else Path.cwd()
     provider = Provider(settings)
     try:
@@ -133,7 +149,7 @@ async def _generate(args: argparse.Namespace) -> int:
             text=text,
             uri=uri,
             insertion=insertion,
-            dialect=args.dialect,
+            dialect=dialect,
             workspace=workspace,
             progress=_progress(args),
         )

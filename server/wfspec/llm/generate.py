@@ -1,17 +1,22 @@
 """Comment to workflow: retrieve, outline, fill in, validate, feed back, offer.
 
-1. Retrieve: the workspace vocabulary (functions, agents, secrets, task names) and the specs
-   most similar to the request (:mod:`wfspec.llm.retrieval`).
+1. Retrieve: the workspace vocabulary (functions, agents, secrets, task names; GitHub Actions:
+   job ids and their outputs, actions in use) and the specs most similar to the request
+   (:mod:`wfspec.llm.retrieval`).
 2. Outline: the model lists the steps as schema-constrained JSON (name, action, the vocabulary
-   name it uses); :func:`render_outline` turns that into a skeleton of tasks.
-3. Fill in: the model writes the YAML of the tasks from the skeleton, the examples and the
-   vocabulary; :mod:`wfspec.llm.extract` pulls the YAML out of the answer.
+   name it uses); :func:`render_outline` turns that into a skeleton of tasks. For GitHub Actions
+   the outline is a :class:`Plan` of jobs (id, needs, steps that use an action or run a command)
+   and :func:`render_jobs` / :func:`render_github_workflow` make the skeleton.
+3. Fill in: the model writes the YAML of the tasks (jobs) from the skeleton, the examples and
+   the vocabulary; :mod:`wfspec.llm.extract` pulls the YAML out of the answer.
 4. Validate: the candidate is re-indented, spliced into a copy of the document at the
    server-chosen :class:`Insertion` and analyzed (:mod:`wfspec.llm.validate`); findings it adds
-   go back to the model for another round, up to ``max_rounds``. When every round fails, the
-   skeleton itself is validated as a last candidate.
+   (or job ids it takes from existing jobs) go back to the model for another round, up to
+   ``max_rounds``. When every round fails, the skeleton itself is validated as a last candidate.
 
-Only a candidate that validates is offered; otherwise the result says why nothing was.
+Insertions go into a Serverless Workflow ``do:`` list or a GitHub Actions ``jobs:`` map
+(:func:`in_jobs_map`), or make a whole document. Only a candidate that validates is offered;
+otherwise the result says why nothing was.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 from wfspec.analysis.config import Config
 from wfspec.analysis.engine import Analysis, analyze
+from wfspec.dialects.github import catalog
 from wfspec.fixes import TextEdit
 from wfspec.llm import prompts
 from wfspec.llm.extract import extract_json, extract_yaml
@@ -34,7 +40,7 @@ from wfspec.llm.provider import Message, Provider, ProviderError
 from wfspec.llm.retrieval import SpecIndex, Vocabulary, cached_index, default_dirs, excerpt, vocabulary_of
 from wfspec.llm.validate import Verdict, can_validate, check_insertion, splice
 from wfspec.syntax.parse import parse
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, scalar_str
 
 Progress = Callable[[str], None]
 
@@ -121,6 +127,105 @@ def insertion_at_end_of_do(text: str) -> Insertion | None:
 
 def empty_document() -> Insertion:
     return Insertion(0, 0, 0, True)
+
+
+# -- GitHub Actions: where new jobs go -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JobsMap:
+    """The top-level ``jobs:`` map of a GitHub Actions workflow, as far as insertion cares."""
+
+    key_line: int  # 0-based line of the ``jobs:`` key
+    key_column: int
+    last_line: int  # the last line with content inside the map (``key_line`` when empty)
+    column: int | None  # indentation of the job ids (None: no job yet)
+    ids: tuple[str, ...]
+    id_lines: frozenset[int]
+    end: int  # offset after the last job's lines (after the key line when empty)
+
+
+def jobs_map(text: str) -> JobsMap | None:
+    """The ``jobs:`` map of ``text`` (None without a block-style one)."""
+    root = parse(text).root
+    if not isinstance(root, MapNode):
+        return None
+    key = root.key_node("jobs")
+    jobs = root.get("jobs")
+    if key is None:
+        return None
+    key_line = key.span.start.line
+    if isinstance(jobs, MapNode) and not jobs.flow and jobs.pairs:
+        keys = [k for k, _ in jobs.items()]
+        last = jobs.pairs[-1][1]
+        end = _line_end(text, max(last.span.end.offset - 1, last.span.start.offset))
+        lines = text[:end].splitlines()
+        last_line = next((i for i in range(len(lines) - 1, key_line, -1) if _significant(lines[i])), key_line)
+        return JobsMap(
+            key_line,
+            key.span.start.character,
+            last_line,
+            keys[0].span.start.character if keys else None,
+            tuple(k.value for k in keys),
+            frozenset(k.span.start.line for k in keys),
+            end,
+        )
+    if isinstance(jobs, ScalarNode) and jobs.tag == "null":
+        return JobsMap(
+            key_line,
+            key.span.start.character,
+            key_line,
+            None,
+            (),
+            frozenset(),
+            _line_end(text, key.span.end.offset),
+        )
+    return None
+
+
+def _significant(line: str) -> bool:
+    return not _is_blank_or_comment(line)
+
+
+def in_jobs_map(text: str, line: int, indent: int) -> bool:
+    """Whether new jobs inserted at the start of ``line`` (0-based), at ``indent`` spaces, land
+    in the top-level ``jobs:`` map of a GitHub Actions workflow: at the job ids' indentation,
+    before a job or after the last one (comment and blank lines do not count)."""
+    jm = jobs_map(text)
+    if jm is None or line <= jm.key_line:
+        return False
+    if indent != (jm.column if jm.column is not None else max(indent, jm.key_column + 1)):
+        return False
+    lines = text.splitlines()
+    prev = next((i for i in range(min(line, len(lines)) - 1, -1, -1) if _significant(lines[i])), None)
+    if prev is None or not jm.key_line <= prev <= jm.last_line:
+        return False
+    nxt = next((i for i in range(line, len(lines)) if _significant(lines[i])), None)
+    if nxt is None or _indent(lines[nxt]) <= jm.key_column:
+        return True
+    return _indent(lines[nxt]) == indent and nxt in jm.id_lines
+
+
+def insertion_in_jobs(text: str, insertion: Insertion) -> bool:
+    """Whether ``insertion`` (an insertion point at the start of a line) puts new jobs into the
+    ``jobs:`` map of a GitHub Actions workflow (:func:`in_jobs_map`)."""
+    if insertion.whole_document or insertion.start != insertion.end:
+        return False
+    if insertion.start not in (_line_start(text, insertion.start), len(text)):
+        return False
+    line = text.count("\n", 0, insertion.start)
+    if insertion.start == len(text) and text and not text.endswith("\n"):
+        line += 1  # after a last line without a line break
+    return in_jobs_map(text, line, insertion.indent)
+
+
+def insertion_at_end_of_jobs(text: str) -> Insertion | None:
+    """The insertion after the last job of the top-level ``jobs:`` map (None without one)."""
+    jm = jobs_map(text)
+    if jm is None:
+        return None
+    indent = jm.column if jm.column is not None else jm.key_column + 2
+    return Insertion(jm.end, jm.end, indent, False)
 
 
 # -- outline -----------------------------------------------------------------------------
@@ -315,18 +420,26 @@ def document_header(request: str) -> str:
 def shape_candidate(
     yaml_text: str, insertion: Insertion, request: str = "", dialect: str = "serverless"
 ) -> str | None:
-    """The text to put in the insertion range, from the model's YAML: task items re-indented
-    to the insertion's indentation, or a whole document. None when it holds no tasks."""
+    """The text to put in the insertion range, from the model's YAML: task items (GitHub
+    Actions: job entries) re-indented to the insertion's indentation, or a whole document.
+    None when it holds no tasks (no jobs)."""
     doc = parse(yaml_text)
     if doc.has_syntax_error or doc.root is None:
         return None
     text = doc.text
     root = doc.root
     if dialect == "github":
-        if not insertion.whole_document or not isinstance(root, MapNode) or "jobs" not in root:
+        if insertion.whole_document and isinstance(root, MapNode) and "jobs" in root:
+            body = textwrap.dedent(text).strip("\n") + "\n"
+            return body if "on" in root else "on:\n  workflow_dispatch: {}\n" + body
+        jobs = _github_jobs_text(text, root, request)
+        if jobs is None:
             return None
-        body = textwrap.dedent(text).strip("\n") + "\n"
-        return body if "on" in root else "on:\n  workflow_dispatch: {}\n" + body
+        if insertion.whole_document:
+            return f"name: {_slug(request)}\non:\n  workflow_dispatch: {{}}\njobs:\n" + textwrap.indent(
+                jobs, "  "
+            )
+        return textwrap.indent(jobs, " " * insertion.indent)
     tasks_text: str | None = None
     if isinstance(root, SeqNode) and not root.flow and root.items:
         tasks_text = _node_lines(text, root)
@@ -353,6 +466,331 @@ def shape_candidate(
     if insertion.whole_document:
         return document_header(request) + "do:\n" + textwrap.indent(items, "  ")
     return textwrap.indent(items, " " * insertion.indent)
+
+
+# -- GitHub Actions: plans and job entries --------------------------------------------------
+
+#: job keys that tell a job body from any other mapping
+_JOB_KEYS = frozenset({"runs-on", "steps", "uses"})
+
+#: actions a plan may use besides those of the document and similar specs (only those the
+#: catalog knows to need no input: a planned step carries no ``with:``)
+DEFAULT_ACTIONS = (
+    "actions/checkout@v4",
+    "actions/setup-node@v4",
+    "actions/setup-python@v5",
+    "actions/setup-go@v5",
+    "actions/setup-dotnet@v4",
+    "actions/download-artifact@v4",
+    "docker/setup-buildx-action@v3",
+    "docker/login-action@v3",
+    "docker/build-push-action@v6",
+    "codecov/codecov-action@v5",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
+    """One step of a planned job: an action (``uses``) or a shell command (``run``)."""
+
+    name: str
+    uses: str = ""
+    run: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedJob:
+    """One job of a GitHub Actions plan."""
+
+    id: str
+    needs: tuple[str, ...] = ()
+    steps: tuple[PlannedStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A GitHub Actions plan: new jobs and, for a whole workflow, the events it starts on."""
+
+    jobs: tuple[PlannedJob, ...] = ()
+    on: tuple[str, ...] = ()
+
+
+def _job_id(raw: str) -> str:
+    out = re.sub(r"[^a-z0-9_-]+", "-", raw.strip().lower()).strip("-_")
+    if out and not out[0].isalpha():
+        out = "job-" + out
+    return out[:40].rstrip("-_")
+
+
+_NOT_AN_ID = frozenset(
+    "a an the and or of to for then with when it that on in at by from into after before once "
+    "job jobs workflow step steps new add also please every each".split()
+)
+
+
+def suggested_job_id(request: str, taken: Sequence[str] = ()) -> str:
+    """A job id from the first content words of ``request`` (not a taken id): a hint that keeps
+    small models from copying ids out of the prompt."""
+    skip = _NOT_AN_ID | {t.lower() for t in taken}
+    words = [w for w in re.findall(r"[a-z0-9]+", request.lower()) if w not in skip]
+    jid = _job_id("-".join(words[:3])) or "new-job"
+    n, out = 2, jid
+    while out in {t.lower() for t in taken}:
+        out, n = f"{jid}-{n}", n + 1
+    return out
+
+
+def plan_actions(vocab: Vocabulary) -> list[str]:
+    """The actions a plan may use: those in use (document and similar specs) that need no
+    input, then :data:`DEFAULT_ACTIONS`."""
+    out: list[str] = []
+    for uses in list(vocab.actions) + list(DEFAULT_ACTIONS):
+        ref = catalog.parse_uses(uses)
+        if ref.kind != "remote" or uses in out:
+            continue
+        known = catalog.lookup(ref)
+        if known is not None and known.required_inputs(ref.major):
+            continue
+        out.append(uses)
+    return out[:24]
+
+
+def parse_plan(data: Any, actions: Sequence[str] = ()) -> Plan:
+    """A plan from a GitHub Actions outline answer (tolerant: ids are normalized, repeated jobs
+    and steps dropped, an action outside ``actions`` (when given) or an unknown event left out)."""
+    if not isinstance(data, dict):
+        return Plan()
+    events = data.get("on")
+    if isinstance(events, str):
+        events = [events]
+    on = (
+        tuple(dict.fromkeys(e for e in events if e in prompts.GITHUB_EVENTS))
+        if isinstance(events, list)
+        else ()
+    )
+    jobs: list[PlannedJob] = []
+    raw_jobs = data.get("jobs")
+    for item in raw_jobs[:3] if isinstance(raw_jobs, list) else []:
+        if not isinstance(item, dict):
+            continue
+        jid = _job_id(str(item.get("id", "")))
+        if not jid or any(j.id == jid for j in jobs):
+            continue
+        needs = item.get("needs")
+        if isinstance(needs, str):
+            needs = [needs]
+        need_ids = tuple(
+            dict.fromkeys(n for n in (_job_id(str(x)) for x in needs or [] if isinstance(x, str)) if n)
+        )
+        steps: list[PlannedStep] = []
+        raw_steps = item.get("steps")
+        for st in raw_steps[:6] if isinstance(raw_steps, list) else []:
+            if not isinstance(st, dict):
+                continue
+            name = " ".join(str(st.get("name") or "").split())[:60]
+            uses = str(st.get("uses") or "").strip()
+            if uses and (catalog.parse_uses(uses).kind != "remote" or (actions and uses not in actions)):
+                uses = ""
+            run = str(st.get("run") or "").strip()[:200]
+            # a step runs an action or a command: both given make two steps; and each action or
+            # command comes once per job (small models repeat a step under new names)
+            parts = (
+                [PlannedStep(name, uses), PlannedStep(name, "", run)]
+                if uses and run
+                else [PlannedStep(name, uses, run)]
+            )
+            for step in parts:
+                key = step.uses or step.run or step.name
+                if key and all(key != (o.uses or o.run or o.name) for o in steps):
+                    steps.append(step)
+        jobs.append(PlannedJob(jid, need_ids, tuple(steps)))
+    return Plan(tuple(jobs), on)
+
+
+def salvage_json(text: str) -> Any | None:
+    """The longest prefix of the JSON object in ``text`` that parses once its open brackets
+    are closed, cut after a complete ``}`` (for an answer cut off mid-way). None without one."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    stack: list[str] = []
+    cuts: list[tuple[int, str]] = []  # (offset after a "}", the closers still needed there)
+    in_str = esc = False
+    for i in range(start, min(len(text), start + 20_000)):
+        ch = text[i]
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+            continue
+        if ch == '"':
+            in_str = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]":
+            if not stack or stack.pop() != ch:
+                break
+            if not stack:
+                cuts.append((i + 1, ""))
+                break
+            if ch == "}":
+                cuts.append((i + 1, "".join(reversed(stack))))
+    for end, closers in reversed(cuts):
+        try:
+            return json.loads(text[start:end] + closers)
+        except ValueError:
+            continue
+    return None
+
+
+def _planned_step(step: PlannedStep) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": step.name} if step.name else {}
+    if step.uses:
+        out["uses"] = step.uses
+    else:
+        out["run"] = step.run or "echo " + (re.sub(r"[^\w .,-]+", "", step.name).strip() or "step")
+    return out
+
+
+def render_jobs(plan: Plan, taken: Sequence[str] = ()) -> str:
+    """Job entries (at indent 0) for the plan: ids made unique against ``taken`` (the jobs
+    already there), ``needs`` kept only for existing jobs and jobs earlier in the plan."""
+    existing = {t.lower(): t for t in taken}
+    used = set(existing)
+    renamed: dict[str, str] = {}
+    out: list[str] = []
+    for job in plan.jobs:
+        jid, n = job.id, 2
+        while jid.lower() in used:
+            jid, n = f"{job.id}-{n}", n + 1
+        used.add(jid.lower())
+        needs: list[str] = []
+        for need in job.needs:
+            target = existing.get(need.lower()) or renamed.get(need)
+            if target and target not in needs:
+                needs.append(target)
+        renamed.setdefault(job.id, jid)
+        body: dict[str, Any] = {}
+        if needs:
+            body["needs"] = needs[0] if len(needs) == 1 else needs
+        body["runs-on"] = "ubuntu-latest"
+        body["steps"] = [_planned_step(st) for st in job.steps] or [{"run": f"echo {jid}"}]
+        out.append(dump_yaml({jid: body}))
+    return "".join(out)
+
+
+_EVENT_BODIES: dict[str, Any] = {
+    "push": {"branches": ["main"]},
+    "pull_request": {"branches": ["main"]},
+    "workflow_dispatch": {},
+    "schedule": [{"cron": "0 3 * * *"}],
+    "release": {"types": ["published"]},
+}
+
+
+def render_github_workflow(plan: Plan, request: str) -> str:
+    """A whole GitHub Actions workflow for the plan."""
+    events = {e: _EVENT_BODIES[e] for e in plan.on or ("push",)}
+    return (
+        f"name: {_slug(request)}\non:\n"
+        + dump_yaml(events, 2)
+        + "jobs:\n"
+        + textwrap.indent(render_jobs(plan), "  ")
+    )
+
+
+def plan_of(text: str) -> dict[str, Any]:
+    """A GitHub Actions workflow as a plan answer (for the worked example of the prompt): its
+    events, its first two jobs and their first three steps."""
+    root = parse(text).root
+    if not isinstance(root, MapNode):
+        return {}
+    on = root.get("on")
+    events = (
+        [k.value for k, _ in on.items()]
+        if isinstance(on, MapNode)
+        else [on.value]
+        if isinstance(on, ScalarNode)
+        else [x.value for x in on.items if isinstance(x, ScalarNode)]
+        if isinstance(on, SeqNode)
+        else []
+    )
+    jobs = root.get("jobs")
+    planned: list[dict[str, Any]] = []
+    for key, body in jobs.items() if isinstance(jobs, MapNode) else []:
+        if not isinstance(body, MapNode):
+            continue
+        needs = body.get("needs")
+        need_ids = (
+            [needs.value]
+            if isinstance(needs, ScalarNode)
+            else [x.value for x in needs.items if isinstance(x, ScalarNode)]
+            if isinstance(needs, SeqNode)
+            else []
+        )
+        steps: list[dict[str, str]] = []
+        seq = body.get("steps")
+        for st in seq.items if isinstance(seq, SeqNode) else []:
+            uses = scalar_str(st.get("uses")) or "" if isinstance(st, MapNode) else ""
+            if not isinstance(st, MapNode) or (uses and catalog.parse_uses(uses).kind != "remote"):
+                continue  # a local action is nothing a plan may use
+            if len(steps) == 3:
+                break
+            run = (scalar_str(st.get("run")) or "").strip().split("\n")[0]
+            if "${{" in run or len(run) > 60:
+                continue  # the example stays short and free of expressions cut in half
+            steps.append({"name": scalar_str(st.get("name")) or "", "uses": uses, "run": run})
+        if steps:
+            planned.append({"id": key.value, "needs": need_ids, "steps": steps})
+        if len(planned) == 2:
+            break
+    if not planned:
+        return {}
+    return {"on": [e for e in events if e in prompts.GITHUB_EVENTS], "jobs": planned}
+
+
+def _looks_like_job(node: Node | None) -> bool:
+    return isinstance(node, MapNode) and not node.flow and any(k in node for k in _JOB_KEYS)
+
+
+def _github_jobs_text(text: str, root: Node, request: str) -> str | None:
+    """The job entries (``id:`` at indent 0) in a model's YAML: the ``jobs:`` map of a whole
+    workflow, a mapping of job ids, a list of ``- id:`` items, or one job body without its id
+    (named after the request). None when it holds no job."""
+    if isinstance(root, MapNode) and not root.flow:
+        jobs = root.get("jobs")
+        if isinstance(jobs, MapNode) and not jobs.flow and jobs.pairs:
+            return textwrap.dedent(_node_lines(text, jobs)).strip("\n") + "\n"
+        if "jobs" in root:
+            return None
+        if _looks_like_job(root):
+            body = textwrap.dedent(_node_lines(text, root)).strip("\n") + "\n"
+            return f"{_job_id(_slug(request)) or 'job'}:\n" + textwrap.indent(body, "  ")
+        if root.pairs and all(_looks_like_job(v) for _, v in root.pairs):
+            return textwrap.dedent(_node_lines(text, root)).strip("\n") + "\n"
+        return None
+    if isinstance(root, SeqNode) and not root.flow and root.items:
+        parts: list[str] = []
+        for item in root.items:
+            if not (isinstance(item, MapNode) and len(item.pairs) == 1 and _looks_like_job(item.pairs[0][1])):
+                return None
+            lines = _node_lines(text, item).splitlines(keepends=True)
+            dash = lines[0].find("-")
+            if dash < 0:
+                return None
+            lines[0] = lines[0][:dash] + " " + lines[0][dash + 1 :]
+            parts.append(textwrap.dedent("".join(lines)).strip("\n") + "\n")
+        return "".join(parts)
+    return None
+
+
+def _job_ids(candidate: str) -> list[str]:
+    """The top-level keys of shaped job entries."""
+    root = parse(textwrap.dedent(candidate)).root
+    return [k.value for k, _ in root.items()] if isinstance(root, MapNode) else []
 
 
 # -- the loop -----------------------------------------------------------------------------
@@ -388,12 +826,12 @@ class GenerateResult:
         return f"no valid suggestion: {self.reason}"
 
 
-def _context(text: str, insertion: Insertion, max_lines: int = 40) -> str:
+def _context(text: str, insertion: Insertion, max_lines: int = 40, what: str = "tasks") -> str:
     if not text.strip() or insertion.whole_document:
         return ""
     lines = text[: insertion.start].splitlines()
     after = text[insertion.end :].splitlines()
-    marker = " " * insertion.indent + "# <<< the new tasks go here >>>"
+    marker = " " * insertion.indent + f"# <<< the new {what} go here >>>"
     head = lines[-max_lines:]
     tail = after[: max_lines // 2]
     return "\n".join(head + [marker] + tail)
@@ -418,7 +856,9 @@ async def generate(
     prefer_outline: bool | None = None,
     progress: Progress | None = None,
 ) -> GenerateResult:
-    """Generate validated tasks (or a whole document) for ``request`` at ``insertion``.
+    """Generate validated tasks (GitHub Actions: jobs) or a whole document for ``request`` at
+    ``insertion`` (default: the end of the ``do:`` list or ``jobs:`` map, or a whole document
+    for a text without content).
 
     ``prefer_outline`` validates the skeleton rendered from the outline before asking for the
     fill-in, and offers it when it validates; by default it does for the embedded model, whose
@@ -434,7 +874,13 @@ async def generate(
     rounds_limit = max_rounds or provider.settings.max_rounds
     if structured_fill is None:
         structured_fill = not provider.settings.embedded
-    insertion = insertion or (insertion_at_end_of_do(text) if text.strip() else None) or empty_document()
+    if insertion is None and any(_significant(ln) for ln in text.splitlines()):
+        at_end = insertion_at_end_of_jobs if dialect == "github" else insertion_at_end_of_do
+        insertion = at_end(text)
+        if insertion is None:
+            where = "jobs: map" if dialect == "github" else "do: list"
+            return GenerateResult(False, f"the document has no top-level {where} to add to")
+    insertion = insertion or empty_document()
     if not 0 <= insertion.start <= insertion.end <= len(text):
         return GenerateResult(False, "the insertion range lies outside the document")
     result = GenerateResult(False)
@@ -443,11 +889,17 @@ async def generate(
             f"the {dialect} dialect cannot be validated by this version of wfspec, so nothing is offered"
         )
         return result
-    if dialect == "github":
-        use_outline = False  # the outline's actions are Serverless Workflow task kinds
-        if not insertion.whole_document:
-            result.reason = "generation into an existing GitHub Actions workflow is not supported yet"
+    github = dialect == "github"
+    taken: tuple[str, ...] = ()
+    if github and not insertion.whole_document:
+        jm = jobs_map(text)
+        if jm is None or not insertion_in_jobs(text, insertion):
+            result.reason = (
+                "GitHub Actions suggestions go into the top-level jobs: map, at the indentation of "
+                "the job ids (between jobs or after the last one); steps are not generated"
+            )
             return result
+        taken = jm.ids
     original = analyze(text, uri, config)
 
     def note(msg: str) -> None:
@@ -467,19 +919,68 @@ async def generate(
     vocab.merge(index.relevant_vocabulary(query, k=3))
     small = provider.settings.embedded  # a 4k context and a slow CPU: keep prompts short
     k = examples if examples is not None else (1 if small else 2)
-    similar = [spec for _, spec in index.search(query, k=max(k, 1))]
+    # the document itself (saved in the workspace) is no example: it is in the prompt already
+    similar = [
+        spec
+        for _, spec in index.search(query, k=max(k, 1) + 1)
+        if spec.text != text and spec.path.resolve().as_uri() != uri
+    ][: max(k, 1)]
     shots = [excerpt(spec, 1000 if small else 1600) for spec in similar[:k]]
-    with_outline = [spec for spec in similar if spec.outline]
-    example = (
-        prompts.outline_example(with_outline[0].summary, with_outline[0].outline) if with_outline else ""
-    )
-    context = _context(text, insertion)
-    vocab_text = vocab.render()
+    actions = plan_actions(vocab) if github else []
+    example = ""
+    if github:
+        worked = [(spec, plan_of(spec.text)) for spec in similar]
+        worked = [(spec, shown) for spec, shown in worked if shown]
+        if worked:
+            spec, shown = worked[0]
+            if not insertion.whole_document:
+                shown = {"jobs": shown["jobs"]}
+            example = prompts.github_outline_example(spec.summary, shown)
+    else:
+        with_outline = [spec for spec in similar if spec.outline]
+        if with_outline:
+            example = prompts.outline_example(with_outline[0].summary, with_outline[0].outline)
+    # the embedded model reads the existing jobs from the vocabulary: a little context will do
+    context = _context(text, insertion, 12 if github and small else 40, "jobs" if github else "tasks")
+    vocab_text = vocab.render(dialect=dialect)
+
+    def attempt(answer: str) -> tuple[Verdict, str | None]:
+        return _try(answer, text, insertion, request, original, dialect, config, taken)
 
     skeleton = ""
     skeleton_tried = False
     try:
-        if use_outline:
+        if use_outline and github:
+            note("planning the jobs")
+            c = await provider.complete(
+                prompts.github_outline_messages(
+                    request,
+                    vocab_text,
+                    context,
+                    example,
+                    actions,
+                    whole_document=insertion.whole_document,
+                    suggested_id=suggested_job_id(request, taken),
+                ),
+                schema=prompts.github_outline_schema(
+                    actions, with_events=insertion.whole_document, existing=taken
+                ),
+                schema_name="jobs",
+                version=version,
+                max_tokens=min(provider.settings.max_tokens, 400),
+            )
+            account(c)
+            data = extract_json(c.text)
+            if not (isinstance(data, dict) and data.get("jobs")):
+                data = salvage_json(c.text) or data  # an answer cut off at max_tokens
+            plan = parse_plan(data, actions)
+            if plan.jobs:
+                skeleton = (
+                    render_github_workflow(plan, request)
+                    if insertion.whole_document
+                    else render_jobs(plan, taken)
+                )
+        elif use_outline:
             note("outlining the steps")
             c = await provider.complete(
                 prompts.outline_messages(request, vocab_text, context, example),
@@ -493,7 +994,7 @@ async def generate(
             if steps:
                 skeleton = render_outline(steps, vocab, vocab.tasks)
         if skeleton and (prefer_outline if prefer_outline is not None else provider.settings.embedded):
-            verdict, candidate = _try(skeleton, text, insertion, request, original, dialect, config)
+            verdict, candidate = attempt(skeleton)
             if verdict.ok and candidate is not None:
                 return _accept(result, candidate, text, insertion, "outline", started)
             result.history.append("outline: " + verdict.reason)
@@ -511,7 +1012,7 @@ async def generate(
         messages: list[Message] = list(base)
         for rnd in range(1, rounds_limit + 1):
             result.rounds = rnd
-            note(f"writing the tasks (round {rnd} of {rounds_limit})")
+            note(f"writing the {'jobs' if github else 'tasks'} (round {rnd} of {rounds_limit})")
             c = await provider.complete(
                 messages,
                 schema=prompts.YAML_SCHEMA if structured_fill else None,
@@ -520,7 +1021,7 @@ async def generate(
                 max_tokens=min(provider.settings.max_tokens, 512) if small else None,
             )
             account(c)
-            verdict, candidate = _try(c.text, text, insertion, request, original, dialect, config)
+            verdict, candidate = attempt(c.text)
             if verdict.ok and candidate is not None:
                 return _accept(result, candidate, text, insertion, "model", started)
             result.history.append(verdict.reason)
@@ -534,7 +1035,7 @@ async def generate(
         result.latency = time.monotonic() - started
         return result
     if skeleton and not skeleton_tried:
-        verdict, candidate = _try(skeleton, text, insertion, request, original, dialect, config)
+        verdict, candidate = attempt(skeleton)
         if verdict.ok and candidate is not None:
             return _accept(result, candidate, text, insertion, "outline", started)
         result.history.append("outline: " + verdict.reason)
@@ -552,6 +1053,7 @@ def _try(
     original: Analysis,
     dialect: str,
     config: Config | None,
+    taken: Sequence[str] = (),
 ) -> tuple[Verdict, str | None]:
     if not answer.strip():
         return Verdict(False, "the answer was empty"), None
@@ -560,7 +1062,20 @@ def _try(
         return Verdict(False, "the answer held no YAML"), None
     candidate = shape_candidate(yaml_text, insertion, request, dialect)
     if candidate is None:
-        return Verdict(False, "the answer held no workflow tasks"), None
+        what = "jobs" if dialect == "github" else "tasks"
+        return Verdict(False, f"the answer held no workflow {what}"), None
+    if taken:
+        existing = {t.lower() for t in taken}
+        clash = [j for j in _job_ids(candidate) if j.lower() in existing]
+        if clash:
+            return Verdict(
+                False,
+                "the job id(s) "
+                + ", ".join(f'"{j}"' for j in clash)
+                + " already exist in this workflow (jobs: "
+                + ", ".join(taken)
+                + "); give the new jobs new ids",
+            ), None
     if insertion.start == len(text) and text and not text.endswith("\n"):
         candidate = "\n" + candidate
     new_text = splice(text, insertion.start, insertion.end, candidate)

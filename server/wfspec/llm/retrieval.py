@@ -2,7 +2,8 @@
 
 - :class:`Vocabulary`: the names a suggestion may use: functions (``use.functions``), agents
   (A2A agent cards and endpoints), secrets, authentications, errors and task names, gathered
-  from the current document and the workspace's workflow files.
+  from the current document and the workspace's workflow files; for GitHub Actions, the
+  document's job ids with their outputs and the actions (``uses:``) in use.
 - :class:`SpecIndex`: a small local similarity index (TF-IDF over identifier-aware tokens,
   cosine similarity) over the clean specs of some directories; no heavy dependencies, built in
   milliseconds for hundreds of files and cached by the files' modification times.
@@ -70,6 +71,10 @@ class Vocabulary:
     authentications: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)  # task names of the current document
+    #: GitHub Actions: the document's job ids and the outputs each declares
+    jobs: dict[str, list[str]] = field(default_factory=dict)
+    #: GitHub Actions: remote actions in use (``owner/repo@ref``)
+    actions: list[str] = field(default_factory=list)
 
     def merge(self, other: Vocabulary, *, tasks: bool = False) -> None:
         for k, v in other.functions.items():
@@ -81,20 +86,25 @@ class Vocabulary:
             (self.secrets, other.secrets),
             (self.authentications, other.authentications),
             (self.errors, other.errors),
+            (self.actions, other.actions),
         ):
             mine.extend(x for x in theirs if x not in mine)
         if tasks:
             self.tasks.extend(x for x in other.tasks if x not in self.tasks)
+            for k, outs in other.jobs.items():
+                self.jobs.setdefault(k, list(outs))
 
     def names(self) -> list[str]:
         """Every function name and agent label (what an outline step may "use")."""
         return list(self.functions) + list(self.agents)
 
     def is_empty(self) -> bool:
-        return not (self.functions or self.agents or self.secrets or self.tasks)
+        return not (self.functions or self.agents or self.secrets or self.tasks or self.actions)
 
-    def render(self, limit: int = 40) -> str:
+    def render(self, limit: int = 40, *, dialect: str = "serverless") -> str:
         """A compact text block for prompts."""
+        if dialect == "github":
+            return self._render_github(limit)
         lines: list[str] = []
         if self.functions:
             lines.append("functions (call them with `call: <name>`):")
@@ -116,6 +126,54 @@ class Vocabulary:
                 "task names already in this document (do not reuse them): " + ", ".join(self.tasks[:limit])
             )
         return "\n".join(lines) if lines else "(no workspace vocabulary)"
+
+    def _render_github(self, limit: int) -> str:
+        lines: list[str] = []
+        if self.jobs:
+            jobs = [
+                f"{k} (outputs: {', '.join(outs[:8])})" if outs else k
+                for k, outs in list(self.jobs.items())[:limit]
+            ]
+            lines.append("existing jobs (their ids are taken; `needs:` may name them): " + "; ".join(jobs))
+        if self.actions:
+            lines.append("actions in use (`uses:`): " + ", ".join(self.actions[:limit]))
+        if self.secrets:
+            lines.append("secrets (read them as `${{ secrets.NAME }}`): " + ", ".join(self.secrets[:limit]))
+        return "\n".join(lines) if lines else "(no workspace vocabulary)"
+
+
+_GH_SECRET = re.compile(r"\bsecrets\.([A-Za-z_][A-Za-z0-9_-]*)")
+
+
+def _github_vocabulary(analysis: Analysis, v: Vocabulary) -> Vocabulary:
+    """Job ids with their outputs, remote actions in use and secrets read, of a GitHub
+    Actions workflow."""
+    wf = analysis.workflow
+    assert wf is not None
+    for tid in wf.scopes[wf.root_scope].tasks:
+        node = wf.nodes[tid]
+        if node.kind == "job" and node.name not in v.jobs:
+            v.jobs[node.name] = []
+            v.tasks.append(node.name)
+    for d in wf.definitions:
+        if d.kind == "job-output":
+            job, out = str(d.data.get("job", "")), str(d.data.get("output", ""))
+            if job in v.jobs and out and out not in v.jobs[job]:
+                v.jobs[job].append(out)
+    for node in wf.nodes.values():
+        uses = node.payload.get("uses") if node.kind == "step" else None
+        if isinstance(uses, str) and _is_remote_action(uses) and uses not in v.actions:
+            v.actions.append(uses)
+    for m in _GH_SECRET.finditer(analysis.text):
+        if m.group(1) not in v.secrets:
+            v.secrets.append(m.group(1))
+    return v
+
+
+def _is_remote_action(uses: str) -> bool:
+    """``owner/repo[/path]@ref``: not local, not a Docker image, not an expression."""
+    name, sep, ref = uses.partition("@")
+    return bool(sep and ref and "/" in name) and not uses.startswith((".", "docker://")) and "${{" not in uses
 
 
 def _describe_function(body: Node | None) -> str:
@@ -185,6 +243,8 @@ def vocabulary_of(analysis: Analysis) -> Vocabulary:
     wf = analysis.workflow
     if wf is None:
         return v
+    if analysis.dialect == "github":
+        return _github_vocabulary(analysis, v)
     for d in wf.definitions:
         if d.kind == "function":
             v.functions.setdefault(d.name, _describe_function(d.node))
@@ -209,9 +269,9 @@ def vocabulary_of(analysis: Analysis) -> Vocabulary:
 
 
 def outline_of(analysis: Analysis, vocab: Vocabulary) -> tuple[tuple[str, str, str], ...]:
-    """The top-level tasks of a workflow as outline steps (name, action, uses)."""
+    """The top-level tasks of a Serverless Workflow as outline steps (name, action, uses)."""
     wf = analysis.workflow
-    if wf is None:
+    if wf is None or analysis.dialect != "serverless":
         return ()
     agents = {v: k for k, v in vocab.agents.items()}
     out: list[tuple[str, str, str]] = []

@@ -1,5 +1,5 @@
-"""Model-backed editor features: a comment becomes validated tasks, a diagnostic gets a
-validated repair.
+"""Model-backed editor features: a comment becomes validated tasks (GitHub Actions: jobs), a
+diagnostic gets a validated repair.
 
 - ``wfspec.generate [{uri, position, version}]``: generate from the natural-language comment at
   (or just above) the position, with ``$/progress``, and apply the validated insertion with
@@ -441,8 +441,9 @@ def _request_at(
     snap: Snapshot | None, text: str, line_text: Callable[[int], str], line: int
 ) -> Insertion | None:
     """The insertion for the request comment at (or just above) ``line``: a comment in words
-    at the top of a file that holds only comments, or in a task list (inside ``do:``, above a
-    task). None anywhere else."""
+    at the top of a file that holds only comments, in a task list (inside ``do:``, above a
+    task) or in a GitHub Actions ``jobs:`` map (at the job ids' indentation, between jobs or
+    after the last one). None anywhere else."""
     from wfspec.llm.generate import insertion_for_comment
 
     cl = _comment_line(snap, line_text, line)
@@ -453,16 +454,25 @@ def _request_at(
         return None
     if not ins.whole_document:
         last = text.count("\n", 0, ins.start) - 1  # the block ends where the insertion starts
-        if not in_task_list(text, cl, max(last, cl), ins.indent):
+        if not (in_task_list(text, cl, max(last, cl), ins.indent) or _in_jobs(text, ins)):
             return None
     return ins
 
 
-def _suggestible(ls: WfspecServer, uri: str, snap: Snapshot | None, ins: Insertion) -> bool:
+def _in_jobs(text: str, ins: Insertion) -> bool:
+    """Whether the insertion (right after a comment block) lands in a ``jobs:`` map."""
+    from wfspec.llm.generate import insertion_in_jobs
+
+    return insertion_in_jobs(text, ins)
+
+
+def _suggestible(ls: WfspecServer, uri: str, snap: Snapshot | None, text: str, ins: Insertion) -> bool:
     """Whether to offer generation unasked (ghost text, completion item, code action): not
-    where the pipeline can only answer that it does not generate there (steps into an existing
-    GitHub Actions workflow; the explicit command still says so)."""
-    return ins.whole_document or _dialect(ls, uri, snap) != "github"
+    where the pipeline can only answer that it does not generate there (steps of a GitHub
+    Actions job; the explicit command still says so)."""
+    if ins.whole_document or _dialect(ls, uri, snap) != "github":
+        return True
+    return _in_jobs(text, ins)
 
 
 async def generate_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
@@ -632,7 +642,7 @@ def code_actions(
         line = params.range.start.line
         if doc is not None and doc.version == snap.version:
             ins = _request_at(snap, doc.text, doc.line_text, line)
-            if ins is not None and _suggestible(ls, uri, snap, ins):
+            if ins is not None and _suggestible(ls, uri, snap, doc.text, ins):
                 position = {"line": line, "character": params.range.start.character}
                 out.append(
                     types.CodeAction(
@@ -801,7 +811,7 @@ async def inline_completion(
         insertion = _request_at(snap, text, doc.line_text, cl)
         if insertion is None or text[insertion.start : insertion.end].strip():
             return None
-        if not _suggestible(ls, uri, snap, insertion):
+        if not _suggestible(ls, uri, snap, text, insertion):
             return None
         after = doc.starts[cl + 1] if cl + 1 < len(doc.starts) else len(text)
         if insertion.start != after:
@@ -875,7 +885,7 @@ async def completion_item(
         if snap is None or snap.version != version:
             return None
     insertion = _request_at(snap, text, doc.line_text, line)
-    if insertion is None or not _suggestible(ls, uri, snap, insertion):
+    if insertion is None or not _suggestible(ls, uri, snap, text, insertion):
         return None
     at = types.Range(start=params.position, end=params.position)
     position = {"line": line, "character": params.position.character}
