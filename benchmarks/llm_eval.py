@@ -592,6 +592,7 @@ class GenRow:
     edge_f1: float
     reason: str = ""
     dialect: str = "serverless"
+    clean: bool = False  # the validated document re-analyzes with no error or warning
 
 
 @dataclass
@@ -783,8 +784,10 @@ async def run_generation(provider: Provider, cases: list[GenCase], verbose: bool
         r = await generate(provider, c.request, insertion=empty_document(), index=idx, dialect=c.dialect)
         ref = analyze(c.reference, ref_path.as_uri())
         tree = nf1 = ef1 = 0.0
+        clean = False
         if r.ok:
             got = analyze(r.document, "untitled:generated.yaml", dialect=c.dialect)
+            clean = not any(f.severity <= 2 for f in got.findings)
             tree = tree_similarity(got, ref)
             gn, ge = nodes_edges(got)
             rn, re_ = nodes_edges(ref)
@@ -802,6 +805,7 @@ async def run_generation(provider: Provider, cases: list[GenCase], verbose: bool
                 ef1,
                 r.reason[:120],
                 c.dialect,
+                clean,
             )
         )
         if verbose:
@@ -815,15 +819,16 @@ async def run_generation(provider: Provider, cases: list[GenCase], verbose: bool
 def generation_table(rows: list[GenRow]) -> str:
     """One row per dialect (when there are several) and a total."""
     out = [
-        "| dialect | requests | validated | from model / from outline | rounds (mean) | tokens (mean) "
-        "| latency s (mean) | tree sim (validated) | node F1 | edge F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| dialect | requests | validated | validated & clean | from model / from outline | rounds (mean) "
+        "| tokens (mean) | latency s (mean) | tree sim (validated) | node F1 | edge F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
     def line(label: str, rs: list[GenRow]) -> str:
         ok = [r for r in rs if r.ok]
         return (
             f"| {label} | {len(rs)} | {len(ok)} ({_pct(len(ok), len(rs))}) "
+            f"| {sum(r.clean for r in ok)} ({_pct(sum(r.clean for r in ok), len(ok))}) "
             f"| {sum(r.source == 'model' for r in ok)} / {sum(r.source == 'outline' for r in ok)} "
             f"| {_mean(r.rounds for r in rs):.2f} | {_mean(r.tokens for r in rs):.0f} "
             f"| {_mean(r.latency for r in rs):.1f} | {_mean(r.tree for r in ok):.2f} "

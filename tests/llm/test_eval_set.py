@@ -132,15 +132,15 @@ def test_generation_filters_and_per_dialect_table(harness):
     assert [c.id for c in picked] == ["ci-matrix", "release"]
     assert len(harness.generation_cases(2, dialect="github")) == 2
     rows = [
-        harness.GenRow("a", True, "outline", 0, 100, 1.0, 0.5, 0.5, 0.0, "", "serverless"),
+        harness.GenRow("a", True, "outline", 0, 100, 1.0, 0.5, 0.5, 0.0, "", "serverless", True),
         harness.GenRow("b", False, "", 3, 300, 3.0, 0.0, 0.0, 0.0, "no", "github"),
-        harness.GenRow("c", True, "model", 1, 200, 2.0, 1.0, 1.0, 1.0, "", "github"),
+        harness.GenRow("c", True, "model", 1, 200, 2.0, 1.0, 1.0, 1.0, "", "github", False),
     ]
     lines = harness.generation_table(rows).splitlines()
-    assert lines[0].startswith("| dialect | requests | validated |")
-    assert lines[2].startswith("| serverless | 1 | 1 (100%) | 0 / 1 |")
-    assert lines[3].startswith("| github | 2 | 1 (50%) | 1 / 0 |")
-    assert lines[4].startswith("| **all** | 3 | 2 (67%) | 1 / 1 |")
+    assert lines[0].startswith("| dialect | requests | validated | validated & clean |")
+    assert lines[2].startswith("| serverless | 1 | 1 (100%) | 1 (100%) | 0 / 1 |")
+    assert lines[3].startswith("| github | 2 | 1 (50%) | 0 (0%) | 1 / 0 |")
+    assert lines[4].startswith("| **all** | 3 | 2 (67%) | 1 (50%) | 1 / 1 |")
     single = harness.generation_table(rows[1:]).splitlines()
     assert len(single) == 3 and single[2].startswith("| github | 2 |")
 
