@@ -8,16 +8,12 @@ keystroke in a 5,000-task file costs a string splice and a short rescan.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-_BREAK = re.compile(r"\r\n|\r|\n")
+from wfspec.syntax.tree import line_starts, patch_line_starts
 
-
-def line_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Offsets just past every line break in ``text[start:end]``."""
-    return [m.end() for m in _BREAK.finditer(text, start, len(text) if end is None else end)]
+__all__ = ["TextDocument", "line_starts"]
 
 
 @dataclass(slots=True)
@@ -80,19 +76,7 @@ class TextDocument:
         start = max(0, min(start, len(old)))
         end = max(start, min(end, len(old)))
         self.text = text = old[:start] + new_text + old[end:]
-        delta = len(new_text) - (end - start)
-        starts = self.starts
-        first = bisect_right(starts, start) - 1
-        last = bisect_right(starts, end) - 1
-        a = max(first - 1, 0)  # one line back: a "\r" before the edit may join a "\n" in it
-        window_start = starts[a]
-        if last + 2 < len(starts):
-            window_end = starts[last + 2] + delta  # two lines on: past any break the edit touches
-            tail = [s + delta for s in starts[last + 3 :]]
-        else:
-            window_end = len(text)
-            tail = []
-        self.starts = starts[: a + 1] + line_starts(text, window_start, window_end) + tail
+        self.starts = patch_line_starts(self.starts, text, start, end, len(new_text) - (end - start))
 
     def apply_change(self, rng: tuple[int, int, int, int] | None, new_text: str) -> None:
         """Apply one ``didChange`` content change: a (start line, start character, end line,

@@ -54,16 +54,10 @@ def changed_range(old: str, new: str) -> tuple[int, int, int]:
         i += 1
     # common suffix, not overlapping the prefix
     lo, ln = len(old), len(new)
-    k = 0
     limit = n - i
-    while (
-        k < limit
-        and old[lo - k - _CHUNK if k + _CHUNK <= limit else lo - limit : lo - k]
-        == new[ln - k - _CHUNK if k + _CHUNK <= limit else ln - limit : ln - k]
-    ):
-        k = min(k + _CHUNK, limit)
-        if k == limit:
-            break
+    k = 0
+    while k + _CHUNK <= limit and old[lo - k - _CHUNK : lo - k] == new[ln - k - _CHUNK : ln - k]:
+        k += _CHUNK
     while k < limit and old[lo - k - 1] == new[ln - k - 1]:
         k += 1
     return i, lo - k, ln - k
@@ -211,17 +205,15 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
     is_seq = isinstance(container, SeqNode)
     if not isinstance(root, SeqNode if is_seq else MapNode) or root.flow:
         return None
-    # the piece must sit at the container's indentation, starting where the entry started
+    # the piece must sit at the container's indentation: its first dash (a block sequence starts
+    # there; the entries themselves start after "- ") or its first key
     first = (
         container.items[0].start_offset
         if isinstance(container, SeqNode)
         else container.pairs[0][0].start_offset
     )
-    column = first - _line_start(old.text, first)
-    if is_seq:
-        # a block sequence starts at its first dash; the old one's entries start after "- "
-        dash = _line_start(old.text, first) + old.text[_line_start(old.text, first) : first].find("-")
-        column = dash - _line_start(old.text, dash)
+    line = _line_start(old.text, first)
+    column = (old.text.find("-", line, first) if is_seq else first) - line
     if root.start_offset - rs != column:
         return None
 

@@ -41,6 +41,28 @@ _BREAKS = re.compile(r"\r\n|\r|\n")
 _LF = re.compile(r"\n")
 
 
+def line_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Offsets just past every line break (``\\n``, ``\\r\\n``, a lone ``\\r``) in
+    ``text[start:end]``."""
+    return [m.end() for m in _BREAKS.finditer(text, start, len(text) if end is None else end)]
+
+
+def patch_line_starts(starts: list[int], text: str, start: int, end: int, delta: int) -> list[int]:
+    """The line starts of ``text`` (``[0, ...]``), given ``starts`` of the text it was before
+    ``[start, end)`` was replaced by ``delta`` more code points: lines before and after the edit
+    are kept (the latter moved), only a window around it is scanned again."""
+    first = bisect_right(starts, start) - 1
+    last = bisect_right(starts, end) - 1
+    a = max(first - 1, 0)  # one line back: a "\r" before the edit may join a "\n" in it
+    if last + 2 < len(starts):
+        window_end = starts[last + 2] + delta  # two lines on: past any break the edit touches
+        tail = [s + delta for s in starts[last + 3 :]] if delta else starts[last + 3 :]
+    else:
+        window_end = len(text)
+        tail = []
+    return starts[: a + 1] + line_starts(text, starts[a], window_end) + tail
+
+
 class LineIndex:
     """Maps code-point offsets to (line, UTF-16 character) and back for one text."""
 
@@ -57,14 +79,8 @@ class LineIndex:
 
     def patch(self, text: str, start: int, old_end: int, new_end: int) -> None:
         """Index ``text``, which differs from the indexed text only in that ``[start, old_end)``
-        became ``text[start:new_end]`` (no ``\r`` in either: then use :meth:`reset`)."""
-        starts = self.starts
-        delta = new_end - old_end
-        first = bisect_right(starts, start)  # starts[first:] lie after the change's start
-        keep = bisect_right(starts, old_end, first)  # starts[keep:] lie after its end
-        middle = [m.end() + start for m in _LF.finditer(text[start:new_end])]
-        tail = [s + delta for s in starts[keep:]] if delta else starts[keep:]
-        self.starts = starts[:first] + middle + tail
+        became ``text[start:new_end]``."""
+        self.starts = patch_line_starts(self.starts, text, start, old_end, new_end - old_end)
         self.text = text
         self._ascii = text.isascii()
 
