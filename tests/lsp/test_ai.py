@@ -163,6 +163,8 @@ async def _start(lsp_client: LanguageClient, srv: ScriptedServer, *, inline: boo
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=caps,
+            # a VS Code without inline completion: it runs an accepted completion item's command
+            client_info=types.ClientInfo(name="Visual Studio Code", version="1.65.2"),
             initialization_options={"debounceMs": 0, "llm": llm},
             workspace_folders=[types.WorkspaceFolder(uri=FIXTURES.as_uri(), name="fixtures")],
         )

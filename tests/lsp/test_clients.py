@@ -393,3 +393,89 @@ async def test_read_editor_round_trip(read_editor: LanguageClient) -> None:
     hierarchical = symbol_caps is not None and symbol_caps.hierarchical_document_symbol_support
     kind = types.DocumentSymbol if hierarchical else types.SymbolInformation
     assert all(isinstance(s, kind) for s in symbols)
+
+
+# -- the "Generate steps from this comment" completion item: only where accepting it runs it ----
+
+RECORDED = Path(pytest_lsp.__file__).parent / "clients"
+REQUEST_DOC = """\
+document:
+  dsl: '1.0.3'
+  namespace: support
+  name: tickets
+  version: '0.1.0'
+do:
+  - loadTicket:
+      set:
+        ticket: 1
+  # then ask the billing agent about the ticket and post its answer
+  - closeTicket:
+      set:
+        closed: true
+"""
+REQUEST_LINE = REQUEST_DOC.splitlines().index(
+    "  # then ask the billing agent about the ticket and post its answer"
+)
+# (profile, whether accepting a completion item runs its command): Neovim up to 0.10 inserts the
+# label of an item with an empty text edit and drops its command, eglot ignores the command;
+# Neovim 0.11 and Zed resolve ``command`` lazily, VS Code runs it
+ITEM_COMMAND_PROFILES = [
+    (RECORDED / "neovim_v0.7.0.json", False),
+    (RECORDED / "neovim_v0.9.1.json", False),
+    (RECORDED / "neovim_v0.10.0.json", False),
+    (RECORDED / "neovim_v0.11.0.json", True),
+    (RECORDED / "emacs_v29.1.json", False),
+    (RECORDED / "visual_studio_code_v1.65.2.json", True),
+    (FIXTURES / "clients" / "helix.json", False),
+    (FIXTURES / "clients" / "zed.json", True),
+]
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER),
+    params=ITEM_COMMAND_PROFILES,
+    ids=[p.stem for p, _ in ITEM_COMMAND_PROFILES],
+)
+async def recorded_editor(lsp_client: LanguageClient, request: pytest.FixtureRequest):
+    path, runs = request.param
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    profile = get_converter().structure(raw, types.InitializeParams)
+    lsp_client.runs_item_commands = runs  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=profile.capabilities,
+            client_info=profile.client_info,
+            initialization_options=INIT_OPTIONS,
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_generate_item_only_for_clients_that_run_its_command(recorded_editor: LanguageClient) -> None:
+    client = recorded_editor
+    runs = client.runs_item_commands  # type: ignore[attr-defined]
+    uri = open_doc(client, REQUEST_DOC)
+    at = types.Position(line=REQUEST_LINE, character=len(REQUEST_DOC.splitlines()[REQUEST_LINE]))
+    got = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=ident(uri),
+            position=at,
+            context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.Invoked),
+        )
+    )
+    items = got.items if isinstance(got, types.CompletionList) else got or []
+    offered = [i for i in items if i.label == "Generate steps from this comment"]
+    assert bool(offered) == runs, [i.label for i in items]
+    # every one of them gets the code action, which runs the same command
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=ident(uri),
+            range=types.Range(start=at, end=at),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    # (a code action of only title, kind and command reads back as a Command here: the client's
+    # converter takes the first member of the result's union that fits)
+    generate = [a for a in actions or [] if a.title == "Generate from comment"]
+    assert len(generate) == 1 and "wfspec.generate" in str(generate[0].command)

@@ -11,9 +11,10 @@ diagnostic gets a validated repair.
 - A "Generate from comment" code action on a comment line that reads like a request.
 - ``textDocument/inlineCompletion``: the validated tasks as ghost text after such a comment,
   cached per (uri, version, line); a cancelled request cancels its model calls.
-- For clients without inline completion, a completion item "Generate steps from this comment"
-  on such a comment (or the blank line below it): it inserts nothing and carries the
-  ``wfspec.generate`` command, so the model runs only when the item is accepted.
+- For clients without inline completion that run an accepted item's command
+  (:func:`wfspec.lsp.completion.runs_item_commands`), a completion item "Generate steps from
+  this comment" on such a comment (or the blank line below it): it inserts nothing and carries
+  the ``wfspec.generate`` command, so the model runs only when the item is accepted.
 
 The model proposes, the analyzer disposes: every edit comes from :mod:`wfspec.llm.generate` or
 :mod:`wfspec.llm.repair`, which only return candidates that analyze clean on a copy of the

@@ -8,7 +8,8 @@ the document does not parse); names come from the newest analysis that produced 
 completion never waits for a slow analysis. Documentation of task targets is filled in by
 ``completionItem/resolve`` when the client resolves lazily, inline otherwise. On a comment that
 reads like a request, clients without inline completion also get the "Generate steps from this
-comment" item of :mod:`wfspec.lsp.ai`.
+comment" item of :mod:`wfspec.lsp.ai`, but only those that run an accepted item's command
+(:func:`runs_item_commands`); the others get the "Generate from comment" code action only.
 """
 
 from __future__ import annotations
@@ -47,6 +48,25 @@ class _Client:
         if self.markdown:
             return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
         return text.replace("`", "")
+
+
+#: clients that run an accepted completion item's ``command``, by the name they send in
+#: ``clientInfo`` (VS Code and the builds of it that say so)
+_RUNS_ITEM_COMMANDS = ("visual studio code", "code - oss", "vscodium", "code-server")
+
+
+def runs_item_commands(ls: WfspecServer) -> bool:
+    """Whether accepting a completion item runs its ``command``. LSP has no capability that says
+    so. A client that resolves ``command`` lazily (``completionItem.resolveSupport``: Neovim
+    0.11's ``vim.lsp.completion``, Zed) runs it, and so does VS Code. Others do not: Neovim up to
+    0.10 inserts the label of an item whose text edit is empty and drops the command, eglot 1.9
+    ignores it, and a client that does not say who it is is taken to be one of those."""
+    item = ls.capability("text_document.completion.completion_item")
+    resolve = getattr(item, "resolve_support", None)
+    if resolve is not None and "command" in (resolve.properties or []):
+        return True
+    name = (ls.client_info.name if ls.client_info is not None else "").lower()
+    return any(name.startswith(known) for known in _RUNS_ITEM_COMMANDS)
 
 
 def _plain(snippet: str) -> str:
@@ -164,7 +184,8 @@ async def completion(ls: WfspecServer, params: types.CompletionParams) -> types.
     col = doc.offset_at(line, params.position.character) - doc.starts[min(line, len(doc.starts) - 1)]
     ctx = yamlctx.context_at(doc.text, doc.starts, line, col)
     client = _Client(ls)
-    generate = await ai.completion_item(ls, params, client.doc)  # only on a request comment
+    # only on a request comment, and only for clients that run the item's command
+    generate = await ai.completion_item(ls, params, client.doc) if runs_item_commands(ls) else None
     if ctx is None:
         return types.CompletionList(is_incomplete=False, items=[generate]) if generate else None
     ctx = _utf16_ctx(ctx, doc.line_text(line))

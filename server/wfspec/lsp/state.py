@@ -67,6 +67,8 @@ class WfspecProtocol(LanguageServerProtocol):
         general = params.capabilities.general
         if general is not None:
             general.position_encodings = None  # UTF-16, the protocol's mandatory default
+        if isinstance(self._server, WfspecServer):
+            self._server.client_info = params.client_info
         return (yield from super().lsp_initialize(params))
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
@@ -120,6 +122,7 @@ class WfspecServer(LanguageServer):
         self.documents: dict[str, TextDocument] = {}
         self.settings = Settings()
         self.init_options: Any = None
+        self.client_info: types.ClientInfo | None = None  # the client's name and version, if sent
         self.snapshots: dict[str, Snapshot] = {}
         self.good: dict[str, Snapshot] = {}  # newest snapshot per document with a workflow
         self.pull_diagnostics = False
