@@ -21,7 +21,55 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from gen_serverless import generate  # noqa: E402
 
 SPECS = sorted(p for p in (ROOT / "specs").rglob("*.y*ml"))
-BASES = [generate(40, seed=1), *(p.read_text(encoding="utf-8") for p in SPECS[::3])]
+#: a workflow whose entries hold complex keys (``? key``, with scalar, flow and block keys),
+#: flow collections and multi-line scalars (plain, quoted, literal and folded)
+SHAPES = """document:
+  dsl: '1.0.0'
+  namespace: shapes
+  name: shapes
+do:
+  - first:
+      set:
+        ? a
+        : 1
+        ? [x, y]
+        : 2
+        ? {k: v}
+        : 3
+        plain: 4
+  - second:
+      set:
+        ? |
+          multi
+          line
+        : v
+        ? - block
+          - key
+        : w
+        other: x
+  - third:
+      call: http
+      with:
+        ? key one
+        : value
+        endpoint: {a: 1, b: [2, 3], c: {d: e}}
+        list: [1, [2, 3], {x: y}]
+        text: "quoted
+          across lines"
+        plain: first
+          second
+        folded: >
+          some
+          text
+        last: 'single
+          quoted'
+  - fourth:
+      set:
+        ? trailing
+? top
+: level
+"""
+BASES = [generate(40, seed=1), SHAPES, *(p.read_text(encoding="utf-8") for p in SPECS[::3])]
 LIMIT = 5 * 1024 * 1024
 
 
@@ -106,6 +154,8 @@ def test_a_previous_syntax_error_means_a_full_parse() -> None:
 SNIPPETS = st.sampled_from(
     ["a", "1", " ", "_", "-", ": ", "\n", "  ", "# c", "'", '"', "{", "[", "|\n  x\n", "\t", "&a ", "*a"]
     + ["\n  - t:\n      call: http\n", "k: v\n", "\n    b: 2", "${ .x }", "é", "😀"]
+    # complex keys, flow collections, multi-line scalars
+    + ["? ", "? k\n", ": v\n", "\n  ? q\n  : r", "]", "}", ", ", "[a, {b: c}]", "x\n    y", ">\n  f\n"]
 )
 EDIT = st.tuples(st.floats(0, 1), st.integers(0, 12), SNIPPETS | st.just(""))
 
@@ -126,6 +176,32 @@ def test_random_edits_match_full_parses(base: int, edits: list[tuple[float, int,
         else:
             doc = full
         text = new_text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # the key becomes a block mapping closing where the re-parsed entry ends
+        (
+            "document:\n  dsl: '1.0.0'\n  name: x\ndo:\n  - a: 1\n",
+            "document:\n  ? dsl: '1.0.0'\n  name: x\ndo:\n  - a: 1\n",
+        ),
+        # a trailing complex key without a value: its empty value lies at the next token
+        (
+            "do:\n  - a:\n      set:\n        k: v\n  - b: 2\n",
+            "do:\n  - a:\n      set:\n        ? k\n  - b: 2\n",
+        ),
+        # a block sequence as the last key of the entry
+        (
+            "do:\n  - a:\n      set:\n        ? - x\n          - y\n  - b: 2\n",
+            "do:\n  - a:\n      set:\n        ? - x\n          - z\n  - b: 2\n",
+        ),
+    ],
+)
+def test_complex_keys_reparse_like_a_full_parse(before: str, after: str) -> None:
+    got = reparse(parse(before), after, max_bytes=LIMIT)
+    assert got is not None, "an edit inside one entry should re-parse incrementally"
+    assert document(got) == document(parse(after))
 
 
 def test_typing_through_a_document_mostly_reparses_incrementally() -> None:

@@ -220,16 +220,23 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
     # -- commit: from here on the old tree is updated in place --------------------------------
     old.consumed = True
     index.patch(text, a, b, nb)
-    # block collections that close at the end of the piece close at the next token in context
+    # what the parser put at the end of the piece (where the stream ended) lies at the next
+    # token in context: the ends of block collections closing there, and the empty value of a
+    # trailing complex key (``? key`` without ``:``)
     closing = _next_token(text, new_end)
     piece_end = rs + len(piece)
     stack: list[Node] = [root]
     while stack:
         n = stack.pop()
-        if n._end == piece_end and not isinstance(n, ScalarNode):
+        if n._end == piece_end and (not isinstance(n, ScalarNode) or n._start == piece_end):
+            if n._start == piece_end:
+                n._start = closing
             n._end = closing
+            n._span = None
         if isinstance(n, MapNode):
-            stack.extend(v for _, v in n.pairs)
+            for k, v in n.pairs:  # keys too: a complex key (``? key``) may be a collection
+                stack.append(k)
+                stack.append(v)
         elif isinstance(n, SeqNode):
             stack.extend(n.items)
     # everything after the entry moves; every container on the path ends later
