@@ -11,11 +11,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from wfspec import __version__, output
-from wfspec.analysis.config import Config, ConfigError, find_config_file, load_file
+from wfspec import __version__, fsio, output
+from wfspec.analysis.config import HARD_MAX_FILE_SIZE, Config, ConfigError, find_config_file, load_file
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.analysis.rules import BY_ID, REGISTRY
-from wfspec.findings import Finding
+from wfspec.findings import Finding, Severity
+from wfspec.syntax.parse import DEFAULT_MAX_BYTES
+from wfspec.syntax.tree import Span
 
 YAML_SUFFIXES = (".yaml", ".yml")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".tox"}
@@ -31,6 +33,16 @@ def _rule_ids(value: str) -> list[str]:
         if rid not in BY_ID:
             raise argparse.ArgumentTypeError(f'unknown rule id "{rid}" (see "wfspec rules")')
     return ids
+
+
+def _file_size(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{value}" is not a whole number of bytes') from None
+    if not 1 <= n <= HARD_MAX_FILE_SIZE:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {HARD_MAX_FILE_SIZE} bytes")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,12 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="a .wfspec.toml or pyproject.toml to use instead of the nearest one"
     )
     c.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    c.add_argument(
+        "--max-file-size",
+        type=_file_size,
+        metavar="BYTES",
+        help=f"files larger than this are not analyzed (default: the configuration's, at most "
+        f"{DEFAULT_MAX_BYTES}; this flag may raise it up to {HARD_MAX_FILE_SIZE})",
+    )
     c.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
 
     g = sub.add_parser("graph", help="print the control-flow graph of a workflow")
     g.add_argument("path", metavar="FILE")
     g.add_argument("--format", choices=["mermaid", "dot", "json"], default="mermaid")
     g.add_argument("--dialect", choices=["serverless", "github"])
+    g.add_argument("--max-file-size", type=_file_size, metavar="BYTES", help="the largest file to read")
 
     r = sub.add_parser("rules", help="list every rule")
     r.add_argument("--format", choices=["text", "markdown", "json"], default="text")
@@ -93,20 +113,31 @@ def build_parser() -> argparse.ArgumentParser:
 # -- file discovery -----------------------------------------------------------------------
 
 
-def iter_files(paths: Sequence[str]) -> Iterator[tuple[Path, bool]]:
-    """(file, named explicitly) for each path; directories are walked for YAML files."""
+def iter_files(paths: Sequence[str]) -> Iterator[tuple[Path, bool, Path | None]]:
+    """(file, named explicitly, the tree it was found in) for each path; directories are walked
+    for YAML files without following symbolic links out of them (a linked file whose target
+    lies outside the tree is skipped, with a note on stderr)."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for name in sorted(files):
-                    if name.lower().endswith(YAML_SUFFIXES):
-                        yield Path(root) / name, False
+                    if not name.lower().endswith(YAML_SUFFIXES):
+                        continue
+                    file = Path(root) / name
+                    if file.is_symlink() and not fsio.is_within(file, p):
+                        _note(file, f"a symbolic link to {os.path.realpath(file)}, outside {raw}; skipped")
+                        continue
+                    yield file, False, p
         elif p.exists():
-            yield p, True
+            yield p, True, None
         else:
             raise UsageError(f"{raw}: no such file or directory")
+
+
+def _note(path: Path, message: str) -> None:
+    print(f"wfspec: {display_path(path)}: {message}", file=sys.stderr)
 
 
 def display_path(p: Path) -> str:
@@ -146,14 +177,13 @@ class ConfigCache:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from wfspec.fixes import apply_edits, fix_all
-
     overrides: dict[str, object] = {
         "select": frozenset(args.select) if args.select else None,
         "ignore": frozenset(args.ignore) if args.ignore else None,
         "dialect": args.dialect,
+        "max_file_size": args.max_file_size,
     }
-    if args.config is not None and not args.config.is_file():
+    if args.config is not None and not fsio.is_regular(args.config):
         raise UsageError(f"{args.config}: no such configuration file")
     try:
         configs = ConfigCache(args.config, args.no_config, overrides)
@@ -163,30 +193,50 @@ def cmd_check(args: argparse.Namespace) -> int:
     checked = 0
     fixed = 0
     io_errors = 0
-    for path, explicit in iter_files(args.paths):
+    for path, explicit, tree in iter_files(args.paths):
         try:
             cfg = configs.for_file(path)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
+        name = display_path(path)
         try:
-            data = path.read_bytes()
+            data = fsio.read_bytes(path, cfg.max_file_size)
+        except fsio.FileTooLarge as exc:
+            if explicit:
+                checked += 1
+                items.append((name, _too_large(exc)))
+            else:
+                _note(path, f"{exc}; skipped (raise it with --max-file-size)")
+            continue
+        except fsio.NotRegularFile as exc:
+            if explicit:
+                _note(path, f"cannot read: {exc}")
+                io_errors += 1
+            else:
+                _note(path, f"{exc}; skipped")
+            continue
         except OSError as exc:
-            print(f"wfspec: {display_path(path)}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            _note(path, f"cannot read: {exc.strerror or exc}")
             io_errors += 1
             continue
         uri = path.resolve().as_uri()
         result = analyze(data, uri, cfg)
         if result.dialect is None and not result.doc.problems:
             if explicit:
-                print(f"wfspec: {display_path(path)}: not a workflow wfspec knows; skipped", file=sys.stderr)
+                _note(path, "not a workflow wfspec knows; skipped")
             continue
         if result.dialect is None and not explicit:
             continue  # unparsable YAML somewhere in a tree: not ours to judge
         if args.fix and result.dialect is not None and not result.doc.has_syntax_error:
-            result, n = _fix_file(path, result, cfg, apply_edits, fix_all)
-            fixed += n
+            try:
+                result, n = _fix_file(path, data, result, cfg, tree)
+            except (OSError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                _note(path, f"cannot write: {reason}; not fixed")
+                io_errors += 1
+            else:
+                fixed += n
         checked += 1
-        name = display_path(path)
         items.extend((name, f) for f in result.findings)
     out = {
         "text": lambda: output.text(items),
@@ -207,22 +257,47 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _fix_file(path: Path, result: Analysis, cfg: Config, apply_edits, fix_all) -> tuple[Analysis, int]:  # type: ignore[no-untyped-def]
-    """Apply preferred fixes until nothing changes (at most 5 rounds); write only on change."""
+def _too_large(exc: fsio.FileTooLarge) -> Finding:
+    """The finding for a file over the size limit (it is not read, so not parsed)."""
+    return Finding(
+        "syntax",
+        Severity.ERROR,
+        f"{exc}; not analyzed (raise it with --max-file-size, up to {HARD_MAX_FILE_SIZE:,} bytes)",
+        Span.empty(),
+    )
+
+
+def _fix_file(
+    path: Path, data: bytes, result: Analysis, cfg: Config, tree: Path | None
+) -> tuple[Analysis, int]:
+    """Apply preferred fixes until nothing changes (at most 5 rounds); write only on change.
+
+    The file keeps its encoding, byte order mark and line endings, and is replaced atomically
+    (never written outside ``tree`` when it was found by walking one). A file that does not
+    decode cleanly, or fixes that would leave a syntax error, are not written. Raises
+    ``OSError`` or ``ValueError`` when the file cannot be written; it is then unchanged."""
+    from wfspec.fixes import apply_edits, fix_all
+
+    original = result
     text = result.text
     total = 0
     for _ in range(5):
         edits = fix_all(result)
         if not edits:
             break
-        new_text = apply_edits(text, edits)
+        new_text = fsio.same_newlines(original.text, apply_edits(text, edits))
         if new_text == text:
             break
         total += len(edits)
         text = new_text
         result = analyze(text, result.uri, cfg)
-    if total:
-        path.write_text(text, encoding="utf-8", newline="")
+    if not total:
+        return result, 0
+    if result.doc.has_syntax_error:
+        raise ValueError("the fixes would leave a syntax error")
+    if not fsio.round_trips(data, original.text):
+        raise ValueError("it is not valid UTF-8, and rewriting it would change other bytes")
+    fsio.write_atomic(path, fsio.encode_like(data, text), root=tree)
     return result, total
 
 
@@ -245,13 +320,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from wfspec.analysis.render import render
 
     path = Path(args.path)
-    if not path.is_file():
+    if not path.exists():
         raise UsageError(f"{args.path}: no such file")
+    limit = args.max_file_size or DEFAULT_MAX_BYTES
     try:
-        data = path.read_bytes()
+        data = fsio.read_bytes(path, limit)
     except OSError as exc:
         raise UsageError(f"{args.path}: cannot read: {exc.strerror or exc}") from None
-    result = analyze(data, path.resolve().as_uri(), dialect=args.dialect)
+    config = Config(max_file_size=limit)
+    result = analyze(data, path.resolve().as_uri(), config, dialect=args.dialect)
     if result.workflow is None:
         problems = "; ".join(f.message for f in result.findings[:3])
         raise UsageError(f"{args.path}: no workflow graph" + (f" ({problems})" if problems else ""))

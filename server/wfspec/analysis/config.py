@@ -2,6 +2,11 @@
 
 Read from ``[tool.wfspec]`` in ``pyproject.toml`` or from ``.wfspec.toml`` (the nearest one
 above the checked file wins); invalid values are reported, never fatal.
+
+Limits are bounded: a workspace file may lower ``max-file-size`` but not raise it above
+:data:`PROJECT_MAX_FILE_SIZE` (a larger value is clamped); only the user's own settings (the
+``--max-file-size`` flag, the editor's ``maxFileSize``) may raise it, up to
+:data:`HARD_MAX_FILE_SIZE`.
 """
 
 from __future__ import annotations
@@ -12,10 +17,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from wfspec import fsio
 from wfspec.findings import Finding, Severity
 from wfspec.syntax.parse import DEFAULT_MAX_BYTES, Comment
 
 DIALECTS = ("serverless", "github")
+#: the most a workspace file (``.wfspec.toml``, ``pyproject.toml``) may set ``max-file-size`` to
+PROJECT_MAX_FILE_SIZE = DEFAULT_MAX_BYTES
+#: the most the user's own settings may raise it to
+HARD_MAX_FILE_SIZE = 16 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -77,8 +87,11 @@ def from_mapping(
         except ValueError as exc:
             raise ConfigError(f"{exc}{where}") from None
     size = data.get("max-file-size", data.get("max_file_size", DEFAULT_MAX_BYTES))
+    if isinstance(size, float) and size.is_integer():
+        size = int(size)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         raise ConfigError(f'"max-file-size" must be a positive number of bytes{where}')
+    size = min(size, PROJECT_MAX_FILE_SIZE)  # a workspace file cannot raise the limit
     dialect = data.get("dialect")
     if dialect is not None and dialect not in DIALECTS:
         raise ConfigError(f'"dialect" must be one of {", ".join(DIALECTS)}{where}')
@@ -98,12 +111,12 @@ def find_config_file(start: Path) -> Path | None:
     cur = cur.resolve()
     for d in (cur, *cur.parents):
         cand = d / ".wfspec.toml"
-        if cand.is_file():
+        if fsio.is_regular(cand):
             return cand
         py = d / "pyproject.toml"
-        if py.is_file():
+        if fsio.is_regular(py):
             try:
-                if "wfspec" in tomllib.loads(py.read_text(encoding="utf-8")).get("tool", {}):
+                if "wfspec" in tomllib.loads(fsio.read_text(py)).get("tool", {}):
                     return py
             except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
                 continue
@@ -113,7 +126,7 @@ def find_config_file(start: Path) -> Path | None:
 def load_file(path: Path, known_rules: set[str] | None = None) -> Config:
     """Load a config file; raises ConfigError with a clear message on any problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(fsio.read_text(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
+from wfspec.fsio import newline_of
 from wfspec.ir import TaskNode
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, walk
 
@@ -71,13 +72,24 @@ def _replace_span(finding: Finding, new_text: str) -> TextEdit:
     return TextEdit(finding.span.start.offset, finding.span.end.offset, new_text)
 
 
-def _line_start(text: str, offset: int) -> int:
-    return text.rfind("\n", 0, offset) + 1
+def line_start(text: str, offset: int) -> int:
+    """The offset where the line holding ``offset`` starts (``\n``, ``\r\n`` or ``\r`` breaks)."""
+    return max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
 
 
-def _line_end(text: str, offset: int) -> int:
-    i = text.find("\n", offset)
-    return len(text) if i < 0 else i + 1
+def line_end(text: str, offset: int) -> int:
+    """The offset just past the line break ending the line holding ``offset`` (or the end)."""
+    m = _BREAK.search(text, offset)
+    return len(text) if m is None else m.end()
+
+
+def ends_with_newline(text: str) -> bool:
+    return text.endswith(("\n", "\r"))
+
+
+_BREAK = re.compile(r"\r\n?|\n")
+_line_start = line_start
+_line_end = line_end
 
 
 def _indent_of(text: str, offset: int) -> str:
@@ -97,7 +109,7 @@ def content_end(node: Node) -> int:
 
 
 def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
+    return newline_of(text)
 
 
 # -- fixers --------------------------------------------------------------------------------
@@ -177,7 +189,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             prefix = "- " if dash.startswith("-") else ""
             end = _line_end(text, max(content_end(last) - 1, 0))
             line = f"{item_indent}{prefix}{name}{nl}"
-            if end == len(text) and not text.endswith("\n"):
+            if end == len(text) and not ends_with_newline(text):
                 line = nl + line.rstrip("\r\n")
             return TextEdit(end, end, line)
         if isinstance(secrets, ScalarNode) and secrets.is_null:  # ``secrets:`` left empty
@@ -273,7 +285,7 @@ def _add_default_case(analysis: Analysis, finding: Finding) -> list[Fix]:
         inner = ind + " " * (len(first_line) - len(ind)) if first_line.strip() == "-" else ind + "  "
         end = _line_end(text, max(content_end(last) - 1, 0))
         insert = f"{ind}- default:{nl}{inner}  then: end{nl}"
-        if end == len(text) and not text.endswith("\n"):
+        if end == len(text) and not ends_with_newline(text):
             insert = nl + insert.rstrip("\r\n")
         return [
             Fix(

@@ -7,6 +7,8 @@ import re
 
 from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
+from wfspec.fixes import line_end, line_start
+from wfspec.fsio import newline_of
 from wfspec.ir import TaskNode
 from wfspec.syntax.tree import MapNode, ScalarNode, SeqNode
 
@@ -26,12 +28,11 @@ def _job(analysis: Analysis, name: str) -> TaskNode | None:
 
 
 def _line_start(text: str, offset: int) -> int:
-    return text.rfind("\n", 0, offset) + 1
+    return line_start(text, offset)
 
 
 def _line_end(text: str, offset: int) -> int:
-    i = text.find("\n", offset)
-    return len(text) if i < 0 else i + 1
+    return line_end(text, offset)
 
 
 def _indent(text: str, offset: int) -> str:
@@ -40,7 +41,7 @@ def _indent(text: str, offset: int) -> str:
 
 
 def _nl(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
+    return newline_of(text)
 
 
 def add_need(analysis: Analysis, finding: Finding) -> tuple[str, list[tuple[int, int, str]]] | None:

@@ -114,13 +114,13 @@ async def _generate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     text = ""
+    data = b""
     target: Path | None = args.into
-    if target is not None and target.exists():
-        try:
-            text = target.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            _err(f"{target}: cannot read: {exc}")
+    if target is not None and (target.exists() or target.is_symlink()):
+        got = _read(target)
+        if got is None:
             return 2
+        data, text = got
     uri = target.resolve().as_uri() if target is not None else "untitled:generated.sw.yaml"
     dialect: str = args.dialect or ""
     if not dialect and text.strip():
@@ -161,7 +161,8 @@ async def _generate(args: argparse.Namespace) -> int:
     if target is None:
         sys.stdout.write(result.document)
     else:
-        target.write_text(result.document, encoding="utf-8", newline="")
+        if not _write(target, data, text, result.document):
+            return 2
         _err(f"{target}: inserted {result.text.count(chr(10))} line(s)")
     _err(f"{settings.describe()}: {result.detail()}")
     return 0
@@ -173,11 +174,10 @@ async def _repair(args: argparse.Namespace) -> int:
     from wfspec.llm.repair import repair_all
 
     path = Path(args.path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _err(f"{args.path}: cannot read: {exc}")
+    got = _read(path)
+    if got is None:
         return 2
+    data, text = got
     uri = path.resolve().as_uri()
     before = analyze(text, uri)
     if before.dialect is None and not before.findings:
@@ -200,9 +200,13 @@ async def _repair(args: argparse.Namespace) -> int:
             _err(r.reason)
             return 2
     fixed = sum(1 for r in results if r.ok)
+    from wfspec import fsio
+
+    new_text = fsio.same_newlines(text, new_text)  # the model writes \n; keep the file's breaks
     if new_text != text:
         if args.apply:
-            path.write_text(new_text, encoding="utf-8", newline="")
+            if not _write(path, data, text, new_text):
+                return 2
         else:
             diff = difflib.unified_diff(
                 text.splitlines(keepends=True),
@@ -215,6 +219,38 @@ async def _repair(args: argparse.Namespace) -> int:
     verb = "applied" if args.apply else "validated"
     _err(f"{fixed} repair(s) {verb}; {len(after.findings)} finding(s) left ({settings.describe()})")
     return 0 if not after.findings else 1
+
+
+def _read(path: Path) -> tuple[bytes, str] | None:
+    """The bytes of a regular file (bounded) and their text, decoded as the analyzer decodes
+    them (no newline translation); None after saying on stderr why it cannot be read."""
+    from wfspec import fsio
+    from wfspec.syntax.parse import DEFAULT_MAX_BYTES, decode
+
+    try:
+        data = fsio.read_bytes(path, DEFAULT_MAX_BYTES)
+    except OSError as exc:
+        _err(f"{path}: cannot read: {exc.strerror or exc}")
+        return None
+    return data, decode(data)[0]
+
+
+def _write(path: Path, data: bytes, text: str, new_text: str) -> bool:
+    """Replace ``path`` (read as ``data``, decoded to ``text``) with ``new_text`` atomically,
+    keeping its encoding, byte order mark and line endings; False after saying on stderr why
+    it could not (the file is then unchanged)."""
+    from wfspec import fsio
+
+    if data and not fsio.round_trips(data, text):
+        _err(f"{path}: not written: it is not valid UTF-8, and rewriting it would change other bytes")
+        return False
+    try:
+        fsio.write_atomic(path, fsio.encode_like(data, fsio.same_newlines(text, new_text)))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _err(f"{path}: cannot write: {reason}; unchanged")
+        return False
+    return True
 
 
 def _model(args: argparse.Namespace) -> int:

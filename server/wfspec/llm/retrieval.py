@@ -6,7 +6,10 @@
   document's job ids with their outputs and the actions (``uses:``) in use.
 - :class:`SpecIndex`: a small local similarity index (TF-IDF over identifier-aware tokens,
   cosine similarity) over the clean specs of some directories; no heavy dependencies, built in
-  milliseconds for hundreds of files and cached by the files' modification times.
+  milliseconds for hundreds of files and cached by the files' modification times. Only regular
+  files of at most :data:`MAX_BYTES` are read (:func:`wfspec.fsio.read_bytes`), and a symbolic
+  link whose target lies outside the directory being walked is skipped: what is indexed may
+  reach a prompt.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wfspec import fsio
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, scalar_str
 
@@ -335,7 +339,10 @@ def iter_spec_files(dirs: Sequence[Path]) -> list[Path]:
             subdirs[:] = sorted(s for s in subdirs if s not in SKIP_DIRS and not s.startswith("."))
             for name in sorted(files):
                 if name.lower().endswith(YAML_SUFFIXES):
-                    out.append(Path(root) / name)
+                    path = Path(root) / name
+                    if os.path.islink(path) and not fsio.is_within(path, d):
+                        continue  # a link out of the directory
+                    out.append(path)
                     if len(out) >= MAX_FILES:
                         return out
     return out
@@ -397,9 +404,7 @@ class SpecIndex:
         vocab = Vocabulary()
         for path in iter_spec_files(dirs):
             try:
-                if path.stat().st_size > MAX_BYTES:
-                    continue
-                data = path.read_bytes()
+                data = fsio.read_bytes(path, MAX_BYTES)
             except OSError:
                 continue
             a = analyze(data, path.resolve().as_uri())

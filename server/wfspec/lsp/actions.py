@@ -15,6 +15,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from wfspec import fsio
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.findings import Finding
 from wfspec.fixes import TextEdit, fix_all, fixes_for
@@ -191,7 +192,12 @@ async def graph_command(ls: WfspecServer, *args: Any) -> str:
         path = uri_to_path(uri)
         if path is None or not Path(path).is_file():
             raise JsonRpcInvalidParams(message=f"{uri}: not open and not a readable file")
-        analysis = analyze(Path(path).read_bytes(), uri, ls.config_for(uri))
+        config = ls.config_for(uri)
+        try:
+            data = fsio.read_bytes(path, config.max_file_size)
+        except OSError as exc:
+            raise JsonRpcInvalidParams(message=f"{uri}: cannot read: {exc.strerror or exc}") from None
+        analysis = analyze(data, uri, config)
     if analysis.workflow is None:
         raise JsonRpcInvalidParams(
             message="this document has no workflow graph (not a workflow, or it does not parse)"

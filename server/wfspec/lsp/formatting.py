@@ -5,6 +5,9 @@ Scalars keep their quoting as written: removing quotes can change what a YAML 1.
 (``'1.0'``, ``'yes'``, ``'012'``). The formatter refuses (answers no edits) when the document has
 syntax errors, when ruamel cannot round-trip it, or when the result would not load to the same
 data or would lose a comment. Edits are per changed line run, so the cursor stays put.
+
+The result keeps the document's byte order mark and line endings: the ending it uses most
+(``\r\n``, ``\r`` or ``\n``) for every line, so a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 
 from lsprotocol import types
 
+from wfspec.fsio import newline_of, with_newlines
 from wfspec.lsp.documents import TextDocument, line_starts
 from wfspec.lsp.state import WfspecServer
 
@@ -54,8 +58,7 @@ def format_text(text: str, indent: int = 2) -> str | None:
     if _comment_count(result) < _comment_count(body):
         log.warning("formatting would drop a comment; refused")
         return None
-    if "\r\n" in text:
-        result = result.replace("\r\n", "\n").replace("\n", "\r\n")
+    result = with_newlines(result, newline_of(text))
     if not text.endswith(("\n", "\r")):
         result = result.rstrip("\r\n")
     if text.startswith("\ufeff"):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from wfspec.analysis.config import DIALECTS, Config
+from wfspec.analysis.config import DIALECTS, HARD_MAX_FILE_SIZE, Config
 from wfspec.analysis.rules import BY_ID
 from wfspec.findings import Severity
 from wfspec.syntax.parse import DEFAULT_MAX_BYTES
@@ -90,7 +90,10 @@ class Settings:
     )
     max_file_size: int = field(
         default=DEFAULT_MAX_BYTES,
-        metadata=_doc("Documents larger than this many bytes are not analyzed.", "maxFileSize"),
+        metadata=_doc(
+            f"Documents larger than this many bytes are not analyzed (at most {HARD_MAX_FILE_SIZE}).",
+            "maxFileSize",
+        ),
     )
     dialect: str | None = field(
         default=None,
@@ -272,7 +275,7 @@ _PARSERS: dict[type, dict[str, Parser]] = {
     },
     Settings: {
         "debounce_ms": _int_range(0, 10_000),
-        "max_file_size": _int_range(1, 1 << 31),
+        "max_file_size": _int_range(1, HARD_MAX_FILE_SIZE),
         "dialect": _choice(*DIALECTS, optional=True),
         "dialect_overrides": _overrides,
         "use_project_config": _bool,

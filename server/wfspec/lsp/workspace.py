@@ -7,7 +7,10 @@ virtual environments and caches; at most :data:`MAX_FILES` files, none larger th
 and Serverless Workflow documents the dialect detection recognizes) with the local files each
 one's analysis reads, and analyzes the ones that are not open from disk. Listing, reading and
 analyzing run on a worker thread of their own, one file per job, so edits and requests never
-wait behind a workspace scan.
+wait behind a workspace scan. Files are read with :func:`wfspec.fsio.read_bytes`: regular files
+only, bounded by ``maxFileSize`` (a named pipe or a link to a device is skipped, never waited
+on); a symbolic link whose target lies outside its workspace folder is not listed, and no file
+outside the workspace folders is read for references or rename.
 
 - ``workspace/diagnostic`` (clients that announce ``workspace.diagnostics``): one report per
   workflow file that is not open (document pulls cover open ones), ``unchanged`` where the
@@ -36,7 +39,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from wfspec import dialects
+from wfspec import dialects, fsio
 from wfspec.analysis.config import Config
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.dialects.github import local
@@ -84,6 +87,8 @@ def list_yaml(roots: Iterable[Path], limit: int = MAX_FILES) -> tuple[list[Path]
                 if not name.lower().endswith(YAML):
                     continue
                 path = Path(top, name)
+                if os.path.islink(path) and not fsio.is_within(path, root):
+                    continue  # a link out of the workspace folder
                 key = local.path_key(path)
                 if key in seen:  # nested workspace folders
                     continue
@@ -121,7 +126,9 @@ def classify(path: Path, max_bytes: int) -> WorkflowFile | None:
     if st.st_size > max_bytes:
         return nothing
     try:
-        data = path.read_bytes()
+        data = fsio.read_bytes(path, max_bytes)
+    except fsio.FileTooLarge:
+        return nothing
     except OSError:
         return None
     github = is_workflow_path(path)
@@ -140,9 +147,10 @@ def classify(path: Path, max_bytes: int) -> WorkflowFile | None:
 
 
 def analyze_file(path: Path, uri: str, config: Config) -> Analysis | None:
-    """The analysis of a file as it is on disk; None when it cannot be read."""
+    """The analysis of a file as it is on disk; None when it cannot be read (not a regular
+    file, or larger than the configuration's ``max_file_size``)."""
     try:
-        data = path.read_bytes()
+        data = fsio.read_bytes(path, config.max_file_size)
     except OSError:
         return None
     try:
@@ -186,6 +194,7 @@ class Project:
         self._changed: set[str] = set()
         self._external = False
         self._refresh: asyncio.Task[None] | None = None
+        self._folders: tuple[Path, ...] = ()
 
     # -- open documents ------------------------------------------------------------------------
     def overlay_text(self, key: str) -> str | None:
@@ -211,6 +220,9 @@ class Project:
             path = uri_to_path(uri)
             if path is not None and path.is_dir():
                 out.append(path)
+        if tuple(out) != self._folders:
+            self._folders = tuple(out)
+            local.set_folders(self._folders)
         return out
 
     def invalidate_listing(self) -> None:
@@ -260,7 +272,11 @@ class Project:
         return out
 
     async def file(self, path: Path) -> WorkflowFile | None:
-        """One file on disk, classified (also outside the workspace folders)."""
+        """One file on disk, classified; None outside the workspace folders (when there are
+        any: a local reusable workflow is read only inside its repository in any case)."""
+        roots = self.roots()
+        if roots and not any(fsio.is_within(path, r) for r in roots):
+            return None
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, classify, path, self.ls.settings.max_file_size)
 
@@ -415,10 +431,12 @@ def negotiate(ls: WfspecServer, params: types.InitializeParams) -> None:
 
 
 async def register_watchers(ls: WfspecServer) -> None:
-    """After ``initialized``: ask the client to report changes of YAML files on disk."""
+    """After ``initialized``: ask the client to report changes of YAML files on disk (and tell
+    the local file reader the workspace folders)."""
+    roots = project_of(ls).roots()
     if not ls.capability("workspace.did_change_watched_files.dynamic_registration"):
         return
-    if not project_of(ls).roots():
+    if not roots:
         return
     options = types.DidChangeWatchedFilesRegistrationOptions(
         watchers=[types.FileSystemWatcher(glob_pattern=WATCH_GLOB)]

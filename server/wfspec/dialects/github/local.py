@@ -5,9 +5,13 @@ A step ``uses: ./path`` names a directory holding ``action.yml`` (or ``action.ya
 workspace root derived from the document's uri (``file://`` or a plain path): the directory
 above ``.github/workflows/`` or, failing that, the nearest ancestor holding ``.github``.
 
-A missing or unreadable file is quietly unknown (None): nothing is checked against it. Results
-are cached by path, size and modification time, so an editor session rereads a file only when
-it changes.
+A missing or unreadable file is quietly unknown (None): nothing is checked against it. Only a
+regular file of at most :data:`MAX_BYTES` is read (never a pipe or a device). A path that leads
+outside the repository (``./../x``, or a symbolic link out of it) is not read at all:
+:func:`outside` says so, for a finding. The repository is the nearest directory at or above the
+workspace root that holds ``.git``, else the workspace folder holding the file (see
+:func:`set_folders`), else the workspace root itself. Results are cached by path, size and
+modification time, so an editor session rereads a file only when it changes.
 
 An editor holds newer text than the disk for the files it has open: :func:`set_overlay`
 installs a function that answers a path with that text (the language server passes its open
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from wfspec import fsio
 from wfspec.syntax.parse import parse
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, scalar_str
 
@@ -158,12 +163,7 @@ def _read(path: Path) -> tuple[Stamp, MapNode | None] | None:
         return ("text", len(text), hash(text)), doc.root if isinstance(doc.root, MapNode) else None
     try:
         st = path.stat()
-    except OSError:
-        return None
-    if not path.is_file() or st.st_size > MAX_BYTES:
-        return None
-    try:
-        data = path.read_bytes()
+        data = fsio.read_bytes(path, MAX_BYTES)
     except OSError:
         return None
     doc = parse(data)
@@ -213,13 +213,64 @@ def _join(root: Path, rel: str) -> Path:
     return root / rel
 
 
+_folders: tuple[Path, ...] = ()
+_REPOS: dict[str, Path] = {}
+
+
+def set_folders(folders: tuple[Path, ...]) -> None:
+    """The editor's workspace folders: the boundary for files in them outside any git
+    repository (the CLI sets none)."""
+    global _folders
+    _folders = tuple(folders)
+    _REPOS.clear()
+
+
+def repository_root(root: Path) -> Path:
+    """The directory local references of a workflow under ``root`` must stay in: the nearest
+    one at or above ``root`` holding ``.git``, else the workspace folder holding ``root``,
+    else ``root``."""
+    key = str(root)
+    got = _REPOS.get(key)
+    if got is not None:
+        return got
+    found: Path | None = None
+    cur = root
+    for _ in range(4 * MAX_ANCESTORS):
+        try:
+            if (cur / ".git").exists():
+                found = cur
+                break
+        except OSError:
+            break
+        if cur.parent == cur:
+            break
+        cur = cur.parent
+    if found is None:
+        holding = [f for f in _folders if fsio.is_within(root, f)]
+        found = max(holding, key=lambda f: len(str(f))) if holding else root
+    if len(_REPOS) >= MAX_CACHED:
+        _REPOS.clear()
+    _REPOS[key] = found
+    return found
+
+
+def outside(root: Path | None, rel: str) -> bool:
+    """Whether the local path ``rel`` (``./...``) resolves, ``..`` and symbolic links
+    followed, to somewhere outside the repository of ``root``: such a file is never read."""
+    if root is None:
+        return False
+    return not fsio.is_within(_join(root, rel), repository_root(root))
+
+
 def load_action(root: Path | None, rel: str) -> LocalAction | None:
     """The metadata of the local action at ``rel`` (``./path``), or None when it cannot be read."""
-    if root is None:
+    if root is None or outside(root, rel):
         return None
     base = _join(root, rel)
     for name in ("action.yml", "action.yaml"):
         path = base / name
+        if outside(root, f"{rel.rstrip('/')}/{name}"):  # a metadata file linked out
+            continue
         hit, value = _cached("action", path)
         if hit:
             if value is not None:
@@ -247,7 +298,7 @@ def load_action(root: Path | None, rel: str) -> LocalAction | None:
 
 def load_workflow(root: Path | None, rel: str) -> LocalWorkflow | None:
     """What the local reusable workflow at ``rel`` declares, or None when it cannot be read."""
-    if root is None:
+    if root is None or outside(root, rel):
         return None
     path = _join(root, rel)
     hit, value = _cached("workflow", path)
@@ -317,6 +368,8 @@ def dependencies(root: Node | None, uri: str) -> list[Path]:
         return []
     out: list[Path] = []
     for kind, rel in local_uses(root):
+        if outside(base, rel):
+            continue
         target = _join(base, rel)
         if kind == "workflow":
             out.append(target)

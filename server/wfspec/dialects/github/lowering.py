@@ -467,6 +467,7 @@ class Lowerer:
         elif ref.kind == "local":
             action = local.load_action(self.root_dir, uses)
             if action is None:
+                self._outside(get(sm, "uses"), uses, "local action")
                 return
             st.outputs = action.outputs
             st.outputs_display = tuple(sorted(action.outputs))
@@ -494,6 +495,17 @@ class Lowerer:
                         )
                     )
 
+    def _outside(self, node: Node | None, uses: str, what: str) -> None:
+        """A local action or reusable workflow outside the repository: said, and not read."""
+        if node is not None and local.outside(self.root_dir, uses):
+            self.schema_findings.append(
+                (
+                    node.span,
+                    f'the {what} "{uses}" lies outside the repository; it is not read',
+                    Severity.WARNING,
+                )
+            )
+
     def _call_outputs(self, info: JobInfo) -> dict[str, tuple[str, Span]] | None:
         uses = text(info.fields.get("uses"))
         if uses is None or not uses.startswith("./"):
@@ -510,6 +522,7 @@ class Lowerer:
             return
         target = local.load_workflow(self.root_dir, uses)
         if target is None:
+            self._outside(get(m, "uses"), uses, "reusable workflow")
             return
         uses_node = get(m, "uses")
         assert uses_node is not None
