@@ -1,7 +1,10 @@
 """Parse workflow YAML text into a positioned node tree with ruamel.yaml's C composer.
 
 Never raises. Syntax errors, duplicate keys, tabs, a byte order mark, invalid UTF-8, extra
-documents, alias bombs and oversized files all become ``syntax`` findings.
+documents, alias bombs, malformed merge keys and oversized files all become ``syntax`` findings.
+
+Merge keys (``<<``) are resolved here, as the YAML 1.1 loaders of the runtimes resolve them (see
+:class:`~wfspec.syntax.tree.MapNode`), so every dialect and rule sees the merged mappings.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 ALIAS_EXPANSION_LIMIT = 100_000
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
+_MERGE_TAG = _TAG_PREFIX + "merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,8 @@ class Document:
     fatal: bool = False  # True when nothing beyond the syntax findings should be analyzed
     #: (start, end) offsets of the block scalars (``|``/``>``), whose lines hold no comments
     block_scalars: list[tuple[int, int]] = field(default_factory=list)
-    has_anchors: bool = False  # anchors or aliases occur (an incremental re-parse must not)
+    #: anchors, aliases or merge keys occur (an incremental re-parse must not)
+    has_anchors: bool = False
     shift: int = 0  # 1 when a byte order mark precedes the YAML
     #: True once an incremental re-parse took this document's tree over (see
     #: :mod:`wfspec.syntax.incremental`): its nodes then describe a newer text
@@ -88,6 +93,8 @@ class Document:
     #: them; the incremental parser hands the dict on and counts the versions in ``generation``
     memo: dict[str, Any] = field(default_factory=dict)
     generation: int = 0
+    #: the merge keys (``<<``) as written, in document order
+    merge_keys: list[ScalarNode] = field(default_factory=list)
 
     @property
     def has_syntax_error(self) -> bool:
@@ -214,6 +221,9 @@ def parse(
     doc.root = root
     doc.block_scalars = builder.block_scalars
     doc.has_anchors = bool(builder.anchors) or builder.first_alias is not None
+    doc.merge_keys = builder.merge_keys
+    for message, offset in builder.merge_problems:
+        problem(message, offset, offset + 2)
     for key, earlier in builder.duplicates:
         doc.problems.append(
             Finding(
@@ -286,7 +296,12 @@ class _Builder:
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.count = 0
         self.expanded = 0
+        #: offset of the first alias or merge key (the first place nodes are shared)
         self.first_alias: int | None = None
+        self.merge_keys: list[ScalarNode] = []
+        self.merge_problems: list[tuple[str, int]] = []
+        self.merged = 0  # pairs copied into mappings by merge keys (bounded like aliases)
+        self._merging = False  # a "<<" scalar was seen: mappings may hold merge keys
         self.duplicates: list[tuple[ScalarNode, ScalarNode]] = []
         self.block_scalars: list[tuple[int, int]] = []
         self.extra_document: int | None = None
@@ -307,7 +322,7 @@ class _Builder:
         shift = self.shift
         lines = self.index
         anchors = self.anchors
-        # frame: [is_map, items, start, anchor, flow, size]
+        # frame: [is_map, items, start, anchor, flow, size, tag]
         stack: list[list[Any]] = []
         while True:
             ev = get()
@@ -318,11 +333,15 @@ class _Builder:
                 style = ev.style or ""
                 tag = ev.tag
                 if tag and tag != "!":
+                    if tag == _MERGE_TAG:
+                        self._merging = True
                     tag = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
                 elif style or tag == "!":
                     tag = "str"
                 else:
                     tag = _plain_tag(value)
+                    if value == "<<":
+                        self._merging = True
                 start = ev.start_mark.index + shift
                 end = ev.end_mark.index + shift
                 node = ScalarNode(value, tag, None, style, start=start, end=end, lines=lines)
@@ -342,18 +361,25 @@ class _Builder:
                         ev.anchor,
                         bool(ev.flow_style),
                         1,
+                        ev.tag,
                     ]
                 )
                 continue
             elif t is MappingEndEvent or t is SequenceEndEvent:
-                is_map, items, start, anchor, flow, size = stack.pop()
+                is_map, items, start, anchor, flow, size, tag = stack.pop()
                 end = ev.end_mark.index + shift
                 if is_map:
                     pairs = list(zip(items[0::2], items[1::2], strict=False))
-                    node = MapNode(pairs, None, flow, start=start, end=end, lines=lines)
                     self._check_duplicates(pairs)
+                    written: tuple[tuple[ScalarNode, Node], ...] = ()
+                    if self._merging:
+                        pairs, written = self._merge(pairs)
+                    node = MapNode(pairs, None, flow, start=start, end=end, lines=lines)
+                    node.merges = written
                 else:
                     node = SeqNode(items, None, flow, start=start, end=end, lines=lines)
+                if tag and tag != "!":
+                    node.tag = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
                 self.count += 1
                 if anchor is not None:
                     node.anchor = anchor
@@ -374,6 +400,62 @@ class _Builder:
             frame[1].append(node)
             total = frame[5] + size
             frame[5] = total if total < 10**12 else 10**12
+
+    def _merge(
+        self, pairs: list[tuple[Node, Node]]
+    ) -> tuple[list[tuple[Node, Node]], tuple[tuple[ScalarNode, Node], ...]]:
+        """Resolve the merge keys of one mapping: (its pairs, its written ``<<`` pairs).
+
+        As YAML 1.1 loaders (PyYAML's ``flatten_mapping``, SnakeYAML, js-yaml, go-yaml) do: the
+        mapping's own keys win over merged ones, an earlier mapping of a ``<<: [*a, *b]`` list
+        wins over a later one, and a later ``<<`` key over an earlier one. The merged mappings
+        are already resolved themselves (they were built first)."""
+        own: list[tuple[Node, Node]] = []
+        written: list[tuple[ScalarNode, Node]] = []
+        groups: list[list[MapNode]] = []
+        for k, v in pairs:
+            if (
+                isinstance(k, ScalarNode)
+                and k.value == "<<"
+                and (k.tag == "merge" or (k.tag == "str" and not k.style))
+            ):
+                written.append((k, v))
+                self.merge_keys.append(k)
+                if self.first_alias is None:
+                    self.first_alias = k.start_offset
+                if isinstance(v, MapNode):
+                    groups.append([v])
+                elif isinstance(v, SeqNode) and all(isinstance(i, MapNode) for i in v.items):
+                    groups.append(v.items)  # type: ignore[arg-type]
+                else:
+                    self.merge_problems.append(
+                        (
+                            'merge key "<<" needs a mapping or a list of mappings '
+                            '(such as "<<: *defaults"); YAML loaders reject anything else',
+                            k.start_offset,
+                        )
+                    )
+            else:
+                own.append((k, v))
+        if not written:
+            return pairs, ()
+        seen = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+        out = own
+        for group in reversed(groups):
+            for source in group:
+                for k, v in source.pairs:
+                    if isinstance(k, ScalarNode):
+                        if k.value in seen:
+                            continue
+                        seen.add(k.value)
+                    out.append((k, v))
+        self.merged += len(out)
+        if self.merged > ALIAS_EXPANSION_LIMIT and self.merged > 10 * self.count:
+            raise _BuildError(
+                f"merge keys copy more than {ALIAS_EXPANSION_LIMIT:,} entries (an alias bomb); not analyzed",
+                written[0][0].start_offset,
+            )
+        return out, tuple(written)
 
     def _check_duplicates(self, pairs: list[tuple[Node, Node]]) -> None:
         if len(pairs) < 2:

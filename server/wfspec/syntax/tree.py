@@ -240,9 +240,10 @@ class ScalarNode(_Located):
 
 
 class SeqNode(_Located):
-    """A sequence of nodes."""
+    """A sequence of nodes. ``tag`` is the explicit tag's short name, or None (as for every
+    collection written without a tag)."""
 
-    __slots__ = ("items", "flow")
+    __slots__ = ("items", "flow", "tag")
     kind = "seq"
 
     def __init__(
@@ -258,6 +259,7 @@ class SeqNode(_Located):
         super().__init__(start, end, lines, span)
         self.items = items
         self.flow = flow
+        self.tag: str | None = None
 
     def __repr__(self) -> str:
         return f"SeqNode({len(self.items)} items)"
@@ -265,9 +267,15 @@ class SeqNode(_Located):
 
 class MapNode(_Located):
     """A mapping. Keys are kept in order; duplicates are kept too (the syntax layer reports them)
-    and :meth:`get` returns the first."""
+    and :meth:`get` returns the first.
 
-    __slots__ = ("pairs", "flow", "_index")
+    Merge keys (``<<: *defaults``, ``<<: [*a, *b]``) are resolved as YAML 1.1 loaders do:
+    ``pairs`` holds the written pairs except the merge keys, then each merged pair whose key is
+    not already there (the merged key and value nodes themselves, so their spans point where
+    they are written); ``merges`` keeps the written ``<<`` pairs. ``tag`` is the explicit tag's
+    short name, or None."""
+
+    __slots__ = ("pairs", "flow", "_index", "tag", "merges")
     kind = "map"
 
     def __init__(
@@ -284,6 +292,8 @@ class MapNode(_Located):
         self.pairs = pairs
         self.flow = flow
         self._index: dict[str, int] | None = None
+        self.tag: str | None = None
+        self.merges: tuple[tuple[ScalarNode, Node], ...] = ()
 
     def __repr__(self) -> str:
         return f"MapNode({self.keys()!r})"
@@ -329,7 +339,8 @@ Node = ScalarNode | SeqNode | MapNode
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Every node of a tree, depth first, keys included (aliases are already copies-free)."""
+    """Every node of a tree once, depth first, keys included (aliased subtrees are shared, not
+    copied), and the written ``<<`` pairs of merge keys after a mapping's own pairs."""
     stack: list[Node] = [node]
     seen: set[int] = set()
     while stack:
@@ -339,7 +350,7 @@ def walk(node: Node) -> Iterator[Node]:
         seen.add(id(n))
         yield n
         if isinstance(n, MapNode):
-            for k, v in reversed(n.pairs):
+            for k, v in reversed((*n.pairs, *n.merges) if n.merges else n.pairs):
                 stack.append(v)
                 stack.append(k)
         elif isinstance(n, SeqNode):

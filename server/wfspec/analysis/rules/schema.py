@@ -3,6 +3,12 @@ required property, a value outside its enumeration, or two tasks in one list ite
 
 The range starts at the offending key; for a missing property, at the mapping that lacks it.
 
+An explicit YAML tag outside the YAML 1.2 core schema (``!!python/object/apply:...``,
+``!custom``, ``!!binary``, ``!!timestamp``) is a warning at the tag: runtimes reject such a
+document or, worse, construct something from it. So is a core tag that does not fit its value
+(``!!int abc``, ``!!seq`` on a mapping). Merge keys (``<<: *defaults``) are resolved before the
+check, as YAML 1.1 loaders resolve them; GitHub Actions does not accept them (an error there).
+
 Bad::
 
     do:
@@ -30,6 +36,7 @@ from typing import Any
 
 from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.findings import Finding, Severity
+from wfspec.syntax.tags import tag_problems
 
 
 def check(ctx: Context) -> Iterable[Finding]:
@@ -43,7 +50,12 @@ def check(ctx: Context) -> Iterable[Finding]:
     else:
         from wfspec.dialects.github import schema as gh_schema
 
-        problems = [*gh_schema.validate(ctx.doc.root), *ctx.workflow.payload.get("schema_findings", ())]
+        problems = [
+            *gh_schema.validate(ctx.doc.root),
+            *ctx.workflow.payload.get("schema_findings", ()),
+            *gh_schema.merge_key_problems(ctx.doc.merge_keys),
+        ]
+    problems += [(span, message, Severity.WARNING) for span, message in tag_problems(ctx.doc)]
     for span, message, *severity in problems:
         yield RULE.finding(span, message, severity=severity[0] if severity else None)
 

@@ -663,3 +663,17 @@ def validate(root: Node | None) -> list[Problem]:
     v = _Validator()
     v.workflow(root)
     return v.out
+
+
+def merge_key_problems(keys: Iterable[ScalarNode]) -> list[Problem]:
+    """GitHub Actions reads YAML anchors and aliases but not merge keys: each ``<<`` written
+    is an error (the syntax layer still resolves it, so nothing else is reported twice)."""
+    return [
+        (
+            k.span,
+            'GitHub Actions does not support YAML merge keys ("<<"); write the keys out, '
+            'or alias the whole mapping (such as "env: *defaults")',
+            E,
+        )
+        for k in keys
+    ]
