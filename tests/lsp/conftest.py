@@ -7,6 +7,10 @@ is one server for the whole session (documents get fresh URIs per test) with the
 and every other setting at its default (the model features on, without starting a model: no
 test there asks for one); tests that change settings put them back (:func:`set_ai`). Every
 test module turns LSP specification warnings into errors.
+
+Every range the server returns to any pytest-lsp client in these tests (results, pushed
+diagnostics, server edits) is checked as VS Code checks it, against the text the client sent
+(:mod:`tests.lsp.ranges`, turned on for the session below).
 """
 
 from __future__ import annotations
@@ -17,16 +21,34 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities, make_test_lsp_client
 
+from tests.lsp import ranges
 from wfspec.lsp.documents import TextDocument
 from wfspec.lsp.settings import LlmSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVER = [sys.executable, "-m", "wfspec.cli", "serve"]
 INIT_OPTIONS = {"debounceMs": 0}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _check_every_range():  # noqa: ANN202
+    """Check every range every client receives (:func:`tests.lsp.ranges.watching`)."""
+    with ranges.watching():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_bad_ranges_pushed():  # noqa: ANN202
+    """Fail a test whose pushed diagnostics or server edits held a bad range."""
+    ranges.take_failures()
+    yield
+    bad = ranges.take_failures()
+    assert not bad, "\n".join(bad)
 
 
 def vscode_capabilities() -> types.ClientCapabilities:

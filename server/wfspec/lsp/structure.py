@@ -15,7 +15,7 @@ from wfspec.ir import TaskNode, Workflow
 from wfspec.lsp import convert, locate, navigation
 from wfspec.lsp.hover import edges_of
 from wfspec.lsp.state import Snapshot, WfspecServer
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
 
 _TASK_SYMBOL = {
     "job": types.SymbolKind.Class,
@@ -59,7 +59,7 @@ def _task_symbol(wf: Workflow, node: TaskNode) -> types.DocumentSymbol:
             )
         else:
             children.extend(inner)
-    rng = convert.range_of(node.body_span)
+    rng = convert.range_of(_extent(node))
     return types.DocumentSymbol(
         name=node.name or "(unnamed)",
         detail=node.kind,
@@ -70,9 +70,19 @@ def _task_symbol(wf: Workflow, node: TaskNode) -> types.DocumentSymbol:
     )
 
 
+def _extent(node: TaskNode) -> Span:
+    """A task's whole extent: its name and its body. A GitHub job's body (the mapping under
+    ``build:``) starts on the line after its key, so the body alone does not contain the name,
+    and VS Code rejects a symbol whose selection range lies outside its range."""
+    name, body = node.name_span, node.body_span
+    start = min(name.start, body.start, key=lambda p: p.offset)
+    end = max(name.end, body.end, key=lambda p: p.offset)
+    return Span(start, end)
+
+
 def _within(rng: types.Range, node: TaskNode) -> types.Range:
-    """Clamp a range into a task's body range (children must lie inside their parent)."""
-    outer = convert.range_of(node.body_span)
+    """Clamp a range into a task's range (children must lie inside their parent)."""
+    outer = convert.range_of(_extent(node))
 
     def key(p: types.Position) -> tuple[int, int]:
         return p.line, p.character
