@@ -46,20 +46,9 @@ def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return any(kind == k or kind.startswith(k + ".") for k in only)
 
 
-def _edit(
-    uri: str, version: int, analysis: Analysis, edits: list[TextEdit], versioned: bool
-) -> types.WorkspaceEdit:
-    lsp_edits = convert.text_edits(analysis.doc.index, edits)
-    if versioned:
-        return types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-                    edits=list(lsp_edits),
-                )
-            ]
-        )
-    return types.WorkspaceEdit(changes={uri: lsp_edits})
+def _edit(ls: WfspecServer, snap: Snapshot, edits: list[TextEdit]) -> types.WorkspaceEdit:
+    """The workspace edit of fix edits computed from ``snap``, tagged with its version."""
+    return ls.workspace_edit([(snap.uri, snap.version, convert.text_edits(snap.analysis.doc.index, edits))])
 
 
 def ignore_edit(analysis: Analysis, finding: Finding, multiline: set[int]) -> TextEdit | None:
@@ -114,13 +103,22 @@ def _findings_for(
 
 
 async def code_action(ls: WfspecServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-    uri = params.text_document.uri
-    snap = await ls.snapshot(uri)
-    if snap is None:
-        return None
+    """The actions for the current text: computed from its analysis, and computed again when
+    the text changed meanwhile (an edit is offered only for the text it was computed from)."""
+    for _ in range(3):
+        snap = await ls.snapshot(params.text_document.uri)
+        if snap is None:
+            return None
+        actions = _code_actions(ls, snap, params)
+        if ls.is_current(snap):
+            return actions
+    return None
+
+
+def _code_actions(ls: WfspecServer, snap: Snapshot, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = snap.uri
     analysis = snap.analysis
     only = params.context.only
-    versioned = bool(ls.capability("workspace.workspace_edit.document_changes"))
     actions: list[types.CodeAction] = []
     support = ls.diagnostic_support
     if _wanted(only, types.CodeActionKind.QuickFix):
@@ -134,7 +132,7 @@ async def code_action(ls: WfspecServer, params: types.CodeActionParams) -> list[
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[d],
                         is_preferred=fix.preferred or None,
-                        edit=_edit(uri, snap.version, analysis, list(fix.edits), versioned),
+                        edit=_edit(ls, snap, list(fix.edits)),
                     )
                 )
             if f.rule == "syntax" and analysis.doc.fatal:
@@ -146,7 +144,7 @@ async def code_action(ls: WfspecServer, params: types.CodeActionParams) -> list[
                         title=f'Ignore "{f.rule}" on this line',
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[d],
-                        edit=_edit(uri, snap.version, analysis, [edit], versioned),
+                        edit=_edit(ls, snap, [edit]),
                     )
                 )
     if _wanted(only, FIX_ALL_KIND) and (only or actions):
@@ -156,7 +154,7 @@ async def code_action(ls: WfspecServer, params: types.CodeActionParams) -> list[
                 types.CodeAction(
                     title="Fix all wfspec problems with a preferred fix",
                     kind=FIX_ALL_KIND,
-                    edit=_edit(uri, snap.version, analysis, edits, versioned),
+                    edit=_edit(ls, snap, edits),
                 )
             )
     if ls.settings.llm.enabled:  # "Fix with AI" per finding, "Generate from comment"
@@ -207,7 +205,8 @@ async def graph_command(ls: WfspecServer, *args: Any) -> str:
 
 async def document_state_command(ls: WfspecServer, *args: Any) -> dict[str, Any] | None:
     """``wfspec.documentState [uri]``: the server's view of an open document (version, length,
-    SHA-256 of the text, line count, analyzed version), to check that client and server agree."""
+    SHA-256 of the text, line count, analyzed version, whether it is in sync), to check that
+    client and server agree."""
     import hashlib
 
     uri = _uri_arg(args)
@@ -221,4 +220,5 @@ async def document_state_command(ls: WfspecServer, *args: Any) -> dict[str, Any]
         "lines": doc.line_count,
         "sha256": hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest(),
         "analyzedVersion": snap.version if snap is not None else None,
+        "inSync": doc.in_sync,
     }

@@ -316,16 +316,7 @@ class _Progress:
 def _workspace_edit(
     ls: WfspecServer, uri: str, version: int, edits: list[types.TextEdit]
 ) -> types.WorkspaceEdit:
-    if ls.capability("workspace.workspace_edit.document_changes"):
-        return types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-                    edits=list(edits),
-                )
-            ]
-        )
-    return types.WorkspaceEdit(changes={uri: edits})
+    return ls.workspace_edit([(uri, version, edits)])
 
 
 def _lsp_edits(ls: WfspecServer, uri: str, edits: list[TextEdit]) -> list[types.TextEdit]:

@@ -3,11 +3,14 @@
 wfspec positions are (line, UTF-16 character, code-point offset); the server negotiates UTF-16
 with every client, so a :class:`~wfspec.syntax.tree.Span` maps to a ``Range`` field by field.
 Offsets (fix edits, computed ranges) go through the analyzed document's line index.
+
+Every workspace edit the server returns or sends is built here (:func:`workspace_edit`), each
+document's edits tagged with the version they were computed for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -58,6 +61,33 @@ def text_edit(index: LineIndex, edit: TextEdit) -> types.TextEdit:
 
 def text_edits(index: LineIndex, edits: Iterable[TextEdit]) -> list[types.TextEdit]:
     return [text_edit(index, e) for e in sorted(edits, key=lambda e: (e.start, e.end))]
+
+
+def workspace_edit(
+    documents: Iterable[tuple[str, int | None, Sequence[types.TextEdit]]], document_changes: bool
+) -> types.WorkspaceEdit:
+    """The workspace edit of ``(uri, version, edits)`` per document, the version being the one
+    the edits were computed for (None: a file that is not open, read from disk).
+
+    With ``document_changes`` (the client announces ``workspace.workspaceEdit.documentChanges``)
+    each document's edits are a ``TextDocumentEdit`` whose
+    ``OptionalVersionedTextDocumentIdentifier`` carries that version, so the client refuses
+    them for any other version; clients without it get the plain ``changes`` map."""
+    docs = [(uri, version, list(edits)) for uri, version, edits in documents]
+    if document_changes:
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=list(edits),
+                )
+                for uri, version, edits in docs
+            ]
+        )
+    changes: dict[str, list[types.TextEdit]] = {}
+    for uri, _, edits in docs:
+        changes.setdefault(uri, []).extend(edits)
+    return types.WorkspaceEdit(changes=changes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified
 
 from wfspec.analysis.engine import Analysis
 from wfspec.dialects.github import local
@@ -246,16 +247,7 @@ async def rename(ls: WfspecServer, params: types.RenameParams) -> types.Workspac
         edits = [types.TextEdit(range=convert.range_at(index, s, e), new_text=new) for s, e in spans]
         if edits:
             per_site.append((site, edits))
-    if ls.capability("workspace.workspace_edit.document_changes"):
-        return types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(
-                        uri=site.uri, version=site.version
-                    ),
-                    edits=list(edits),
-                )
-                for site, edits in per_site
-            ]
-        )
-    return types.WorkspaceEdit(changes={site.uri: edits for site, edits in per_site})
+    for site, _ in per_site:  # open documents: still the text the edits were computed for
+        if site.version is not None and not ls.text_is_current(site.uri, site.version, site.analysis.text):
+            raise JsonRpcContentModified(message="a document changed while renaming; try again")
+    return ls.workspace_edit((site.uri, site.version, edits) for site, edits in per_site)

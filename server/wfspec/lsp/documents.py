@@ -4,6 +4,11 @@ The server keeps its own copy of every open document instead of pygls' workspace
 are exactly LSP's (``\\n``, ``\\r\\n``, ``\\r``; not ``str.splitlines``' extras such as U+2028),
 positions are UTF-16, and the line table is patched around each edit rather than rebuilt, so a
 keystroke in a 5,000-task file costs a string splice and a short rescan.
+
+Each document counts its edits (:attr:`TextDocument.generation`): a client that sends the same
+version twice still gives two generations, so an analysis is matched to its text, not only to
+its version. A document whose copy may differ from the client's (an edit could not be applied)
+is marked out of sync until the client sends its whole text again.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ class TextDocument:
     version: int = 0
     language_id: str = ""
     starts: list[int] = field(default_factory=list)
+    #: how many edits were applied since the document was opened
+    generation: int = 0
+    #: False once an edit could not be applied: the text may differ from the client's
+    in_sync: bool = True
 
     def __post_init__(self) -> None:
         self.starts = [0, *line_starts(self.text)]
@@ -75,6 +84,7 @@ class TextDocument:
         old = self.text
         start = max(0, min(start, len(old)))
         end = max(start, min(end, len(old)))
+        self.generation += 1
         self.text = text = old[:start] + new_text + old[end:]
         self.starts = patch_line_starts(self.starts, text, start, end, len(new_text) - (end - start))
 
@@ -82,10 +92,16 @@ class TextDocument:
         """Apply one ``didChange`` content change: a (start line, start character, end line,
         end character) range in UTF-16 units, or None for the whole text."""
         if rng is None:
+            self.generation += 1
+            self.in_sync = True  # the client's whole text: both copies agree again
             self.text = new_text
             self.starts = [0, *line_starts(new_text)]
             return
         sl, sc, el, ec = rng
+        if max(sl, el) > len(self.starts) or min(sl, sc, el, ec) < 0:
+            # a line this copy does not have (the one just past the end is taken as the end,
+            # as some clients address it): the client's text is not this one
+            self.in_sync = False
         start = self.offset_at(sl, sc)
         end = self.offset_at(el, ec)
         if end < start:

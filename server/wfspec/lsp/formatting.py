@@ -113,6 +113,8 @@ async def formatting(ls: WfspecServer, params: types.DocumentFormattingParams) -
         return None
     tab = params.options.tab_size if params.options is not None else 2
     new = format_text(analysis.text, int(tab))
+    if not ls.is_current(snap):  # formatting edits carry no version: offer them for this text only
+        return None
     if new is None or new == analysis.text:
         return [] if new is not None else None
     return line_edits(analysis.text, new)

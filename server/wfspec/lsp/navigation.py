@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 
 from wfspec.analysis.engine import Analysis
 from wfspec.lsp import convert, locate
@@ -269,15 +269,7 @@ async def rename(ls: WfspecServer, params: types.RenameParams) -> types.Workspac
     edits = [
         types.TextEdit(range=convert.range_at(index, o.start, o.end), new_text=new) for o in idx.of(occ.key)
     ]
-    if ls.capability("workspace.workspace_edit.document_changes"):
-        return types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(
-                        uri=snap.uri, version=snap.version
-                    ),
-                    edits=list(edits),
-                )
-            ]
-        )
-    return types.WorkspaceEdit(changes={snap.uri: edits})
+    edit = ls.edit_of(snap, edits)
+    if edit is None:
+        raise JsonRpcContentModified(message="the document changed while renaming; try again")
+    return edit

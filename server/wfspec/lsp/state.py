@@ -4,7 +4,13 @@ One :class:`Snapshot` per document holds the analysis of one (uri, version). An 
 the document's pending analysis and schedules a new one after the debounce; the analysis runs on
 a worker thread over a copy of the text, and its result is dropped when the document moved on
 meanwhile. Requests that need the analysis await the current version's snapshot (interactive
-ones skip the rest of the debounce).
+ones skip the rest of the debounce). A snapshot is current only for the very text it analyzed:
+a client that sends one version number twice gets the analysis of its second text.
+
+The protocol subclass answers every request, also one whose params do not fit the method
+(``InvalidParams``), and never drops a document edit silently: a ``didOpen``/``didChange`` it
+cannot read marks the document out of sync, which the user is told once, and nothing is offered
+from it (no analysis, no edits) until the client sends its whole text again.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +30,10 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 from pygls.protocol.language_server import lsp_method
 
 from wfspec import __version__
@@ -49,6 +58,8 @@ class Snapshot:
     analysis: Analysis
     seconds: float = 0.0  # how long the analysis took
     derived: dict[str, Any] = field(default_factory=dict)
+    #: the text analyzed, exactly as the document held it (None: ``analysis.text``)
+    text: str | None = None
 
     def get(self, key: str, compute: Callable[[], T]) -> T:
         """A value derived from this snapshot, computed once."""
@@ -57,10 +68,135 @@ class Snapshot:
         return self.derived[key]  # type: ignore[no-any-return]
 
 
+#: the document notifications whose loss leaves the server's copy of a document behind
+_SYNC = (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE)
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A message whose params do not fit its method (what pygls would drop): the raw message
+    and why it does not fit."""
+
+    data: dict[str, Any]
+    reason: str
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    subs = getattr(exc, "exceptions", None)
+    if not subs:
+        yield exc
+        return
+    for sub in subs:
+        yield from _leaves(sub)
+
+
+def _reason(exc: BaseException) -> str:
+    """A short description of why params did not structure (lsprotocol's own range messages,
+    e.g. "Position.line should be in range [0:2147483647], but was -1.")."""
+    seen: list[str] = []
+    for leaf in _leaves(exc):
+        text = str(leaf).strip() or type(leaf).__name__
+        if text not in seen:
+            seen.append(text)
+    return "; ".join(seen[:3])[:300]
+
+
+def _raw_uri(data: dict[str, Any]) -> str | None:
+    params = data.get("params")
+    td = params.get("textDocument") if isinstance(params, dict) else None
+    uri = td.get("uri") if isinstance(td, dict) else None
+    return uri if isinstance(uri, str) else None
+
+
 class WfspecProtocol(LanguageServerProtocol):
-    """pygls' protocol with two changes: positions are always UTF-16 (what every wfspec span
-    carries), and documents live in :attr:`WfspecServer.documents` rather than pygls' workspace
-    (LSP line breaks only, line table patched per edit)."""
+    """pygls' protocol with these changes: positions are always UTF-16 (what every wfspec span
+    carries); documents live in :attr:`WfspecServer.documents` rather than pygls' workspace
+    (LSP line breaks only, line table patched per edit); a message whose params do not fit its
+    method is answered (requests: ``InvalidParams``) or reported (document edits: the document
+    is out of sync) instead of dropped; and no handler leaves a future behind in
+    ``_request_futures`` (pygls 2.1 keeps one per notification handled by a generator or a
+    coroutine, and per step of a generator request, forever)."""
+
+    # -- messages that do not fit their method ---------------------------------------------------
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls' ``structure_message`` (the ``object_hook`` of the message reader), except
+        that params which do not fit come back as :class:`Rejected` instead of an exception
+        the reader logs and drops."""
+        if "jsonrpc" not in data:
+            return data
+        try:
+            if "id" in data:
+                if "error" in data:
+                    return self._converter.structure(data, types.ResponseErrorMessage)
+                if "method" in data:
+                    kind = self.get_message_type(data["method"]) or JsonRPCRequestMessage
+                    return self._converter.structure(data, kind)
+                kind = self._result_types.pop(data["id"], None) or JsonRPCResponseMessage
+                return self._converter.structure(data, kind)
+            kind = self.get_message_type(data.get("method", "")) or JsonRPCNotification
+            return self._converter.structure(data, kind)
+        except Exception as exc:  # noqa: BLE001 - any failure to structure is the sender's
+            return Rejected(data, _reason(exc))
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, Rejected):
+            self._reject(message)
+            return
+        super().handle_message(message)
+
+    def _reject(self, message: Rejected) -> None:
+        data, reason = message.data, message.reason
+        method = data.get("method")
+        if self._shutdown and method != types.EXIT:
+            return
+        if "id" in data and "method" not in data:
+            # a response of the client's that does not fit: fail the request waiting for it
+            log.warning("invalid response to request %r: %s", data.get("id"), reason)
+            waiting = (
+                self._request_futures.pop(data["id"], None) if isinstance(data["id"], int | str) else None
+            )
+            if waiting is not None and not waiting.done():
+                waiting.set_exception(JsonRpcInvalidParams(message=f"invalid response: {reason}"))
+            return
+        if "id" in data:
+            msg_id = data["id"]
+            if isinstance(msg_id, bool) or not isinstance(msg_id, int | str):
+                msg_id = None
+            log.warning("invalid params for %s: %s", method, reason)
+            error = JsonRpcInvalidParams(message=f"invalid params for {method}: {reason}")
+            self._send_data(types.ResponseErrorMessage(id=msg_id, error=error.to_response_error()))
+            return
+        log.warning("ignored notification %s with invalid params: %s", method, reason)
+        if method in _SYNC and isinstance(self._server, WfspecServer):
+            self._server.lost_sync(_raw_uri(data), f"{method} could not be read ({reason})")
+
+    # -- futures ---------------------------------------------------------------------------------
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """pygls' ``_execute_handler``, keeping a future in ``_request_futures`` only for the
+        client request being handled (where ``$/cancelRequest`` finds it): notifications and
+        the steps of generator handlers run under made-up ids nothing ever looks up again."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        if msg_id == self._ctx_msg_id.get():
+            return
+        future = self._request_futures.get(msg_id)
+        if future is None:
+            return
+        if future.done():
+            self._request_futures.pop(msg_id, None)
+        else:
+            future.add_done_callback(lambda _f: self._request_futures.pop(msg_id, None))
+
+    def _notify_feature(self, method: str, params: Any) -> None:
+        """Run the server's handler of a notification (plain calls, not generators)."""
+        if (handler := self.fm.features.get(method)) is not None:
+            self._execute_handler(str(uuid.uuid4()), handler, self._check_handler_result, (params,))
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Any:
@@ -72,19 +208,16 @@ class WfspecProtocol(LanguageServerProtocol):
         return (yield from super().lsp_initialize(params))
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:
+        self._notify_feature(types.TEXT_DOCUMENT_DID_OPEN, params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> None:
+        self._notify_feature(types.TEXT_DOCUMENT_DID_CHANGE, params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:
+        self._notify_feature(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -169,6 +302,74 @@ class WfspecServer(LanguageServer):
         log.warning("%s", message)
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"wfspec: {message}"))
 
+    # -- documents out of sync -----------------------------------------------------------------
+    def lost_sync(self, uri: str | None, reason: str) -> None:
+        """An edit of ``uri`` (None: of a document the message did not name) could not be
+        applied: the server's copy may now differ from the client's. Nothing is analyzed or
+        offered from it until the client sends its whole text again (a ``didOpen``, or a
+        ``didChange`` without a range); the user is told once per document."""
+        if uri is not None and uri not in self.documents:
+            log.warning("%s: %s (the document is not open)", uri, reason)
+            return
+        newly: list[str] = []
+        for u in [uri] if uri is not None else list(self.documents):
+            doc = self.documents[u]
+            if doc.in_sync:
+                newly.append(u)
+            doc.in_sync = False
+            self.out_of_sync(u, reason)
+        if newly:
+            self.tell_out_of_sync(newly)
+
+    def tell_out_of_sync(self, uris: list[str]) -> None:
+        what = uris[0].rsplit("/", 1)[-1] if len(uris) == 1 else f"{len(uris)} open documents"
+        self.show(
+            f"lost track of the text of {what} (the editor sent an edit that could not be "
+            "applied); no diagnostics or fixes for it until it is reopened"
+        )
+
+    def out_of_sync(self, uri: str, reason: str) -> None:
+        """Drop what was derived from ``uri``'s copy, which no longer matches the client's."""
+        log.warning("%s is out of sync with the editor: %s", uri, reason)
+        self.snapshots.pop(uri, None)
+        self.good.pop(uri, None)
+        self._parsed.pop(uri, None)
+        task = self._pending.pop(uri, None)
+        if task is not None and not task.done():
+            task.cancel()
+        if not self.pull_diagnostics and uri in self.published:
+            self.published.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def is_current(self, snap: Snapshot) -> bool:
+        """True when ``snap`` analyzed exactly the open document's current text (and version):
+        edits computed from it may be offered."""
+        return self.text_is_current(
+            snap.uri, snap.version, snap.text if snap.text is not None else snap.analysis.text
+        )
+
+    def text_is_current(self, uri: str, version: int, text: str) -> bool:
+        """True when ``uri`` is open, in sync, at ``version`` and holds exactly ``text``."""
+        doc = self.documents.get(uri)
+        return doc is not None and doc.in_sync and doc.version == version and doc.text == text
+
+    # -- edits ---------------------------------------------------------------------------------
+    def workspace_edit(
+        self, documents: Iterable[tuple[str, int | None, Sequence[types.TextEdit]]]
+    ) -> types.WorkspaceEdit:
+        """:func:`wfspec.lsp.convert.workspace_edit` for this client: ``documentChanges`` with
+        versions where it supports them, ``changes`` otherwise."""
+        versioned = bool(self.capability("workspace.workspace_edit.document_changes"))
+        return convert.workspace_edit(documents, versioned)
+
+    def edit_of(self, snap: Snapshot, edits: Sequence[types.TextEdit]) -> types.WorkspaceEdit | None:
+        """The workspace edit of ``edits`` computed from ``snap``, or None when the document's
+        text is no longer the one ``snap`` analyzed (the edits would land elsewhere)."""
+        if not self.is_current(snap):
+            log.info("dropping edits computed for an older text of %s", snap.uri)
+            return None
+        return self.workspace_edit([(snap.uri, snap.version, edits)])
+
     # -- configuration -------------------------------------------------------------------------
     def project_config(self, uri: str) -> Config | None:
         """The project's ``[tool.wfspec]``/``.wfspec.toml`` for a document (cached by mtime);
@@ -210,7 +411,7 @@ class WfspecServer(LanguageServer):
     def schedule(self, uri: str, delay: float | None = None) -> asyncio.Task[Snapshot | None] | None:
         """(Re)start the debounced analysis of ``uri``; cancels the pending one."""
         doc = self.documents.get(uri)
-        if doc is None:
+        if doc is None or not doc.in_sync:
             return None
         old = self._pending.pop(uri, None)
         if old is not None and not old.done():
@@ -238,10 +439,15 @@ class WfspecServer(LanguageServer):
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         result = await loop.run_in_executor(self._executor, self._analyze_on_worker, text, uri, config)
-        if self.documents.get(uri) is not doc or doc.version != version or doc.text is not text:
+        if (
+            self.documents.get(uri) is not doc
+            or doc.version != version
+            or doc.text is not text
+            or not doc.in_sync
+        ):
             log.debug("dropping stale analysis of %s v%s", uri, version)
             return None
-        snap = Snapshot(uri, version, result, time.perf_counter() - started)
+        snap = Snapshot(uri, version, result, time.perf_counter() - started, text=text)
         self.snapshots[uri] = snap
         if result.workflow is not None:
             self.good[uri] = snap
@@ -310,10 +516,10 @@ class WfspecServer(LanguageServer):
         callers (hover, completion...) skip what is left of the debounce."""
         for _ in range(50):
             doc = self.documents.get(uri)
-            if doc is None:
+            if doc is None or not doc.in_sync:
                 return None
             snap = self.snapshots.get(uri)
-            if snap is not None and snap.version == doc.version:
+            if snap is not None and self.is_current(snap):
                 return snap
             task = self._pending.get(uri)
             if task is None or task.done():
@@ -323,7 +529,8 @@ class WfspecServer(LanguageServer):
             elif urgent:
                 self._wake[uri].set()
             await asyncio.wait({task})
-        return self.snapshots.get(uri)
+        snap = self.snapshots.get(uri)
+        return snap if snap is not None and self.is_current(snap) else None
 
     def good_snapshot(self, uri: str) -> Snapshot | None:
         """The newest snapshot of ``uri`` that has a workflow, possibly of an older version."""
@@ -334,10 +541,10 @@ class WfspecServer(LanguageServer):
         this document analyzes quickly (the last run took under :attr:`completion_wait`);
         otherwise, and while the document does not parse, the newest one with a workflow."""
         doc = self.documents.get(uri)
-        if doc is None:
+        if doc is None or not doc.in_sync:
             return None
         snap = self.snapshots.get(uri)
-        fresh = snap is not None and snap.version == doc.version
+        fresh = snap is not None and self.is_current(snap)
         if not fresh and (snap is None or snap.seconds < self.completion_wait):
             snap = await self.snapshot(uri)
         if snap is not None and snap.analysis.workflow is not None:

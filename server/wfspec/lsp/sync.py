@@ -133,13 +133,21 @@ def did_change(ls: WfspecServer, params: types.DidChangeTextDocumentParams) -> N
     if doc is None:
         log.warning("didChange for a document that is not open: %s", uri)
         return
+    was = doc.in_sync
     for change in params.content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
             r = change.range
             doc.apply_change((r.start.line, r.start.character, r.end.line, r.end.character), change.text)
         else:
-            doc.apply_change(None, change.text)
+            doc.apply_change(None, change.text)  # the whole text: in sync again
     doc.version = params.text_document.version
+    if not doc.in_sync:
+        if was:  # a range this copy does not have: the texts already differ
+            ls.out_of_sync(uri, f"an edit at a line past the end of the document (version {doc.version})")
+            ls.tell_out_of_sync([uri])
+        return
+    if not was:
+        log.warning("%s is in sync with the editor again (version %s)", uri, doc.version)
     workspace.edited(ls, uri, ls.schedule(uri))
 
 
