@@ -44,6 +44,7 @@ export const SERVER_SETTINGS: readonly Mapped[] = [
   { key: 'llm.apiKeyEnv', server: ['llm', 'apiKeyEnv'], kind: 'string' },
   { key: 'llm.timeoutSeconds', server: ['llm', 'timeoutSeconds'], kind: 'number' },
   { key: 'llm.maxRounds', server: ['llm', 'maxRounds'], kind: 'integer' },
+  { key: 'llm.budgetSeconds', server: ['llm', 'budgetSeconds'], kind: 'number' },
 ];
 
 /** Settings only the client reads; never sent to the server. */

@@ -3,7 +3,7 @@
 Serves ``POST /v1/chat/completions`` (streaming and not) from a list of scripted replies, one
 per request, and records every request it got. Standard library only (``http.server`` in a
 thread); a reply can be a status code with an error body, a malformed body, a delay (for
-timeouts and cancellation) or a normal answer.
+timeouts and cancellation), an answer held until the test releases it, or a normal answer.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Reply:
     raw: bytes | None = None  # sent as the body instead of a completion (malformed answers)
     headers: dict[str, str] = field(default_factory=dict)
     error: str = ""  # error message for non-200 statuses
+    hold: threading.Event | None = None  # the answer waits until the test sets it (at most 60 s)
 
 
 def ok(content: str) -> Reply:
@@ -134,6 +135,8 @@ class ScriptedServer:
         reply = self._next()
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.hold is not None:
+            reply.hold.wait(60)
         if reply.status != 200:
             err = {"error": {"message": reply.error or f"status {reply.status}", "type": "scripted"}}
             self._send(h, reply.status, json.dumps(err).encode(), reply.headers)

@@ -10,6 +10,7 @@ import ast
 import asyncio
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -213,6 +214,19 @@ async def _actions(
     return [a for a in got or [] if isinstance(a, types.CodeAction)]
 
 
+async def _settled(client: LanguageClient, result: Any) -> types.WorkDoneProgressEnd:
+    """The end of the work a pending ``wfspec.generate`` goes on with after answering: its
+    progress end, sent after the edit was applied or the reason shown."""
+    assert result["ok"] and result["pending"], result
+    token = result["progress"]
+    for _ in range(6000):  # bounds a hang; nothing here is timed
+        reports = client.progress_reports.get(token, [])
+        if reports and isinstance(reports[-1], types.WorkDoneProgressEnd):
+            return reports[-1]
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the generation never finished: {client.progress_reports.get(token)}")
+
+
 def _serious(text: str, uri: str) -> list[str]:
     return [f.rule for f in analyze(text, uri).findings if f.severity <= 2]
 
@@ -225,8 +239,8 @@ async def test_generate_command_applies_a_validated_edit(client: LanguageClient,
     result = await _command(
         client, "wfspec.generate", {"uri": uri, "position": {"line": line, "character": 4}, "version": 1}
     )
-    assert result["ok"], result
-    assert "validated" in result["detail"]
+    end = await _settled(client, result)
+    assert end.message is not None and "validated" in end.message
     (edit,) = client.applied[before:]  # type: ignore[attr-defined]
     new = apply(GEN_DOC, workspace_edits(edit, uri))
     assert COMMENT + "\n  - askBilling:\n      call: a2a" in new
@@ -247,17 +261,21 @@ async def test_never_valid_answer_applies_nothing_and_says_why(
     result = await _command(
         client, "wfspec.generate", {"uri": uri, "position": {"line": line, "character": 0}, "version": 1}
     )
-    assert not result["ok"] and "no valid suggestion" in result["detail"]
+    end = await _settled(client, result)
     assert len(client.applied) == applied  # type: ignore[attr-defined]
-    assert "no valid suggestion" in client.messages[-1].message and len(client.messages) > shown
+    (said,) = client.messages[shown:]  # the reason, once
+    assert "no valid suggestion" in said.message and end.message == "nothing was inserted"
     # an endpoint that refuses the key: a clear message, not a crash (a fresh document: the
     # answers above are cached for this version)
     _script(srv, [Reply(status=401, error="bad key")])
     uri = open_doc(client, GEN_DOC)
+    shown = len(client.messages)
     result = await _command(
         client, "wfspec.generate", {"uri": uri, "position": {"line": line, "character": 0}, "version": 1}
     )
-    assert not result["ok"] and "unavailable" in result["detail"] and "401" in result["detail"]
+    await _settled(client, result)
+    (said,) = client.messages[shown:]
+    assert "unavailable" in said.message and "401" in said.message
     assert client.messages[-1].type == types.MessageType.Error
     assert API_KEY not in client.messages[-1].message
     # not on a comment: nothing asked
@@ -545,7 +563,8 @@ async def test_completion_item_runs_generate_when_accepted(
     )
     before = len(client.applied)  # type: ignore[attr-defined]
     result = await _command(client, item.command.command, *item.command.arguments or [])
-    assert result["ok"] and "validated" in result["detail"], result
+    end = await _settled(client, result)
+    assert end.message is not None and "validated" in end.message
     (edit,) = client.applied[before:]  # type: ignore[attr-defined]
     new = apply(GEN_DOC, workspace_edits(edit, uri))
     assert COMMENT + "\n  - askBilling:\n      call: a2a" in new
@@ -567,8 +586,10 @@ async def test_completion_item_below_the_comment_applies_only_validated_text(
     _script(srv, ["not json"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
     applied, shown = len(client.applied), len(client.messages)  # type: ignore[attr-defined]
     result = await _command(client, item.command.command, *item.command.arguments or [])
-    assert not result["ok"] and "no valid suggestion" in result["detail"]
-    assert len(client.applied) == applied and len(client.messages) > shown  # type: ignore[attr-defined]
+    await _settled(client, result)
+    assert len(client.applied) == applied  # type: ignore[attr-defined]
+    (said,) = client.messages[shown:]  # type: ignore[attr-defined]
+    assert "no valid suggestion" in said.message
     assert srv.requests, "the model was asked when the item was accepted"
     # the comment was edited meanwhile: the command refuses instead of guessing
     client.text_document_did_change(
@@ -630,3 +651,128 @@ async def test_completion_item_only_on_requests_with_ai_on_and_without_ghost_tex
     uri = open_doc(client, text)
     assert not _generate_items(await _completion(client, uri, line, len(COMMENT)))
     assert not srv.requests  # no model work for any of this
+
+
+# -- never silent, never blocking ---------------------------------------------------------------
+
+
+async def test_generate_answers_before_the_model_does(client: LanguageClient, srv: ScriptedServer) -> None:
+    """The command answers at once (clients such as eglot give up on a request after 10 s), then
+    the work goes on with progress and applies the validated tasks with workspace/applyEdit."""
+    hold = threading.Event()
+    _script(srv, [Reply(OUTLINE, hold=hold), f"```yaml\n{GOOD_TASKS}```"])
+    uri = open_doc(client, GEN_DOC)
+    before = len(client.applied)  # type: ignore[attr-defined]
+    line = _line(GEN_DOC, COMMENT)
+    try:
+        result = await asyncio.wait_for(
+            _command(
+                client,
+                "wfspec.generate",
+                {"uri": uri, "position": {"line": line, "character": 2}, "version": 1},
+            ),
+            30,  # a hang guard: the model holds its answer until the command has answered
+        )
+        assert result["ok"] and result["pending"] and result["progress"]
+        assert client.applied[before:] == []  # type: ignore[attr-defined]
+        for _ in range(3000):  # until the model is asked (a hang guard, nothing timed)
+            if srv.requests:
+                break
+            await asyncio.sleep(0.01)
+        status = await _command(client, "wfspec.aiStatus")
+        assert status["inFlight"] == 1 and client.applied[before:] == []  # type: ignore[attr-defined]
+    finally:
+        hold.set()
+    end = await _settled(client, result)
+    (edit,) = client.applied[before:]  # type: ignore[attr-defined]
+    assert COMMENT + "\n  - askBilling:\n" in apply(GEN_DOC, workspace_edits(edit, uri))
+    assert end.message is not None and end.message.startswith("inserted")
+
+
+async def test_ghost_text_that_comes_to_nothing_says_why_once(
+    client: LanguageClient, srv: ScriptedServer
+) -> None:
+    _script(srv, ["not json"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
+    uri = open_doc(client, GEN_DOC)
+    line = _line(GEN_DOC, COMMENT)
+    shown = len(client.messages)
+    got = await _inline(client, uri, line, len(COMMENT))
+    assert got is None or not got.items
+    (said,) = client.messages[shown:]
+    assert "no ghost text" in said.message and "no valid suggestion" in said.message
+    # asked again for the same version and comment: still nothing, and nothing said again
+    again = await _inline(client, uri, line, len(COMMENT))
+    assert again is None or not again.items
+    assert len(client.messages) == shown + 1
+    # an endpoint that fails: the reason, once, though each request tries again
+    _script(srv, [], default=Reply(status=401, error="bad key"))
+    uri = open_doc(client, GEN_DOC)
+    shown = len(client.messages)
+    for _ in range(2):
+        assert await _inline(client, uri, line, len(COMMENT)) is None
+    (said,) = client.messages[shown:]
+    assert "no ghost text" in said.message and "401" in said.message
+    assert said.type == types.MessageType.Error
+
+
+HUGE_ANSWER = "```yaml\n" + "".join(f"- note{i}:\n    set:\n      n: {i}\n" for i in range(77_000)) + "```"
+BIG_DOC = GEN_DOC + "".join(f"  - later{i}:\n      set:\n        n: {i}\n" for i in range(12_000))
+
+
+async def _hover_while_generating(
+    client: LanguageClient, srv: ScriptedServer, text: str, answer: str, outline: str = OUTLINE
+) -> tuple[Any, int]:
+    """Start ``wfspec.generate`` on ``text`` with the model's answer held; release it, and while
+    the server deals with it, hover in another document. Returns the command's result and how
+    many edits had been applied before the hover."""
+    small = open_doc(client, GEN_DOC)
+    assert await client.text_document_hover_async(  # analyzed: the hover below waits for nothing
+        types.HoverParams(text_document=ident(small), position=types.Position(line=9, character=6))
+    )
+    hold = threading.Event()
+    _script(srv, [outline, Reply(answer, hold=hold)], default=Reply(answer))
+    uri = open_doc(client, text)
+    before = len(client.applied)  # type: ignore[attr-defined]
+    line = _line(text, COMMENT)
+    try:
+        result = await _command(
+            client, "wfspec.generate", {"uri": uri, "position": {"line": line, "character": 2}, "version": 1}
+        )
+        for _ in range(6000):  # until the answer is asked for (a hang guard, nothing timed)
+            if len(srv.requests) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        assert len(srv.requests) >= 2
+    finally:
+        hold.set()
+    await asyncio.sleep(0.3)  # the answer is on its way; dealing with it takes seconds
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=ident(small), position=types.Position(line=9, character=6))
+    )
+    assert hover is not None
+    return result, len(client.applied) - before  # type: ignore[attr-defined]
+
+
+async def test_validating_a_big_document_leaves_the_server_responsive(
+    client: LanguageClient, srv: ScriptedServer
+) -> None:
+    """Validation runs off the event loop: while the server analyzes the answer spliced into a
+    36,000-line document (seconds of work), a hover request is answered."""
+    result, applied = await _hover_while_generating(client, srv, BIG_DOC, f"```yaml\n{GOOD_TASKS}```")
+    progress = client.progress_reports[result["progress"]]
+    assert applied == 0 and not isinstance(progress[-1], types.WorkDoneProgressEnd), progress
+    end = await _settled(client, result)
+    assert end.message is not None and end.message.startswith("inserted"), end
+
+
+async def test_a_huge_answer_leaves_the_server_responsive_and_says_why(
+    client: LanguageClient, srv: ScriptedServer
+) -> None:
+    """A 230,000-line answer (and no usable outline): the hover is answered, nothing is
+    inserted, and the reason is shown once."""
+    shown, before = len(client.messages), len(client.applied)  # type: ignore[attr-defined]
+    result, _ = await _hover_while_generating(client, srv, GEN_DOC, HUGE_ANSWER, outline="no outline")
+    end = await _settled(client, result)
+    assert len(client.applied) == before and end.message == "nothing was inserted"  # type: ignore[attr-defined]
+    (said,) = client.messages[shown:]
+    assert "no valid suggestion" in said.message, said

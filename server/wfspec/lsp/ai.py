@@ -2,8 +2,9 @@
 diagnostic gets a validated repair.
 
 - ``wfspec.generate [{uri, position, version}]``: generate from the natural-language comment at
-  (or just above) the position, with ``$/progress``, and apply the validated insertion with
-  ``workspace/applyEdit`` only while the document is still at ``version``.
+  (or just above) the position. The command answers at once (``pending``); the work goes on with
+  ``$/progress`` and applies the validated insertion with ``workspace/applyEdit`` only while the
+  document is still at ``version``, so no client's request timeout is ever reached.
 - "Fix with AI" code actions (one per diagnostic, beside the deterministic fixes), resolved
   lazily in ``codeAction/resolve``; clients without resolve support for ``edit`` get the
   ``wfspec.fixWithAI [{uri, version, range, code}]`` command instead. ``wfspec.fixAllWithAI
@@ -15,6 +16,10 @@ diagnostic gets a validated repair.
   (:func:`wfspec.lsp.completion.runs_item_commands`), a completion item "Generate steps from
   this comment" on such a comment (or the blank line below it): it inserts nothing and carries
   the ``wfspec.generate`` command, so the model runs only when the item is accepted.
+
+Every suggestion has a time budget (``wfspec.llm.budgetSeconds``): past it the best validated
+answer so far (the outline) is offered, or nothing. A suggestion that comes to nothing says why
+once, with ``window/showMessage`` (ghost text too: once per document version and comment).
 
 The model proposes, the analyzer disposes: every edit comes from :mod:`wfspec.llm.generate` or
 :mod:`wfspec.llm.repair`, which only return candidates that analyze clean on a copy of the
@@ -36,6 +41,7 @@ import logging
 import os
 import re
 import sys
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -73,7 +79,6 @@ COMPLETION_LABEL = "Generate steps from this comment"
 INLINE_OPTIONS = types.InlineCompletionOptions()
 DEFAULT_KEY_ENV = "WFSPEC_API_KEY"
 FALLBACK_KEY_ENV = "OPENAI_API_KEY"
-UNAVAILABLE = ("auth", "unreachable", "model-unavailable", "timeout")
 
 # comments that are directives or commented-out YAML, not requests
 _NOT_A_REQUEST = re.compile(
@@ -93,11 +98,13 @@ def reads_like_request(request: str) -> bool:
 def provider_settings(llm: LlmSettings, environ: Mapping[str, str] | None = None) -> ProviderSettings:
     """The provider settings for the server's ``llm`` settings. No base URL (or provider
     ``local``) means the embedded model; an empty ``apiKeyEnv`` means ``WFSPEC_API_KEY`` when
-    that variable is set, else ``OPENAI_API_KEY``. Only the variable's name is kept here."""
+    that variable is set, else the endpoint's default (``OPENAI_API_KEY`` for the OpenAI endpoint
+    only, see ``Settings.key_env``). Only the variable's name is kept here."""
     from wfspec.llm.provider import Settings as ProviderSettings
+    from wfspec.llm.redact import same_endpoint
 
     env = os.environ if environ is None else environ
-    key_env = llm.api_key_env or (DEFAULT_KEY_ENV if env.get(DEFAULT_KEY_ENV) else FALLBACK_KEY_ENV)
+    key_env = llm.api_key_env or (DEFAULT_KEY_ENV if env.get(DEFAULT_KEY_ENV) else "")
     base_url = None if llm.provider == "local" else llm.base_url
     return ProviderSettings.from_mapping(
         {
@@ -106,6 +113,7 @@ def provider_settings(llm: LlmSettings, environ: Mapping[str, str] | None = None
             "api_key_env": key_env,
             "timeout": llm.timeout_seconds,
             "max_rounds": llm.max_rounds,
+            "redact": False if any(same_endpoint(base_url, u) for u in llm.unredacted_endpoints) else None,
         }
     )
 
@@ -121,6 +129,10 @@ class Assistant:
         self.started = 0
         self.inline: OrderedDict[tuple[str, int, int], list[types.InlineCompletionItem]] = OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
+        #: generation started by ``wfspec.generate``, running after the command answered
+        self.work: set[asyncio.Task[None]] = set()
+        #: the (uri, version, comment line) whose ghost text already said why there is none
+        self.said: OrderedDict[tuple[str, int, int], None] = OrderedDict()
         #: why the model cannot be used (the embedded model is not installed), once known
         self.unavailable: str | None = None
 
@@ -165,6 +177,21 @@ class Assistant:
         finally:
             self.in_flight -= 1
 
+    def say_once(
+        self, ls: WfspecServer, key: tuple[str, int, int], message: str, kind: types.MessageType
+    ) -> None:
+        """``window/showMessage`` for ``key`` unless it was said already."""
+        if key in self.said:
+            return
+        self.said[key] = None
+        while len(self.said) > 64:
+            self.said.popitem(last=False)
+        ls.show(message, kind)
+
+    def track(self, task: asyncio.Task[None]) -> None:
+        self.work.add(task)
+        task.add_done_callback(self.work.discard)
+
     def remember(self, key: tuple[str, int, int], items: list[types.InlineCompletionItem]) -> None:
         self.inline[key] = items
         self.inline.move_to_end(key)
@@ -172,6 +199,8 @@ class Assistant:
             self.inline.popitem(last=False)
 
     async def aclose(self) -> None:
+        for task in list(self.work):
+            task.cancel()
         provider, self._provider = self._provider, None
         if provider is not None:
             await provider.aclose()
@@ -284,16 +313,29 @@ class _Progress:
         self.ls = ls
         self.title = title
         self.token: str | None = None
+        self.created = False
+        #: the message of the progress end (what came of the work)
+        self.end_message: str | None = None
 
-    async def __aenter__(self) -> _Progress:
+    async def create(self) -> None:
+        """Get a token from the client (``window/workDoneProgress/create``), once."""
+        if self.created:
+            return
+        self.created = True
         if not self.ls.capability("window.work_done_progress"):
-            return self
+            return
         token = f"wfspec-ai-{uuid.uuid4().hex}"
         try:
             await self.ls.work_done_progress.create_async(token)
         except Exception:  # noqa: BLE001 - a client that refuses gets no progress
-            return self
+            return
         self.token = token
+
+    async def __aenter__(self) -> _Progress:
+        await self.create()
+        token = self.token
+        if token is None:
+            return self
         self.ls.work_done_progress.begin(
             token, types.WorkDoneProgressBegin(title=f"wfspec: {self.title}", cancellable=True)
         )
@@ -309,7 +351,7 @@ class _Progress:
 
     async def __aexit__(self, *exc: object) -> None:
         if self.token is not None:
-            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd())
+            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=self.end_message))
             self.ls.work_done_progress.tokens.pop(self.token, None)
 
 
@@ -369,6 +411,7 @@ async def _generate(
     from wfspec.llm.generate import generate
     from wfspec.llm.retrieval import cached_index, default_dirs
 
+    deadline = time.monotonic() + ls.settings.llm.budget_seconds
     dialect = _dialect(ls, uri, snap)
     index = await asyncio.to_thread(cached_index, default_dirs(_workspace(ls, uri)), dialect=dialect)
     a = assistant(ls)
@@ -385,6 +428,7 @@ async def _generate(
             index=index,
             version=(uri, version),  # the provider caches per (request, document version)
             progress=progress,
+            deadline=deadline,
         )
     a.note(ls, result.error_kind, result.reason, announce=announce)
     return result
@@ -500,18 +544,54 @@ async def generate_command(ls: WfspecServer, *args: Any) -> dict[str, Any]:
             '(e.g. "# ask the billing agent, then post its answer")',
             types.MessageType.Info,
         )
-    async with _Progress(ls, "generating from the comment") as progress:
-        result = await _generate(ls, uri, text, version, insertion, snap, progress.report)
-    if not result.ok or result.edit is None:
-        if result.error_kind:
-            return _fail(ls, _unavailable(result.reason), types.MessageType.Error)
-        return _fail(ls, result.detail())
-    now = ls.documents.get(uri)
-    if now is None or now.version != version:
-        return _fail(ls, "the document changed while generating; nothing was applied (try again)")
-    if not await _apply(ls, uri, version, [result.edit], "wfspec: generate from comment"):
-        return _fail(ls, "the editor did not apply the generated tasks")
-    return _result(True, result.detail(), rounds=result.rounds)
+    asst = assistant(ls)
+    asst.provider(ls.settings.llm)  # settings changed since the model was found missing: try again
+    if asst.unavailable is not None:
+        return _fail(ls, _unavailable(asst.unavailable), types.MessageType.Error)
+    progress = _Progress(ls, "generating from the comment")
+    await progress.create()
+    asst.track(asyncio.ensure_future(_generate_and_apply(ls, uri, text, version, insertion, snap, progress)))
+    detail = "generating from the comment; the tasks are inserted once they validate"
+    extra = {"progress": progress.token} if progress.token is not None else {}
+    return _result(True, detail, pending=True, **extra)
+
+
+async def _generate_and_apply(
+    ls: WfspecServer,
+    uri: str,
+    text: str,
+    version: int,
+    insertion: Insertion,
+    snap: Snapshot | None,
+    progress: _Progress,
+) -> None:
+    """The work of ``wfspec.generate`` after it answered: generate, apply, and say what came of
+    it once (``window/showMessage`` when nothing was inserted; the progress end either way)."""
+    async with progress:
+        try:
+            result = await _generate(ls, uri, text, version, insertion, snap, progress.report)
+            why, kind = "", types.MessageType.Warning
+            if result.error_kind:
+                why, kind = _unavailable(result.reason), types.MessageType.Error
+            elif not result.ok or result.edit is None:
+                why = result.detail()
+            else:
+                now = ls.documents.get(uri)
+                if now is None or now.version != version:
+                    why = "the document changed while generating; nothing was applied (try again)"
+                elif not await _apply(ls, uri, version, [result.edit], "wfspec: generate from comment"):
+                    why = "the editor did not apply the generated tasks"
+        except asyncio.CancelledError:
+            progress.end_message = "cancelled; nothing was inserted"
+            raise
+        except Exception as exc:  # noqa: BLE001 - the server lives on; the user hears why
+            log.exception("generation failed")
+            why, kind = f"generation failed: {exc}", types.MessageType.Error
+        if why:
+            progress.end_message = "nothing was inserted"
+            ls.show(why, kind)
+        else:
+            progress.end_message = f"inserted: {result.detail()}"
 
 
 # -- repair -------------------------------------------------------------------------------
@@ -563,14 +643,22 @@ async def _repair(
         return None, snap, "that problem is no longer in the document"
     a = assistant(ls)
     provider = a.provider(ls.settings.llm)
-    async with a.busy():
-        result = await repair(
-            provider,
-            snap.analysis,
-            finding,
-            config=ls.config_for(uri),
-            version=(uri, snap.version),
-            progress=progress,
+    budget = ls.settings.llm.budget_seconds
+    try:
+        async with asyncio.timeout(budget), a.busy():
+            result = await repair(
+                provider,
+                snap.analysis,
+                finding,
+                config=ls.config_for(uri),
+                version=(uri, snap.version),
+                progress=progress,
+            )
+    except TimeoutError:
+        return (
+            None,
+            snap,
+            f"no repair validated within the time budget ({budget:g} s, wfspec.llm.budgetSeconds)",
         )
     a.note(ls, result.error_kind, result.reason, announce=False)
     if result.error_kind:
@@ -810,6 +898,8 @@ async def inline_completion(
             return None  # not the last line of the comment block
         result = await _generate(ls, uri, text, version, insertion, snap, announce=True)
         if result.error_kind:
+            if result.error_kind != "model-unavailable":  # that one is announced by itself
+                a.say_once(ls, key, f"no ghost text: {_unavailable(result.reason)}", types.MessageType.Error)
             return None  # not cached: the endpoint may be back next time
         cached = []
         if result.ok and result.text:
@@ -819,6 +909,8 @@ async def inline_completion(
             elif not lead:
                 body = body.lstrip("\n")
             cached.append(types.InlineCompletionItem(insert_text=body))
+        else:
+            a.say_once(ls, key, f"no ghost text for this comment: {result.detail()}", types.MessageType.Info)
         a.remember(key, cached)
     now = ls.documents.get(uri)
     if now is None or now.version != version:

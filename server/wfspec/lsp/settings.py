@@ -77,6 +77,14 @@ class LlmSettings:
     max_rounds: int = field(
         default=3, metadata=_doc("Validation rounds before a suggestion is dropped.", "maxRounds")
     )
+    budget_seconds: float = field(
+        default=20.0,
+        metadata=_doc(
+            "Seconds one suggestion (ghost text, generate from comment, fix with AI) may take in "
+            "all: then the best validated answer so far is offered, or the reason there is none.",
+            "budgetSeconds",
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +280,7 @@ _PARSERS: dict[type, dict[str, Parser]] = {
         "api_key_env": _env_name,
         "timeout_seconds": _number(0.1, 600),
         "max_rounds": _int_range(1, 10),
+        "budget_seconds": _number(1, 600),
     },
     Settings: {
         "debounce_ms": _int_range(0, 10_000),
