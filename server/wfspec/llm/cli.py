@@ -121,6 +121,7 @@ async def _generate(args: argparse.Namespace) -> int:
         if got is None:
             return 2
         data, text = got
+    original, text = text, _lf(text)
     uri = target.resolve().as_uri() if target is not None else "untitled:generated.sw.yaml"
     dialect: str = args.dialect or ""
     if not dialect and text.strip():
@@ -161,7 +162,7 @@ async def _generate(args: argparse.Namespace) -> int:
     if target is None:
         sys.stdout.write(result.document)
     else:
-        if not _write(target, data, text, result.document):
+        if not _write(target, data, original, result.document):
             return 2
         _err(f"{target}: inserted {result.text.count(chr(10))} line(s)")
     _err(f"{settings.describe()}: {result.detail()}")
@@ -177,7 +178,8 @@ async def _repair(args: argparse.Namespace) -> int:
     got = _read(path)
     if got is None:
         return 2
-    data, text = got
+    data, original = got
+    text = _lf(original)
     uri = path.resolve().as_uri()
     before = analyze(text, uri)
     if before.dialect is None and not before.findings:
@@ -202,7 +204,7 @@ async def _repair(args: argparse.Namespace) -> int:
     fixed = sum(1 for r in results if r.ok)
     from wfspec import fsio
 
-    new_text = fsio.same_newlines(text, new_text)  # the model writes \n; keep the file's breaks
+    text, new_text = original, fsio.same_newlines(original, new_text)  # the file's line breaks again
     if new_text != text:
         if args.apply:
             if not _write(path, data, text, new_text):
@@ -233,6 +235,14 @@ def _read(path: Path) -> tuple[bytes, str] | None:
         _err(f"{path}: cannot read: {exc.strerror or exc}")
         return None
     return data, decode(data)[0]
+
+
+def _lf(text: str) -> str:
+    """The text generation and repair work on: a file with CR-only or CRLF line breaks
+    throughout, with ``\\n`` instead (:func:`_write` puts the file's own back)."""
+    from wfspec import fsio
+
+    return fsio.with_newlines(text, "\n") if fsio.uniform_newlines(text) in ("\r", "\r\n") else text
 
 
 def _write(path: Path, data: bytes, text: str, new_text: str) -> bool:
