@@ -191,8 +191,8 @@ export class GraphPanel implements vscode.Disposable {
   header .hint { opacity: 0.7; font-size: 0.9em; }
   #status { padding: 8px 0; opacity: 0.8; }
   #status.error { color: var(--vscode-errorForeground); opacity: 1; white-space: pre-wrap; }
-  #graph svg { max-width: 100%; height: auto; }
-  body.fit #graph svg { max-height: calc(100vh - 64px); }
+  #graph { overflow: auto; }
+  #graph svg { display: block; margin: 0 auto; }
   header button { margin-left: auto; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground);
     border: none; padding: 2px 8px; cursor: pointer; }
   #graph g.node.wfspec-link { cursor: pointer; }

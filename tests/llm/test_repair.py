@@ -136,7 +136,9 @@ async def test_invalid_own_edit_is_fed_back(scripted):
     r = await repair(p, a, f)
     assert r.ok and r.rounds == 2
     fb = srv.requests[1].messages[-1]["content"]
-    assert "nowhere" in fb and "adds 1 finding" in fb
+    assert (
+        "nowhere" in fb and "adds 2 finding" in fb and "unreachable" in fb
+    )  # the typo and the task it strands
     await p.aclose()
 
 

@@ -42,7 +42,8 @@ def test_text_format_and_exit_code(bad: Path, capsys: pytest.CaptureFixture[str]
     assert main(["check", "bad.sw.yaml"]) == 1
     out, err = capsys.readouterr()
     assert out == (
-        'bad.sw.yaml:10:13: error: unknown task "routeTicket"; did you mean "routeTickets"? [unknown-target]\n'
+        'bad.sw.yaml:10:13: error: unknown task "routeTicket"; did you mean "routeTickets"? '
+        "1 task is unreachable until this is fixed [unknown-target]\n"
     )
     assert "1 finding (1 error) in 1 file" in err
 

@@ -7,6 +7,8 @@
 
 import type { Mermaid } from 'mermaid';
 
+import { fitScale, mermaidConfig } from '../graphModel';
+
 declare const mermaid: Mermaid;
 
 interface Target {
@@ -29,18 +31,31 @@ const fitButton = document.getElementById('fit') as HTMLButtonElement | null;
 fitButton?.addEventListener('click', () => {
   const fit = document.body.classList.toggle('fit');
   fitButton.textContent = fit ? 'Full size' : 'Fit';
+  layout();
 });
 
 function isDark(): boolean {
   return document.body.classList.contains('vscode-dark') || document.body.classList.contains('vscode-high-contrast');
 }
 
-mermaid.initialize({
-  startOnLoad: false,
-  securityLevel: 'strict',
-  theme: isDark() ? 'dark' : 'default',
-  flowchart: { htmlLabels: true, useMaxWidth: true },
-});
+mermaid.initialize(mermaidConfig(isDark()) as Parameters<Mermaid['initialize']>[0]);
+
+/** Size the drawing: in "fit" mode as large as the view allows, labels never below
+ * MIN_LABEL_PX (the view scrolls then); else at its own size. */
+function layout(): void {
+  const svg = graphEl.querySelector('svg');
+  if (!svg) return;
+  const box = svg.viewBox.baseVal;
+  const width = box && box.width > 0 ? box.width : svg.getBoundingClientRect().width;
+  const height = box && box.height > 0 ? box.height : svg.getBoundingClientRect().height;
+  const fit = document.body.classList.contains('fit');
+  const scale = fit ? fitScale(width, height, graphEl.clientWidth || window.innerWidth, window.innerHeight - 64) : 1;
+  svg.style.maxWidth = 'none';
+  svg.setAttribute('width', String(Math.round(width * scale)));
+  svg.setAttribute('height', String(Math.round(height * scale)));
+}
+
+window.addEventListener('resize', layout);
 
 let renderCount = 0;
 let queue: Promise<void> = Promise.resolve();
@@ -64,6 +79,7 @@ async function render(msg: Extract<Incoming, { type: 'graph' }>): Promise<void> 
     const { svg, bindFunctions } = await mermaid.render(id, msg.mermaid);
     graphEl.innerHTML = svg;
     bindFunctions?.(graphEl);
+    layout();
     let linked = 0;
     graphEl.querySelectorAll<SVGGElement>('g.node').forEach((node) => {
       const key = mermaidId(node.id);

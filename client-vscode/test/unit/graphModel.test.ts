@@ -4,7 +4,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { isGraphJson, mermaidNodes, nodeTargets, type GraphJson } from '../../src/graphModel';
+import {
+  decodeEntities,
+  fitScale,
+  isGraphJson,
+  LABEL_FONT_PX,
+  MIN_LABEL_PX,
+  mermaidConfig,
+  mermaidNodes,
+  nodeTargets,
+  type GraphJson,
+} from '../../src/graphModel';
 
 // The shape `wfspec graph --format mermaid|json` prints for a small switch workflow.
 const MERMAID = `flowchart TD
@@ -83,4 +93,53 @@ test('against the real `wfspec graph`: every task node links to the line naming 
   for (const target of Object.values(targets)) {
     assert.match(lines[target.line]!, new RegExp(`\\b${target.name}:`), `line ${target.line} names ${target.name}`);
   }
+});
+
+test('labels other than the name (a GitHub step named by its uses) still link, entities decoded', () => {
+  const mermaid = `flowchart TD
+  n0(["start"])
+  n1["actions/checkout@v4<br/><small>step</small>"]
+  n2["run: echo #quot;$#123;#123; x #125;#125;#quot;<br/><small>step</small>"]
+  n0 --> n1
+`;
+  const model: GraphJson = {
+    nodes: [
+      { id: '/jobs#entry', name: 'start', kind: 'pseudo' },
+      { id: '/jobs/0/steps/0', name: 'step-1', label: 'actions/checkout@v4', kind: 'step', line: 7 },
+      { id: '/jobs/0/steps/1', name: 'step-2', label: 'run: echo "${{ x }}"', kind: 'step', line: 8 },
+    ],
+  };
+  assert.equal(decodeEntities('a #quot;b#quot; #123;#125; #lt;'), 'a "b" {} <');
+  assert.deepEqual(nodeTargets(mermaid, model), {
+    n1: { name: 'step-1', line: 7 },
+    n2: { name: 'step-2', line: 8 },
+  });
+});
+
+test('the graph is drawn with readable labels: never scaled below the minimum label size', () => {
+  const config = mermaidConfig(false) as { themeVariables: { fontSize: string }; flowchart: { useMaxWidth: boolean } };
+  assert.equal(config.themeVariables.fontSize, `${LABEL_FONT_PX}px`);
+  assert.equal(config.flowchart.useMaxWidth, false);
+  // a tall graph (a job's twelve steps) in a side panel: fit would shrink it to a fifth
+  const scale = fitScale(400, 2400, 500, 480);
+  assert.ok(LABEL_FONT_PX * scale >= MIN_LABEL_PX, `labels ${LABEL_FONT_PX * scale}px`);
+  assert.ok(MIN_LABEL_PX >= 11);
+  assert.equal(fitScale(200, 100, 800, 600), 1); // never enlarged
+  assert.equal(fitScale(1000, 500, 800, 600), 0.8);
+});
+
+test('against the real `wfspec graph` of a GitHub workflow: every job and step links', (t) => {
+  const repo = path.resolve(__dirname, '..', '..', '..', '..');
+  const wfspec = process.env['WFSPEC_BIN'] ?? path.join(repo, '.venv', 'bin', 'wfspec');
+  const spec = path.join(repo, 'specs', 'github', 'ci-matrix.yml');
+  if (!existsSync(wfspec) || !existsSync(spec)) {
+    t.skip('no wfspec executable or spec in this checkout');
+    return;
+  }
+  const mermaid = execFileSync(wfspec, ['graph', spec, '--format', 'mermaid'], { encoding: 'utf8' });
+  const json: unknown = JSON.parse(execFileSync(wfspec, ['graph', spec, '--format', 'json'], { encoding: 'utf8' }));
+  assert.ok(isGraphJson(json));
+  const tasks = json.nodes.filter((n) => typeof n.line === 'number');
+  assert.equal(Object.keys(nodeTargets(mermaid, json)).length, tasks.length);
+  assert.doesNotMatch(mermaid, /step-\d/);
 });

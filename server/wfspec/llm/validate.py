@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from wfspec.analysis import masking
 from wfspec.analysis.config import Config
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.findings import Finding, Severity
@@ -57,9 +58,10 @@ class Verdict:
 
 
 def diff_findings(before: Iterable[Finding], after: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """(added, removed) between two finding lists, compared by :func:`finding_key`."""
-    before = list(before)
-    after = list(after)
+    """(added, removed) between two finding lists, compared by :func:`finding_key`. The faults
+    an unresolved reference masks count as findings (:func:`masking.with_masked`)."""
+    before = masking.with_masked(before)
+    after = masking.with_masked(after)
     old = Counter(finding_key(f) for f in before)
     new = Counter(finding_key(f) for f in after)
     added: list[Finding] = []

@@ -50,6 +50,28 @@ def edges_of(analysis: Analysis, nid: str) -> tuple[list[tuple[str, str]], list[
     return incoming, outgoing
 
 
+def flow_notes(analysis: Analysis, node: TaskNode) -> list[str]:
+    """What the findings say about a task's place in the flow, in their own words: unreachable,
+    unreachable until a typo'd reference is fixed, part of a dependency cycle. Nothing the
+    findings do not say (a job in a cycle is not "unreachable": the cycle rule reports it)."""
+    out: list[str] = []
+    for f in analysis.findings:
+        if f.rule == "unreachable" and f.data.get("node") == node.id:
+            out.append("unreachable: no path from the start leads here")
+        elif f.rule == "cycle" and node.name in (f.data.get("cycle") or []):
+            cycle = [str(n) for n in f.data["cycle"]]
+            path = " -> ".join(f'"{n}"' for n in [*cycle, cycle[0]])
+            out.append(f"in a dependency cycle: {path}")
+        else:
+            masked = f.data.get("masked")
+            if isinstance(masked, list) and any(
+                isinstance(m, dict) and m.get("node") == node.id for m in masked
+            ):
+                line = f.span.start.line + 1
+                out.append(f'unreachable until "{f.data.get("name")}" on line {line} is fixed ({f.rule})')
+    return list(dict.fromkeys(out))
+
+
 def task_markdown(analysis: Analysis, node: TaskNode) -> str:
     """Markdown describing a task: kind, scope, incoming and outgoing edges."""
     wf = analysis.workflow
@@ -60,9 +82,7 @@ def task_markdown(analysis: Analysis, node: TaskNode) -> str:
     if scope is not None and scope.owner and scope.owner in wf.nodes:
         lines.append(f'in the {scope.kind} of "{wf.nodes[scope.owner].name}"')
     incoming, outgoing = edges_of(analysis, node.id)
-    reach = analysis.graph.reachable() if analysis.graph is not None else set()
-    if node.id not in reach:
-        lines.append("*unreachable: no path from the start leads here*")
+    lines.extend(f"*{note}*" for note in flow_notes(analysis, node))
     if incoming:
         lines.append("")
         lines.append(

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wfspec.analysis import masking
 from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.analysis.rules.unknown_target import unresolved_edges
 from wfspec.findings import Finding, Related, Severity
@@ -49,12 +50,16 @@ def check(ctx: Context) -> Iterable[Finding]:
         owner = wf.scopes[target.scope].owner
         where = f'inside "{wf.nodes[owner].name}"' if owner else "in the top-level do list"
         assert e.span is not None
+        suffix, data, related = masking.describe(ctx, e)
         yield RULE.finding(
             e.span,
-            f'"{target.name}" is declared {where}, outside this do list; flow directives may only '
-            "target tasks in their own scope (use then: exit to leave this block)",
-            related=[Related(target.name_span, f'"{target.name}" is declared here')],
-            data={"name": target.name, "source": e.source},
+            masking.append(
+                f'"{target.name}" is declared {where}, outside this do list; flow directives may '
+                "only target tasks in their own scope (use then: exit to leave this block)",
+                suffix,
+            ),
+            related=[Related(target.name_span, f'"{target.name}" is declared here'), *related],
+            data={"name": target.name, "source": e.source, **data},
         )
 
 

@@ -1,7 +1,10 @@
 """A transition names something that exists nowhere: a ``then`` (or switch case ``then``) naming
 no task in the workflow, or a GitHub Actions ``needs`` naming no job.
 
-The range is the reference; the message suggests the closest existing name.
+The range is the reference; the message suggests the closest existing name. The reference
+leads nowhere: tasks reachable only through it are not reported as unreachable on top, the
+message counts them instead ("2 tasks are unreachable until this is fixed") and the finding
+names them (``data["unreachable"]``, and one related location each).
 
 Bad::
 
@@ -29,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wfspec import ir
-from wfspec.analysis.rules.base import Context, closest, make_rule
+from wfspec.analysis import masking
+from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.findings import Finding, Severity
 
 
@@ -52,17 +56,20 @@ def check(ctx: Context) -> Iterable[Finding]:
         name = e.target_name or ""
         if name in names:
             continue  # exists elsewhere: out-of-scope-target
-        source = wf.nodes.get(e.source)
-        scope = wf.scopes[source.scope] if source is not None else None
-        in_scope = [wf.nodes[t].name for t in scope.tasks if t != e.source] if scope else []
-        best = closest(name, in_scope) or closest(name, names - {source.name if source else ""})
+        best = masking.suggestion(wf, e)
         what = "job" if e.kind == ir.NEEDS else "task"
         msg = f'unknown {what} "{name}"'
         if best:
             msg += f'; did you mean "{best}"?'
         elif e.kind != ir.NEEDS:
             msg += " (flow directives are continue, exit, end or a task name in the same do list)"
-        yield RULE.finding(e.span, msg, data={"name": name, "suggestion": best, "source": e.source})  # type: ignore[arg-type]
+        suffix, data, related = masking.describe(ctx, e)
+        yield RULE.finding(
+            e.span,  # type: ignore[arg-type]
+            masking.append(msg, suffix),
+            related=related,
+            data={"name": name, "suggestion": best, "source": e.source, **data},
+        )
 
 
 RULE = make_rule(__name__, Severity.ERROR, "a transition naming something that exists nowhere", check)

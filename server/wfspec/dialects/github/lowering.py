@@ -428,6 +428,7 @@ class Lowerer:
         payload: dict[str, object] = {"independent": True, "anonymous": sid is None, "job": info.name}
         if uses is not None:
             payload["uses"] = uses
+        payload["label"] = _step_label(text(sf.get("name")), uses, sid, text(sf.get("run")), i)
         self.wf.add_node(
             TaskNode(
                 id=nid,
@@ -1112,3 +1113,15 @@ class Lowerer:
 def lower(doc: Document, uri: str = "") -> Workflow:
     """Lower a parsed GitHub Actions workflow to the IR."""
     return Lowerer(doc, uri).run()
+
+
+def _step_label(name: str | None, uses: str | None, sid: str | None, run: str | None, i: int) -> str:
+    """What a drawing calls a step: its ``name``, else its id, its ``uses`` or its command's
+    first line (the node's own name stays the id or ``step-N``, which navigation uses)."""
+    for label in (name, sid, uses):
+        if label and label.strip() and "${{" not in label:
+            return label.strip()
+    if run and run.strip():
+        first = run.strip().splitlines()[0].strip()
+        return f"run: {first[:40]}…" if len(first) > 40 else f"run: {first}"
+    return f"step {i + 1}"

@@ -470,9 +470,13 @@ class Lowerer:
         target = names.get(value)
         if target is not None:
             return [Edge("", kind, target, value, then.span)]
-        # dynamic (an expression) or unresolved: may go anywhere in the scope (through one hub
-        # node per scope, so many of them stay linear); the unknown-target and
-        # out-of-scope-target rules report the unresolved ones.
+        if "${" not in value:
+            # unresolved (a typo, a task of another block): leads nowhere; the unknown-target
+            # and out-of-scope-target rules report it, and wfspec.analysis.masking keeps it from
+            # hiding or inventing unreachable tasks
+            return [Edge("", kind, None, value, then.span)]
+        # dynamic (an expression): may go anywhere in the scope (through one hub node per
+        # scope, so many of them stay linear)
         hub = f"{scope.id}#any"
         if hub not in self.hubs:
             self.hubs.add(hub)
