@@ -41,12 +41,17 @@ demo: install
 ## it can be installed)
 test: install lint typecheck editors client e2e-if-ready unit
 
-## editors: install Neovim for the headless-editor test where this machine allows it
+## editors: install Debian's Neovim, Emacs, eglot and yaml-mode for the headless-editor tests
+## where this machine allows it (the tests of an editor that is missing skip)
+EDITOR_PACKAGES := neovim emacs-nox elpa-eglot elpa-yaml-mode
 editors:
-	@command -v nvim >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  { apt-get install -y -qq neovim >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
-	    apt-get install -y -qq neovim >/dev/null 2>&1; }; }; } || \
-	  echo "note: Neovim is not installed and cannot be installed here; its test will skip"
+	@if command -v nvim >/dev/null 2>&1 && command -v emacs >/dev/null 2>&1 && \
+	    ls -d /usr/share/emacs/site-lisp/elpa/eglot-* /usr/share/emacs/site-lisp/elpa/yaml-mode-* >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get install -y -qq $(EDITOR_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
+	    apt-get install -y -qq $(EDITOR_PACKAGES) >/dev/null 2>&1; } || \
+	  echo "note: could not install $(EDITOR_PACKAGES); their tests will skip"; \
+	else echo "note: Neovim/Emacs are not installed and cannot be installed here (apt-get install $(EDITOR_PACKAGES)); their tests will skip"; fi
 
 ## client: the VS Code client's type check and unit tests (needs Node.js and npm)
 client:

@@ -145,6 +145,7 @@ async def test_comment_becomes_validated_ghost_text(
     assert status["embeddedUrl"] is None, "the model must not start before the first AI request"
     uri = open_doc(client, GEN_DOC)
     line = GEN_DOC.splitlines().index(COMMENT)
+    shown = len(client.messages)
     started = time.monotonic()
     got = await _ghost_text(client, uri, line)
     seconds = time.monotonic() - started
@@ -175,7 +176,12 @@ async def test_comment_becomes_validated_ghost_text(
     )
     end = await asyncio.wait_for(_settled(client, result), LIMIT)  # it answers at once, works on
     inserted = bool(end.message and end.message.startswith("inserted"))
-    assert inserted == bool(items), (end, items)
+    if items:
+        assert inserted, end
+    else:  # the ghost text said why, once (the time budget may have run out while the model
+        # started: the command, with the model up, can still find a validated answer)
+        said = [m.message for m in client.messages[shown:] if "no ghost text" in m.message]
+        assert len(said) == 1, client.messages[shown:]
     if inserted:
         (edit,) = client.applied[applied:]  # type: ignore[attr-defined]
         new = apply(GEN_DOC, workspace_edits(edit, uri))
