@@ -62,13 +62,12 @@ def _raw_request(client: LanguageClient, method: str, params: Any) -> Future[Any
     return future
 
 
-async def _state(client: LanguageClient, uri: str) -> dict[str, Any]:
-    """The server's view of a document (answered after every message sent before it)."""
-    got = await client.workspace_execute_command_async(
+async def _state(client: LanguageClient, uri: str) -> Any:
+    """The server's view of a document, None when it is not open (answered after every
+    message sent before it)."""
+    return await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="wfspec.documentState", arguments=[uri])
     )
-    assert isinstance(got, dict)
-    return got
 
 
 def _sha(text: str) -> str:
@@ -255,6 +254,17 @@ async def test_an_invalid_open_is_reported(client: LanguageClient) -> None:
     )
     assert (await _state(client, uri))["inSync"] is False
     assert len(_told(client, since)) == 1
+    # a document that never opened: told too
+    other = uri.replace(".sw.yaml", "-other.sw.yaml")
+    _send_raw(
+        client,
+        {
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": other, "languageId": "yaml", "version": -(2**40), "text": ""}},
+        },
+    )
+    assert await _state(client, other) is None
+    assert len(_told(client, since)) == 2
 
 
 # -- 9: edits carry their version and are computed for the current text -------------------------

@@ -168,7 +168,11 @@ class WfspecProtocol(LanguageServerProtocol):
             return
         log.warning("ignored notification %s with invalid params: %s", method, reason)
         if method in _SYNC and isinstance(self._server, WfspecServer):
-            self._server.lost_sync(_raw_uri(data), f"{method} could not be read ({reason})")
+            self._server.lost_sync(
+                _raw_uri(data),
+                f"{method} could not be read ({reason})",
+                opening=method == types.TEXT_DOCUMENT_DID_OPEN,
+            )
 
     # -- futures ---------------------------------------------------------------------------------
     def _execute_handler(
@@ -303,13 +307,15 @@ class WfspecServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"wfspec: {message}"))
 
     # -- documents out of sync -----------------------------------------------------------------
-    def lost_sync(self, uri: str | None, reason: str) -> None:
+    def lost_sync(self, uri: str | None, reason: str, *, opening: bool = False) -> None:
         """An edit of ``uri`` (None: of a document the message did not name) could not be
         applied: the server's copy may now differ from the client's. Nothing is analyzed or
         offered from it until the client sends its whole text again (a ``didOpen``, or a
         ``didChange`` without a range); the user is told once per document."""
         if uri is not None and uri not in self.documents:
             log.warning("%s: %s (the document is not open)", uri, reason)
+            if opening:  # it never opens: no diagnostics for it, tell why
+                self.tell_out_of_sync([uri])
             return
         newly: list[str] = []
         for u in [uri] if uri is not None else list(self.documents):
