@@ -132,7 +132,7 @@ def classify(path: Path, max_bytes: int) -> WorkflowFile | None:
     except OSError:
         return None
     github = is_workflow_path(path)
-    if not github and b"dsl" not in data and not path.name.lower().endswith(SW_SUFFIXES):
+    if not github and b"document" not in data and not path.name.lower().endswith(SW_SUFFIXES):
         return nothing  # cheap: no Serverless Workflow document lacks both
     doc = parse(data, max_bytes=max_bytes)
     if github:

@@ -12,13 +12,15 @@ SUFFIXES = (".sw.yaml", ".sw.yml", ".sw.json")
 
 
 def detect(doc: Document, uri: str = "") -> bool:
-    """A mapping whose ``document`` has a ``dsl`` version, or a ``*.sw.yaml`` file with a
-    top-level ``do`` or ``document``."""
+    """A mapping whose ``document`` has a ``dsl`` version, a ``document`` mapping beside a
+    top-level ``do`` (a workflow missing its required ``dsl``: the schema check says so rather
+    than the file being skipped), or a ``*.sw.yaml`` file with a top-level ``do`` or
+    ``document``."""
     root = doc.root
     if not isinstance(root, MapNode):
         return False
     document = root.get("document")
-    if isinstance(document, MapNode) and "dsl" in document:
+    if isinstance(document, MapNode) and ("dsl" in document or "do" in root):
         return True
     if uri.lower().endswith(SUFFIXES) and ("do" in root or "document" in root):
         return True
