@@ -22,7 +22,9 @@ demo: install
 	$(BIN)/wfspec check $(wildcard specs/serverless/*.yaml) $(wildcard specs/github/*.yml)
 	@echo
 	@echo "== wfspec check specs/serverless/faulty (planted defects: findings expected)"
-	-$(BIN)/wfspec check specs/serverless/faulty
+	@$(BIN)/wfspec check specs/serverless/faulty; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "(wfspec check exits 1 when it finds something: here it should)"; \
+	  else echo "error: the faulty specs gave exit status $$rc, expected 1 (findings)"; exit 1; fi
 	@echo
 	@echo "== wfspec graph specs/serverless/support-triage-a2a.yaml"
 	$(BIN)/wfspec graph specs/serverless/support-triage-a2a.yaml
@@ -34,7 +36,9 @@ demo: install
 	$(BIN)/wfspec generate "classify the support ticket with the triage agent, then route billing issues to the billing agent and everything else to the general agent"
 	@echo
 	@echo "== wfspec repair: validated AI repairs of a faulty spec, as a diff (nothing is written)"
-	-$(BIN)/wfspec repair specs/serverless/faulty/unknown-target-support-triage.yaml
+	@$(BIN)/wfspec repair specs/serverless/faulty/unknown-target-support-triage.yaml; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "(exit status 1: findings remain that no validated repair fixes)"; \
+	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 ## test: install, lint, type-check and run the whole suite (Python, the VS Code client's unit
 ## tests, its end-to-end run when Chromium and code-server are installed, headless Neovim when
@@ -87,8 +91,11 @@ clean:
 	rm -rf $(VENV) build *.egg-info server/*.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 ## vsix: build, type-check, unit-test and package the VS Code client into build/wfspec.vsix
+## (vsce writes the file but does not create its folder)
 vsix:
+	@mkdir -p build
 	cd client-vscode && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run package
+	@test -s build/wfspec.vsix && echo "built build/wfspec.vsix"
 
 ## e2e: install build/wfspec.vsix into a fresh code-server and drive it with Chromium (see client-vscode/test/e2e)
 e2e: install vsix
