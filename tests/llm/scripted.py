@@ -28,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     error: str = ""  # error message for non-200 statuses
     hold: threading.Event | None = None  # the answer waits until the test sets it (at most 60 s)
+    trickle: float = 0.0  # seconds between the bytes of the body (0: all at once)
 
 
 def ok(content: str) -> Reply:
@@ -142,12 +143,12 @@ class ScriptedServer:
             self._send(h, reply.status, json.dumps(err).encode(), reply.headers)
             return
         if reply.raw is not None:
-            self._send(h, 200, reply.raw, reply.headers)
+            self._send(h, 200, reply.raw, reply.headers, trickle=reply.trickle)
             return
         prompt_tokens = sum(len(m.get("content", "")) for m in body.get("messages", [])) // 4
         completion_tokens = max(1, len(reply.content) // 4)
         if body.get("stream"):
-            self._stream(h, reply.content, prompt_tokens, completion_tokens, body)
+            self._stream(h, reply.content, prompt_tokens, completion_tokens, body, reply.trickle)
             return
         answer = {
             "id": "chatcmpl-scripted",
@@ -167,10 +168,16 @@ class ScriptedServer:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
-        self._send(h, 200, json.dumps(answer).encode(), reply.headers)
+        self._send(h, 200, json.dumps(answer).encode(), reply.headers, trickle=reply.trickle)
 
     def _send(
-        self, h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | None = None
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        data: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        trickle: float = 0.0,
     ) -> None:
         try:
             h.send_response(status)
@@ -179,12 +186,27 @@ class ScriptedServer:
             for k, v in (headers or {}).items():
                 h.send_header(k, v)
             h.end_headers()
-            h.wfile.write(data)
+            if not trickle:
+                h.wfile.write(data)
+                return
+            h.wfile.flush()
+            for i in range(len(data)):  # until the client gives up or the server stops
+                if self._httpd is None:
+                    return
+                h.wfile.write(data[i : i + 1])
+                h.wfile.flush()
+                time.sleep(trickle)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
     def _stream(
-        self, h: BaseHTTPRequestHandler, content: str, pt: int, ct: int, body: dict[str, Any]
+        self,
+        h: BaseHTTPRequestHandler,
+        content: str,
+        pt: int,
+        ct: int,
+        body: dict[str, Any],
+        trickle: float = 0.0,
     ) -> None:
         def event(payload: dict[str, Any] | str) -> bytes:
             data = payload if isinstance(payload, str) else json.dumps(payload)
@@ -222,6 +244,10 @@ class ScriptedServer:
                     )
                 )
                 h.wfile.flush()
+                if trickle:  # one chunk at a time, until the client gives up or the server stops
+                    if self._httpd is None:
+                        return
+                    time.sleep(trickle)
             h.wfile.write(event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
             if (body.get("stream_options") or {}).get("include_usage"):
                 h.wfile.write(

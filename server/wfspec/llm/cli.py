@@ -28,10 +28,19 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--api-key-env",
         metavar="VAR",
-        help="environment variable holding the API key (default OPENAI_API_KEY)",
+        help="environment variable holding the API key of this endpoint (default: none; "
+        "OPENAI_API_KEY for the OpenAI endpoint only)",
     )
-    g.add_argument("--timeout", type=float, help="seconds per model request (default 60)")
+    g.add_argument(
+        "--timeout", type=float, help="seconds one model request may take, start to last byte (default 60)"
+    )
     g.add_argument("--max-rounds", type=int, help="answers to try per suggestion (default 3)")
+    g.add_argument(
+        "--max-answer-bytes",
+        type=int,
+        metavar="N",
+        help="reject a model answer longer than N bytes before reading it further (default 65536)",
+    )
     g.add_argument("--verbose", "-v", action="store_true", help="log progress on stderr")
 
 
@@ -73,6 +82,8 @@ def _settings(args: argparse.Namespace) -> Any:
         overrides["timeout"] = args.timeout
     if getattr(args, "max_rounds", None) is not None:
         overrides["max_rounds"] = args.max_rounds
+    if getattr(args, "max_answer_bytes", None) is not None:
+        overrides["max_answer_bytes"] = args.max_answer_bytes
     return Settings.resolve(args.base_url, args.model, args.api_key_env, **overrides)
 
 

@@ -13,6 +13,10 @@
    server-chosen :class:`Insertion` and analyzed (:mod:`wfspec.llm.validate`); findings it adds
    (or job ids it takes from existing jobs) go back to the model for another round, up to
    ``max_rounds``. When every round fails, the skeleton itself is validated as a last candidate.
+   A suggestion only inserts: the text around the insertion stays byte for byte, and every
+   task, job, step, command and endpoint of the original stays as it was, with no YAML tag
+   added (:func:`wfspec.llm.validate.check_insertion`). An answer above the size limit is
+   rejected unread, and that too goes back to the model as feedback.
 
 Insertions go into a Serverless Workflow ``do:`` list or a GitHub Actions ``jobs:`` map
 (:func:`in_jobs_map`), or make a whole document. Only a candidate that validates is offered;
@@ -21,6 +25,7 @@ otherwise the result says why nothing was.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import textwrap
@@ -36,9 +41,9 @@ from wfspec.dialects.github import catalog
 from wfspec.fixes import TextEdit
 from wfspec.llm import prompts
 from wfspec.llm.extract import extract_json, extract_yaml
-from wfspec.llm.provider import Message, Provider, ProviderError
+from wfspec.llm.provider import AnswerTooLarge, Completion, Message, Provider, ProviderError
 from wfspec.llm.retrieval import SpecIndex, Vocabulary, cached_index, default_dirs, excerpt, vocabulary_of
-from wfspec.llm.validate import Verdict, can_validate, check_insertion, splice
+from wfspec.llm.validate import Inventory, Verdict, can_validate, check_insertion, inventory, splice
 from wfspec.syntax.parse import parse
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, scalar_str
 
@@ -855,6 +860,7 @@ async def generate(
     structured_fill: bool | None = None,
     prefer_outline: bool | None = None,
     progress: Progress | None = None,
+    deadline: float | None = None,
 ) -> GenerateResult:
     """Generate validated tasks (GitHub Actions: jobs) or a whole document for ``request`` at
     ``insertion`` (default: the end of the ``do:`` list or ``jobs:`` map, or a whole document
@@ -867,6 +873,10 @@ async def generate(
     ``structured_fill`` asks for the YAML inside a schema-constrained JSON object; by default
     it does for remote endpoints and not for the embedded model, whose 135M parameters write
     YAML in a fenced block far better than YAML escaped inside a JSON string.
+
+    ``deadline`` (a ``time.monotonic()`` instant) is the time budget: no model request runs past
+    it; generation then ends with the outline when that validates, else with the reason.
+    Validation runs in a worker thread, so an enormous answer never stalls the caller's loop.
 
     Never raises on model trouble: a :class:`ProviderError` becomes a result with
     ``error_kind`` set. ``asyncio.CancelledError`` propagates."""
@@ -900,7 +910,7 @@ async def generate(
             )
             return result
         taken = jm.ids
-    original = analyze(text, uri, config)
+    original = await asyncio.to_thread(analyze, text, uri, config)
 
     def note(msg: str) -> None:
         if progress is not None:
@@ -944,15 +954,42 @@ async def generate(
     context = _context(text, insertion, 12 if github and small else 40, "jobs" if github else "tasks")
     vocab_text = vocab.render(dialect=dialect)
 
-    def attempt(answer: str) -> tuple[Verdict, str | None]:
-        return _try(answer, text, insertion, request, original, dialect, config, taken)
+    before = await asyncio.to_thread(inventory, original)
+
+    async def attempt(answer: str) -> tuple[Verdict, str | None]:
+        return await asyncio.to_thread(
+            _try, answer, text, insertion, request, original, dialect, config, taken, before
+        )
+
+    async def ask_or_empty(what: str, messages: Sequence[Message], **kw: Any) -> Any:
+        # an answer above the size limit counts as an empty one: the outline is a hint only
+        try:
+            return await ask(messages, **kw)
+        except AnswerTooLarge as exc:
+            result.history.append(f"{what}: {exc.message}")
+            return Completion("")
+
+    async def ask(messages: Sequence[Message], **kw: Any) -> Any:
+        if deadline is None:
+            return await provider.complete(messages, **kw)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime
+        try:
+            async with asyncio.timeout(left):
+                return await provider.complete(messages, **kw)
+        except TimeoutError:
+            raise _OutOfTime from None
+
+    out_of_time = False
 
     skeleton = ""
     skeleton_tried = False
     try:
         if use_outline and github:
             note("planning the jobs")
-            c = await provider.complete(
+            c = await ask_or_empty(
+                "outline",
                 prompts.github_outline_messages(
                     request,
                     vocab_text,
@@ -982,7 +1019,8 @@ async def generate(
                 )
         elif use_outline:
             note("outlining the steps")
-            c = await provider.complete(
+            c = await ask_or_empty(
+                "outline",
                 prompts.outline_messages(request, vocab_text, context, example),
                 schema=prompts.outline_schema(vocab.names()),
                 schema_name="outline",
@@ -994,7 +1032,7 @@ async def generate(
             if steps:
                 skeleton = render_outline(steps, vocab, vocab.tasks)
         if skeleton and (prefer_outline if prefer_outline is not None else provider.settings.embedded):
-            verdict, candidate = attempt(skeleton)
+            verdict, candidate = await attempt(skeleton)
             if verdict.ok and candidate is not None:
                 return _accept(result, candidate, text, insertion, "outline", started)
             result.history.append("outline: " + verdict.reason)
@@ -1013,15 +1051,22 @@ async def generate(
         for rnd in range(1, rounds_limit + 1):
             result.rounds = rnd
             note(f"writing the {'jobs' if github else 'tasks'} (round {rnd} of {rounds_limit})")
-            c = await provider.complete(
-                messages,
-                schema=prompts.YAML_SCHEMA if structured_fill else None,
-                schema_name="tasks",
-                version=version,
-                max_tokens=min(provider.settings.max_tokens, 512) if small else None,
-            )
+            try:
+                c = await ask(
+                    messages,
+                    schema=prompts.YAML_SCHEMA if structured_fill else None,
+                    schema_name="tasks",
+                    version=version,
+                    max_tokens=min(provider.settings.max_tokens, 512) if small else None,
+                )
+            except AnswerTooLarge as exc:
+                result.requests += 1
+                why = exc.message + "; write only the new tasks (jobs) asked for"
+                result.history.append(why)
+                messages = list(base) + [prompts.feedback_message("", why)]
+                continue
             account(c)
-            verdict, candidate = attempt(c.text)
+            verdict, candidate = await attempt(c.text)
             if verdict.ok and candidate is not None:
                 return _accept(result, candidate, text, insertion, "model", started)
             result.history.append(verdict.reason)
@@ -1034,15 +1079,26 @@ async def generate(
         result.reason = exc.message
         result.latency = time.monotonic() - started
         return result
+    except _OutOfTime:
+        out_of_time = True
     if skeleton and not skeleton_tried:
-        verdict, candidate = attempt(skeleton)
+        verdict, candidate = await attempt(skeleton)
         if verdict.ok and candidate is not None:
             return _accept(result, candidate, text, insertion, "outline", started)
         result.history.append("outline: " + verdict.reason)
     result.latency = time.monotonic() - started
     last = result.history[-1] if result.history else "no answer"
     result.reason = f"no answer validated in {result.rounds} round(s) (last: {last})"
+    if out_of_time:
+        result.reason = (
+            f"the model found no valid answer within the time budget ({result.latency:.0f} s, "
+            f"{result.rounds} round(s) started; last: {last})"
+        )
     return result
+
+
+class _OutOfTime(Exception):
+    """The time budget of :func:`generate` ran out."""
 
 
 def _try(
@@ -1054,6 +1110,7 @@ def _try(
     dialect: str,
     config: Config | None,
     taken: Sequence[str] = (),
+    before: Inventory | None = None,
 ) -> tuple[Verdict, str | None]:
     if not answer.strip():
         return Verdict(False, "the answer was empty"), None
@@ -1079,7 +1136,10 @@ def _try(
     if insertion.start == len(text) and text and not text.endswith("\n"):
         candidate = "\n" + candidate
     new_text = splice(text, insertion.start, insertion.end, candidate)
-    return check_insertion(original, new_text, dialect=dialect, config=config), candidate
+    verdict = check_insertion(
+        original, new_text, dialect=dialect, config=config, at=(insertion.start, insertion.end), before=before
+    )
+    return verdict, candidate
 
 
 def _accept(

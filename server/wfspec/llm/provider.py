@@ -5,13 +5,21 @@ vLLM, llama.cpp's server, LM Studio, or the embedded model of :mod:`wfspec.llm.e
 
 - :class:`Settings`: one typed tree with per-field docs and safe fallback to defaults. The API
   key is read from the environment variable named by ``api_key_env`` only; never from a file in
-  the workspace, never logged, never put in an error message.
+  the workspace, never logged, never put in an error message. A key goes only to the endpoint
+  it was named with: ``OPENAI_API_KEY`` is used unnamed only for the OpenAI endpoint itself
+  (:attr:`Settings.key_env`); any other endpoint gets a key only when its variable is named.
 - :class:`Provider`: retries with bounded exponential backoff on 429 and 5xx (``Retry-After``
   honoured up to a cap), clear :class:`ProviderError` messages for auth errors, timeouts and
   unreachable endpoints, cancellation that propagates (``asyncio.CancelledError`` is never
   swallowed), JSON-schema constrained output with a fallback to plain text when the endpoint
   rejects ``response_format``, redaction of credentials before text leaves for a non-loopback
   endpoint, and a small LRU cache keyed by (request, document version).
+- Bounds on what comes back: the timeout covers the whole of one request (connection, headers,
+  every byte of the body or stream), not one socket read, so an endpoint that trickles cannot
+  hold a request open; an answer above ``max_answer_bytes`` is rejected (:class:`AnswerTooLarge`)
+  while it is read, before anything parses it.
+- :data:`UNAVAILABLE`: the error kinds that mean the model cannot be used at all (every caller
+  stops asking on them).
 """
 
 from __future__ import annotations
@@ -42,8 +50,17 @@ OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 EMBEDDED_MODEL_NAME = "smollm2-135m-instruct"
 EMBEDDED_MIN_TIMEOUT = 300.0
+#: the key variable used, unnamed, for the OpenAI endpoint itself (and for no other endpoint)
+OPENAI_KEY_ENV = "OPENAI_API_KEY"
+#: default cap on one answer (UTF-8 bytes of the text the model wrote)
+DEFAULT_MAX_ANSWER_BYTES = 64 * 1024
+#: the :class:`ProviderError` kinds after which asking the model again is pointless
+UNAVAILABLE = ("auth", "unreachable", "model-unavailable", "timeout")
 
 Message = dict[str, str]
+
+#: the placeholder bearer token for an endpoint without a key (not a secret)
+NO_KEY = "sk-no-key-set"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +71,11 @@ class Settings:
     base_url: str | None = None
     #: model name sent to the endpoint; "" picks a default for the endpoint
     model: str = ""
-    #: name of the environment variable that holds the API key (the key itself is never stored)
-    api_key_env: str = "OPENAI_API_KEY"
-    #: seconds to wait for one HTTP request before giving up (the embedded model, on a busy
-    #: CPU, gets at least ``EMBEDDED_MIN_TIMEOUT``)
+    #: name of the environment variable that holds the API key for ``base_url`` (the key itself
+    #: is never stored); empty: ``OPENAI_API_KEY`` for the OpenAI endpoint, no key elsewhere
+    api_key_env: str = ""
+    #: seconds one request may take from start to the last byte of the answer (the embedded
+    #: model, on a busy CPU, gets at least ``EMBEDDED_MIN_TIMEOUT``)
     timeout: float = 60.0
     #: upper bound on tokens the model may write per request
     max_tokens: int = 768
@@ -77,6 +95,9 @@ class Settings:
     redact: bool | None = None
     #: ask for JSON-schema constrained output (falls back to plain text when rejected)
     structured: bool = True
+    #: an answer longer than this many bytes is rejected unread (a model that runs on, or an
+    #: endpoint that sends megabytes, never reaches the YAML parser or the analyzer)
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
 
     @property
     def embedded(self) -> bool:
@@ -92,6 +113,15 @@ class Settings:
         if self.model:
             return self.model
         return EMBEDDED_MODEL_NAME if self.embedded else DEFAULT_REMOTE_MODEL
+
+    @property
+    def key_env(self) -> str | None:
+        """The environment variable whose key is sent to ``base_url``: the one named with it,
+        else ``OPENAI_API_KEY`` when ``base_url`` is the OpenAI endpoint; None (no key) for any
+        other endpoint, the embedded model included."""
+        if self.api_key_env:
+            return self.api_key_env
+        return OPENAI_KEY_ENV if is_openai_endpoint(self.base_url) else None
 
     @property
     def should_redact(self) -> bool:
@@ -113,11 +143,13 @@ class Settings:
         **overrides: Any,
     ) -> Settings:
         """Settings from explicit values, else the environment: ``OPENAI_BASE_URL`` when set,
-        else the OpenAI endpoint when the key variable is set, else the embedded model."""
+        else the OpenAI endpoint when the key variable (named, or ``OPENAI_API_KEY``) is set,
+        else the embedded model. The key variable stays as named: ``OPENAI_API_KEY`` is not
+        sent to another endpoint unless it is named (see :attr:`key_env`)."""
         env = os.environ if environ is None else environ
-        key_env = api_key_env or "OPENAI_API_KEY"
+        key_env = api_key_env or ""
         url = base_url or env.get("OPENAI_BASE_URL") or None
-        if url is None and env.get(key_env):
+        if url is None and env.get(key_env or OPENAI_KEY_ENV):
             url = OPENAI_DEFAULT_URL
         name = model or (env.get("OPENAI_MODEL", "") if url is not None else "")
         return cls.from_mapping({"base_url": url, "model": name, "api_key_env": key_env, **overrides})
@@ -135,6 +167,7 @@ class Settings:
             "maxTokens": "max_tokens",
             "maxRounds": "max_rounds",
             "maxBackoff": "max_backoff",
+            "maxAnswerBytes": "max_answer_bytes",
         }
         types = {f.name: f.type for f in dataclasses.fields(cls)}
         for raw_key, value in data.items():
@@ -158,6 +191,7 @@ class Settings:
             max_rounds=max(1, min(s.max_rounds, 10)),
             retries=max(0, min(s.retries, 10)),
             backoff=max(0.0, s.backoff),
+            max_answer_bytes=max(1024, min(s.max_answer_bytes, 16 * 1024 * 1024)),
         )
 
 
@@ -176,6 +210,17 @@ def _coerce(value: Any, want: str) -> Any:
     if want.startswith("str"):
         return value if isinstance(value, str) else _BAD
     return _BAD
+
+
+def is_openai_endpoint(url: str | None) -> bool:
+    """True for the OpenAI API itself (``https://api.openai.com``, any path)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme == "https" and parts.hostname == "api.openai.com" and parts.port in (None, 443)
+    except ValueError:
+        return False
 
 
 def safe_url(url: str | None) -> str:
@@ -201,6 +246,22 @@ class ProviderError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+class AnswerTooLarge(ProviderError):
+    """An answer longer than ``max_answer_bytes``: dropped while it was read, never parsed.
+    Kind ``too-large``; generation and repair treat it as one rejected answer, not as an
+    endpoint that cannot be used."""
+
+    def __init__(self, limit: int, size: int | None = None) -> None:
+        got = f"{size} bytes" if size is not None else "more"
+        super().__init__(
+            "too-large",
+            f"the answer was rejected unread: {got}, above the limit of {limit} bytes "
+            "(the max_answer_bytes setting)",
+        )
+        self.limit = limit
+        self.size = size
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,14 +359,21 @@ class Provider:
             except ModelUnavailable as exc:
                 raise ProviderError("model-unavailable", str(exc)) from None
         env = os.environ if self._environ is None else self._environ
-        key = env.get(self.settings.api_key_env) or ""
+        key_env = self.settings.key_env
+        key = (env.get(key_env) or "") if key_env else ""
         if not key:
-            key = "sk-no-key-set"  # local servers accept anything; remote ones answer 401
+            key = NO_KEY  # local servers accept anything; remote ones answer 401
         self._base_url = base_url
-        self._client = AsyncOpenAI(
+        client = AsyncOpenAI(
             base_url=base_url, api_key=key, timeout=self.settings.effective_timeout, max_retries=0
         )
-        return self._client
+        if not is_openai_endpoint(base_url):
+            # the client reads OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment: those
+            # belong to the OpenAI account and go to no other endpoint either
+            client.organization = None
+            client.project = None
+        self._client = client
+        return client
 
     async def aclose(self) -> None:
         """Close the HTTP client (the embedded model keeps running until it is stopped)."""
@@ -371,25 +439,22 @@ class Provider:
             attempt += 1
             use_schema = schema is not None and self._schema_ok
             try:
-                got = await self._once(client, msgs, schema if use_schema else None, schema_name, limit)
+                # one deadline for the whole request: httpx's timeout bounds each socket read
+                # only, and an endpoint that sends a byte every few seconds never trips it
+                got = await asyncio.wait_for(
+                    self._once(client, msgs, schema if use_schema else None, schema_name, limit),
+                    s.effective_timeout,
+                )
                 return dataclasses.replace(got, attempts=attempt)
             except openai.AuthenticationError:
-                raise ProviderError(
-                    "auth",
-                    f"the endpoint {safe_url(self._base_url)} rejected the API key (401); set the "
-                    f"environment variable {s.api_key_env} to a valid key",
-                ) from None
+                raise ProviderError("auth", self._auth_message(401)) from None
             except openai.PermissionDeniedError:
-                raise ProviderError(
-                    "auth",
-                    f"the endpoint {safe_url(self._base_url)} refused access to model "
-                    f'"{s.model_name}" (403); check the key in {s.api_key_env} and the model name',
-                ) from None
-            except openai.APITimeoutError:
+                raise ProviderError("auth", self._auth_message(403)) from None
+            except (openai.APITimeoutError, TimeoutError):
                 raise ProviderError(
                     "timeout",
-                    f"no answer from {s.describe()} within {s.effective_timeout:g} s (raise the timeout setting "
-                    "or use a smaller request)",
+                    f"no complete answer from {s.describe()} within {s.effective_timeout:g} s (raise the "
+                    "timeout setting or use a smaller request)",
                 ) from None
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if use_schema:
@@ -433,6 +498,24 @@ class Provider:
             log.info("model request failed (attempt %d); retrying in %.2f s", attempt, delay)
             await asyncio.sleep(delay)
 
+    def _auth_message(self, status: int) -> str:
+        s = self.settings
+        where = f"the endpoint {safe_url(self._base_url)}"
+        if s.key_env is None:
+            return (
+                f"{where} wants an API key ({status}) and none is named for it: name the environment "
+                "variable that holds its key (--api-key-env, or the apiKeyEnv setting next to baseUrl); "
+                f"{OPENAI_KEY_ENV} is sent to the OpenAI endpoint only"
+            )
+        if status == 401:
+            return (
+                f"{where} rejected the API key (401); set the environment variable {s.key_env} to a valid key"
+            )
+        return (
+            f'{where} refused access to model "{s.model_name}" (403); check the key in {s.key_env} '
+            "and the model name"
+        )
+
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         s = self.settings
         delay = s.backoff * (2 ** (attempt - 1))
@@ -465,19 +548,47 @@ class Provider:
             }
         if s.stream:
             return await self._streamed(client, kwargs, schema is not None)
-        resp = await client.chat.completions.create(**kwargs)
-        if not getattr(resp, "choices", None):
+        body = await self._read_body(client, kwargs)
+        data = json.loads(body)  # a malformed body is a ValueError, retried like one
+        choices = data.get("choices") if isinstance(data, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise ValueError("no choices in the answer")
-        text = resp.choices[0].message.content or ""
-        usage = resp.usage
-        pt = usage.prompt_tokens if usage else _estimate(msgs)
-        ct = usage.completion_tokens if usage else max(1, len(text) // 4)
+        message = choices[0].get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        text = content if isinstance(content, str) else ""
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > s.max_answer_bytes:
+            raise AnswerTooLarge(s.max_answer_bytes, size)
+        usage = data.get("usage")
+        pt = _int(usage, "prompt_tokens") if isinstance(usage, dict) else None
+        ct = _int(usage, "completion_tokens") if isinstance(usage, dict) else None
+        pt = _estimate(msgs) if pt is None else pt
+        ct = max(1, len(text) // 4) if ct is None else ct
         return Completion(text, pt, ct, structured=schema is not None)
+
+    async def _read_body(self, client: AsyncOpenAI, kwargs: dict[str, Any]) -> bytes:
+        """The raw answer body, read in chunks and dropped as soon as it outgrows what an answer
+        of ``max_answer_bytes`` can take as JSON (escapes included). Status errors are raised by
+        the client as usual."""
+        limit = self.settings.max_answer_bytes
+        cap = 6 * limit + 64 * 1024  # a JSON escape writes one character in at most 6 bytes
+        async with client.chat.completions.with_streaming_response.create(**kwargs) as resp:
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise AnswerTooLarge(limit)
+            buf = bytearray()
+            async for chunk in resp.iter_bytes():
+                buf += chunk
+                if len(buf) > cap:
+                    raise AnswerTooLarge(limit)
+        return bytes(buf)
 
     async def _streamed(self, client: AsyncOpenAI, kwargs: dict[str, Any], structured: bool) -> Completion:
         kwargs = {**kwargs, "stream": True, "stream_options": {"include_usage": True}}
+        limit = self.settings.max_answer_bytes
         stream = await client.chat.completions.create(**kwargs)
         parts: list[str] = []
+        size = 0
         pt = ct = 0
         try:
             async for chunk in stream:
@@ -485,7 +596,11 @@ class Provider:
                     pt, ct = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
                 for choice in chunk.choices or ():
                     if choice.delta is not None and choice.delta.content:
-                        parts.append(choice.delta.content)
+                        piece = choice.delta.content
+                        size += len(piece.encode("utf-8", "surrogatepass"))
+                        if size > limit:
+                            raise AnswerTooLarge(limit)  # the rest of the stream is never read
+                        parts.append(piece)
         finally:
             await stream.close()
         text = "".join(parts)
@@ -494,6 +609,11 @@ class Provider:
         if not ct:
             ct = max(1, len(text) // 4) if text else 0
         return Completion(text, pt, ct, structured=structured)
+
+
+def _int(data: dict[str, Any], key: str) -> int | None:
+    v = data.get(key)
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
 
 
 def _estimate(msgs: Sequence[Message]) -> int:

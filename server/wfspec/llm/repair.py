@@ -11,7 +11,12 @@ removed, a job output declared from one of the job's steps). Each candidate is v
 front, so the model only ever chooses among candidates that analyze clean, or, with choice 0,
 rewrites the chosen range itself (once: after a failed rewrite only the candidates remain).
 Model text only ever replaces the chosen range; analyzer-computed edits are the only edits
-elsewhere. An edit is offered only when the target finding is gone and nothing new appeared.
+elsewhere. An edit is offered only when the target finding is gone and nothing new appeared;
+the model's own rewrite besides stays inside the finding's :class:`RepairScope` (no task, job
+or step removed or renamed, no YAML tag and no command or endpoint added, commands and
+endpoints changed only at the finding; what the validated candidates do is allowed). An answer
+above the size limit is rejected unread. Each rejection's reason goes back to the model as
+feedback, and the last one to the user.
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ from wfspec.findings import Finding
 from wfspec.fixes import TextEdit, apply_edits, content_end, fixes_for
 from wfspec.llm import prompts
 from wfspec.llm.extract import extract_json, extract_yaml, strip_think
-from wfspec.llm.provider import Completion, Message, Provider, ProviderError
-from wfspec.llm.validate import check_repair, finding_key
+from wfspec.llm.provider import UNAVAILABLE, AnswerTooLarge, Completion, Message, Provider, ProviderError
+from wfspec.llm.validate import check_repair, finding_key, repair_scope
 from wfspec.syntax.tree import Node, ScalarNode, SeqNode
 
 Progress = Callable[[str], None]
@@ -655,12 +660,17 @@ async def repair(
     rounds_limit = max_rounds or provider.settings.max_rounds
 
     valid: list[Candidate] = []
+    fixed: list[Analysis] = []
     for option in candidates_for(analysis, finding):
-        if check_repair(analysis, option.edits, finding, config=config).ok:
+        checked = check_repair(analysis, option.edits, finding, config=config)
+        if checked.ok:
             valid.append(option)
+            if checked.analysis is not None:
+                fixed.append(checked.analysis)
         if len(valid) >= MAX_CANDIDATES:
             break
     result.candidates = len(valid)
+    scope = repair_scope(analysis, finding, fixed)
     rule = BY_ID.get(finding.rule)
     dialect = analysis.dialect or "serverless"
     wf_names = ""
@@ -704,35 +714,42 @@ async def repair(
             answer = ""
             choice: int | None = 0
             replacement = ""
-            if offered:
-                c = await provider.complete(
-                    messages,
-                    schema=prompts.choice_schema(len(offered), allow_none=not own_failed),
-                    schema_name="repair",
-                    version=version,
-                    max_tokens=min(provider.settings.max_tokens, 32),
-                )
-                account(c)
-                answer = c.text
-                choice, replacement = _parse_answer(c.text)
-            if choice == 0 and not replacement:
-                ask = list(messages)
-                if answer:
-                    ask.append({"role": "assistant", "content": answer[:200]})
-                ask.append(prompts.rewrite_message(structured))
-                c = await provider.complete(
-                    ask,
-                    schema=prompts.REPLACEMENT_SCHEMA if structured else None,
-                    schema_name="replacement",
-                    version=version,
-                    max_tokens=min(provider.settings.max_tokens, snippet_tokens),
-                )
-                account(c)
-                answer = c.text
-                _, replacement = _parse_answer(c.text)
+            too_large = ""
+            try:
+                if offered:
+                    c = await provider.complete(
+                        messages,
+                        schema=prompts.choice_schema(len(offered), allow_none=not own_failed),
+                        schema_name="repair",
+                        version=version,
+                        max_tokens=min(provider.settings.max_tokens, 32),
+                    )
+                    account(c)
+                    answer = c.text
+                    choice, replacement = _parse_answer(c.text)
+                if choice == 0 and not replacement:
+                    ask = list(messages)
+                    if answer:
+                        ask.append({"role": "assistant", "content": answer[:200]})
+                    ask.append(prompts.rewrite_message(structured))
+                    c = await provider.complete(
+                        ask,
+                        schema=prompts.REPLACEMENT_SCHEMA if structured else None,
+                        schema_name="replacement",
+                        version=version,
+                        max_tokens=min(provider.settings.max_tokens, snippet_tokens),
+                    )
+                    account(c)
+                    answer = c.text
+                    _, replacement = _parse_answer(c.text)
+            except AnswerTooLarge as exc:
+                result.requests += 1
+                too_large, answer, choice, replacement = exc.message, "", None, ""
             cand: Candidate | None = None
             why = ""
-            if choice is not None and 1 <= choice <= len(offered):
+            if too_large:
+                why = too_large + "; answer with the candidate number or the replaced lines only"
+            elif choice is not None and 1 <= choice <= len(offered):
                 cand = offered[choice - 1]
             elif replacement:
                 cand = Candidate(
@@ -746,7 +763,13 @@ async def repair(
                 why = "the answer held neither a candidate number nor a replacement"
             feedback = ""
             if cand is not None:
-                verdict = check_repair(analysis, cand.edits, finding, config=config)
+                verdict = check_repair(
+                    analysis,
+                    cand.edits,
+                    finding,
+                    config=config,
+                    scope=scope if cand.source == "model" else None,
+                )
                 if verdict.ok:
                     return _accept(result, cand, text, rnd, started)
                 why = verdict.reason
@@ -847,6 +870,6 @@ async def repair_all(
         results.append(r)
         if r.ok:
             text = r.document
-        elif r.error_kind in ("auth", "unreachable", "model-unavailable"):
+        elif r.error_kind in UNAVAILABLE:
             break
     return text, results

@@ -66,13 +66,15 @@ class LlmSettings:
     api_key_env: str = field(
         default="",
         metadata=_doc(
-            "Environment variable holding the API key (empty: WFSPEC_API_KEY when set, else "
-            "OPENAI_API_KEY). The key is only ever read from the server's environment.",
+            "Environment variable holding the API key of the endpoint at baseUrl; the key goes to "
+            "that endpoint only (empty: WFSPEC_API_KEY when set, else OPENAI_API_KEY, which is "
+            "sent to the OpenAI endpoint only). The key is only ever read from the server's environment.",
             "apiKeyEnv",
         ),
     )
     timeout_seconds: float = field(
-        default=30.0, metadata=_doc("Per-request timeout in seconds.", "timeoutSeconds")
+        default=30.0,
+        metadata=_doc("Seconds one model request may take, from start to the last byte.", "timeoutSeconds"),
     )
     max_rounds: int = field(
         default=3, metadata=_doc("Validation rounds before a suggestion is dropped.", "maxRounds")
