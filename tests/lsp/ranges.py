@@ -312,6 +312,9 @@ def check_result(
                     raise RangeError("selection range: parent must contain this range")
                 node = node.parent
             return
+        own = getattr(obj, "uri", None)
+        if isinstance(own, str) and own:
+            where = lines_of(own)  # a report or notification about another document
         for field in attrs.fields(type(obj)):
             walk(getattr(obj, field.name), where, seen_edit)
 

@@ -132,6 +132,16 @@ def test_checker_follows_related_information_and_workspace_edits_into_their_docu
         "file:///doc.yml",
         texts.get,
     )
+    # a workspace diagnostic report is about the document it names
+    report = types.WorkspaceDiagnosticReport(
+        items=[
+            types.WorkspaceFullDocumentDiagnosticReport(
+                uri=other, version=None, items=[types.Diagnostic(range=_r(0, 0, 0, 9), message="m")]
+            )
+        ]
+    )
+    with pytest.raises(ranges.RangeError, match="past the end of line 0"):
+        ranges.check_result(report, None, texts.get)
 
 
 # -- every shipped spec through the protocol ---------------------------------------------------
