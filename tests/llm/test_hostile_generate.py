@@ -127,3 +127,20 @@ async def test_generate_refuses_an_insertion_that_changes_an_existing_job(script
     assert not r.ok
     assert 'changes the existing command "make"' in r.reason, r.reason
     await p.aclose()
+
+
+async def test_a_whole_document_from_a_comment_keeps_the_other_comments(scripted):
+    from tests.llm.test_generate import OUTLINE, WHOLE_DOC
+
+    text = "# onboard a new hire with an account and a welcome mail\n\n# Owner: the HR team\n"
+    ins = insertion_for_comment(text, 0)
+    assert ins is not None and ins.whole_document
+    srv = scripted([Reply(OUTLINE), Reply(WHOLE_DOC)])
+    p = provider_for(srv)
+    r = await generate(
+        p, ins.request, text=text, uri="file:///r/flows/new.sw.yaml", insertion=ins, index=EMPTY_INDEX
+    )
+    assert r.ok, r.reason
+    assert r.document == text[: ins.start] + r.text + text[ins.start :]
+    assert r.document.endswith("\n# Owner: the HR team\n")
+    await p.aclose()

