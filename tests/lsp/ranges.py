@@ -10,7 +10,9 @@ What VS Code itself enforces (``src/vs/workbench/api/common/extHostTypes.ts`` an
 - ``SelectionRange``: each parent contains its child, and the innermost contains the requested
   position ("INVALID selection range, must contain the previous range"); one result per position;
 - ``Position``: line and character not negative; applying text edits: no two edits overlap
-  ("Overlapping ranges are not allowed!").
+  ("Overlapping ranges are not allowed!");
+- a completion item's range: single-line, on the line of the request, containing the position
+  (the suggest widget drops the item otherwise; the LSP specification requires it too).
 
 On top of that, this module holds the server to what the protocol means: every range starts no
 later than it ends and lies inside the document it points into (lines and UTF-16 columns);
@@ -197,6 +199,53 @@ def assert_edits(edits: Sequence[Any], text: str, what: str = "text edit") -> No
     for a, b in zip(spans, spans[1:], strict=False):
         if _key(b.start) < _key(a.end):
             raise RangeError(f"{what}: overlapping ranges are not allowed: {_show(a)} and {_show(b)}")
+
+
+def assert_completion(result: Any, position: types.Position, text: str) -> None:
+    """Completion items as the LSP specification and VS Code's suggest widget require: an
+    item's edit range (``textEdit``, each of ``insert``/``replace``, the list's default
+    ``editRange``) is single-line, on the line of the request, and contains the position (VS Code
+    drops an item whose range is not); additional edits lie in the document and do not overlap
+    the main one."""
+    lines = Lines(text)
+    items = result.items if isinstance(result, types.CompletionList) else list(result or [])
+
+    def edit_range(r: types.Range, what: str) -> None:
+        lines.check_range(r, what)
+        if r.start.line != r.end.line or r.start.line != position.line:
+            raise RangeError(f"{what}: must be single line and on the line of the request: {_show(r)}")
+        if not contains(r, position):
+            raise RangeError(
+                f"{what}: {_show(r)} does not contain the position {position.line}:{position.character}"
+            )
+
+    ranges: list[tuple[str, types.Range]] = []
+    if isinstance(result, types.CompletionList) and result.item_defaults is not None:
+        d = result.item_defaults.edit_range
+        if isinstance(d, types.Range):
+            ranges.append(("default editRange", d))
+        elif d is not None:
+            ranges += [("default editRange insert", d.insert), ("default editRange replace", d.replace)]
+    for item in items:
+        e = item.text_edit
+        what = f"completion item {item.label!r}"
+        if isinstance(e, types.InsertReplaceEdit):
+            ranges += [(f"{what} insert", e.insert), (f"{what} replace", e.replace)]
+            main = e.replace
+        elif e is not None:
+            ranges.append((what, e.range))
+            main = e.range
+        else:
+            main = None
+        extra = list(item.additional_text_edits or [])
+        if extra:
+            assert_edits(extra, text, f"{what} additional edit")
+            if main is not None:
+                for x in extra:
+                    if _key(x.range.start) < _key(main.end) and _key(main.start) < _key(x.range.end):
+                        raise RangeError(f"{what}: an additional edit overlaps the main edit")
+    for what, r in ranges:
+        edit_range(r, what)
 
 
 # -- any result -------------------------------------------------------------------------------
@@ -425,6 +474,10 @@ def watching() -> Iterator[None]:
             return result  # edits to an earlier token array: nothing positional to check
         try:
             check_result(result, uri, text_of, positions)
+            if method == types.TEXT_DOCUMENT_COMPLETION and uri is not None and result is not None:
+                text = text_of(uri)
+                if text is not None:
+                    assert_completion(result, params.position, text)
         except RangeError as exc:
             raise RangeError(f"{method} on {uri}: {exc}") from None
         return result

@@ -230,3 +230,27 @@ async def test_flat_symbols_of_github_specs(minimal_client: LanguageClient, path
         types.DocumentSymbolParams(text_document=ident(uri))
     )
     ranges.assert_symbols(symbols, text)
+
+
+def test_checker_rejects_completion_ranges_vscode_drops() -> None:
+    at = types.Position(1, 4)
+
+    def item(rng: types.Range) -> types.CompletionItem:
+        return types.CompletionItem(label="x", text_edit=types.TextEdit(range=rng, new_text="x"))
+
+    ranges.assert_completion([item(_r(1, 2, 1, 7))], at, TEXT)
+    with pytest.raises(ranges.RangeError, match="single line"):
+        ranges.assert_completion([item(_r(1, 2, 2, 0))], at, TEXT)
+    with pytest.raises(ranges.RangeError, match="single line"):
+        ranges.assert_completion([item(_r(2, 0, 2, 4))], at, TEXT)
+    with pytest.raises(ranges.RangeError, match="does not contain the position"):
+        ranges.assert_completion([item(_r(1, 5, 1, 7))], at, TEXT)
+    replace = types.InsertReplaceEdit(new_text="x", insert=_r(1, 2, 1, 4), replace=_r(1, 2, 2, 1))
+    with pytest.raises(ranges.RangeError, match="replace"):
+        ranges.assert_completion(
+            types.CompletionList(
+                is_incomplete=False, items=[types.CompletionItem(label="y", text_edit=replace)]
+            ),
+            at,
+            TEXT,
+        )
