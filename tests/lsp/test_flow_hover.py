@@ -49,3 +49,9 @@ async def test_a_task_masked_by_a_typo_says_so(client: LanguageClient) -> None:
     text = await _hover(client, uri, pos(TYPO, "  - notify:", 5))
     assert '*unreachable until "routeTicket" on line 10 is fixed (unknown-target)*' in text
     assert "no path from the start leads here" not in text
+
+
+async def test_the_typo_is_shown_as_leading_nowhere(client: LanguageClient) -> None:
+    uri = open_doc(client, TYPO)
+    text = await _hover(client, uri, pos(TYPO, "  - classify:", 5))
+    assert '**out:** "routeTicket" (then, names nothing: leads nowhere)' in text

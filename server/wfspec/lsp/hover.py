@@ -89,12 +89,14 @@ def task_markdown(analysis: Analysis, node: TaskNode) -> str:
             "**in:** "
             + ", ".join(f"{node_label(wf, s)} ({k})" if k else node_label(wf, s) for s, k in incoming)
         )
-    if outgoing:
+    out = [f"{node_label(wf, t)} ({k})" if k else node_label(wf, t) for t, k in outgoing]
+    dangling = analysis.graph.dangling if analysis.graph is not None else []
+    out += [
+        f'"{e.target_name}" ({e.kind}, names nothing: leads nowhere)' for e in dangling if e.source == node.id
+    ]
+    if out:
         lines.append("")
-        lines.append(
-            "**out:** "
-            + ", ".join(f"{node_label(wf, t)} ({k})" if k else node_label(wf, t) for t, k in outgoing)
-        )
+        lines.append("**out:** " + ", ".join(out))
     return "\n".join(lines)
 
 
