@@ -44,6 +44,7 @@ export const SERVER_SETTINGS: readonly Mapped[] = [
   { key: 'llm.apiKeyEnv', server: ['llm', 'apiKeyEnv'], kind: 'string' },
   { key: 'llm.timeoutSeconds', server: ['llm', 'timeoutSeconds'], kind: 'number' },
   { key: 'llm.maxRounds', server: ['llm', 'maxRounds'], kind: 'integer' },
+  { key: 'llm.unredactedEndpoints', server: ['llm', 'unredactedEndpoints'], kind: 'stringList' },
   { key: 'llm.budgetSeconds', server: ['llm', 'budgetSeconds'], kind: 'number' },
 ];
 

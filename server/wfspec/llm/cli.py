@@ -41,6 +41,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="reject a model answer longer than N bytes before reading it further (default 65536)",
     )
+    g.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="send this endpoint the text as it is: no credentials are redacted (by default they are "
+        "for every endpoint but the embedded model)",
+    )
     g.add_argument("--verbose", "-v", action="store_true", help="log progress on stderr")
 
 
@@ -84,6 +90,8 @@ def _settings(args: argparse.Namespace) -> Any:
         overrides["max_rounds"] = args.max_rounds
     if getattr(args, "max_answer_bytes", None) is not None:
         overrides["max_answer_bytes"] = args.max_answer_bytes
+    if getattr(args, "no_redact", False):
+        overrides["redact"] = False
     return Settings.resolve(args.base_url, args.model, args.api_key_env, **overrides)
 
 

@@ -12,8 +12,8 @@ vLLM, llama.cpp's server, LM Studio, or the embedded model of :mod:`wfspec.llm.e
   honoured up to a cap), clear :class:`ProviderError` messages for auth errors, timeouts and
   unreachable endpoints, cancellation that propagates (``asyncio.CancelledError`` is never
   swallowed), JSON-schema constrained output with a fallback to plain text when the endpoint
-  rejects ``response_format``, redaction of credentials before text leaves for a non-loopback
-  endpoint, and a small LRU cache keyed by (request, document version).
+  rejects ``response_format``, redaction of credentials before text leaves for any endpoint but
+  the embedded model, and a small LRU cache keyed by (request, document version).
 - Bounds on what comes back: the timeout covers the whole of one request (connection, headers,
   every byte of the body or stream), not one socket read, so an endpoint that trickles cannot
   hold a request open; an answer above ``max_answer_bytes`` is rejected (:class:`AnswerTooLarge`)
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from wfspec.llm.redact import Redactor, is_loopback
+from wfspec.llm.redact import Redactor
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -91,7 +91,9 @@ class Settings:
     max_backoff: float = 8.0
     #: stream the answer (chunks arrive as they are written; cancellation is quicker)
     stream: bool = False
-    #: redact credentials before sending: None decides by the endpoint (non-loopback: redact)
+    #: redact credentials before sending: None redacts for every endpoint but the embedded
+    #: model wfspec starts itself (a loopback URL may be a proxy or a tunnel); False turns it off
+    #: for this endpoint (``--no-redact``, the ``llm.unredactedEndpoints`` setting)
     redact: bool | None = None
     #: ask for JSON-schema constrained output (falls back to plain text when rejected)
     structured: bool = True
@@ -125,7 +127,7 @@ class Settings:
 
     @property
     def should_redact(self) -> bool:
-        return self.redact if self.redact is not None else not is_loopback(self.base_url)
+        return self.redact if self.redact is not None else not self.embedded
 
     def describe(self) -> str:
         """A one-line description for logs and messages (no key, no URL credentials)."""
@@ -409,8 +411,9 @@ class Provider:
                 return dataclasses.replace(hit, cached=True, latency=0.0)
         redactor = Redactor() if s.should_redact else None
         if redactor is not None:
-            for m in msgs:
-                m["content"] = redactor.redact(m.get("content", ""))
+            redacted = redactor.redact_all([m.get("content", "") for m in msgs])
+            for m, content in zip(msgs, redacted, strict=True):
+                m["content"] = content
             if redactor.count:
                 log.info("redacted %d credential-like value(s) before sending", redactor.count)
         client = await self._ensure_client()

@@ -13,6 +13,8 @@ in messages normalized, since the splice moves everything below it.
   endpoint of the original (the values under the keys of :data:`COMMAND_KEYS`,
   :data:`ENDPOINT_KEYS` and :data:`PERMISSION_KEYS`, aliases expanded), is still there,
   unchanged, and no YAML tag is added.
+- Neither may put a credential of the document into new content (:func:`secret_violation`): the
+  model saw it as a placeholder, and a placeholder is restored only where it was.
 - A repair is accepted when the target finding is gone and no finding of any severity appeared.
   A repair the model wrote itself is held to its :class:`RepairScope` besides: it removes or
   renames no task, job or step, adds no YAML tag, and changes, adds or removes commands and
@@ -39,6 +41,7 @@ from wfspec.analysis.engine import Analysis, analyze
 from wfspec.findings import Finding, Severity
 from wfspec.fixes import TextEdit, apply_edits
 from wfspec.ir import Workflow
+from wfspec.llm.redact import moved_secret
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
 
 _LINE = re.compile(r"\bline \d+")
@@ -132,6 +135,9 @@ def check_insertion(
         why = insertion_violation(original.text, new_text, at)
         if why:
             return Verdict(False, why)
+    why = secret_violation(original.text, new_text)
+    if why:
+        return Verdict(False, why)
     after = analyze(new_text, original.uri, config, dialect=None)
     if after.doc.has_syntax_error:
         bad = [f for f in after.findings if f.rule == "syntax"]
@@ -179,6 +185,9 @@ def check_repair(
     new_text = apply_edits(original.text, edits)
     if new_text == original.text:
         return Verdict(False, "the repair changes nothing")
+    why = secret_violation(original.text, new_text)
+    if why:
+        return Verdict(False, why)
     after = _reanalyze(original, new_text, config, None)
     if scope is not None and not after.doc.has_syntax_error:  # a syntax error is a new finding
         why = scope.violation(after, edits, original.text)
@@ -191,6 +200,18 @@ def check_repair(
     if added:
         return Verdict(False, f"the repair adds {len(added)} finding(s)", added, removed, after)
     return Verdict(True, "", added, removed, after)
+
+
+def secret_violation(original: str, new_text: str) -> str:
+    """Why ``new_text`` may not be offered: a credential of ``original`` (a value the model got
+    as a placeholder) appears in new content; "" when none does."""
+    line = moved_secret(original, new_text)
+    if line is None:
+        return ""
+    return (
+        f"line {line + 1} puts a credential of the document (a redacted value) into new content; "
+        "a credential may stay only where it is"
+    )
 
 
 # -- what a suggestion may change ----------------------------------------------------------

@@ -79,6 +79,15 @@ class LlmSettings:
     max_rounds: int = field(
         default=3, metadata=_doc("Validation rounds before a suggestion is dropped.", "maxRounds")
     )
+    unredacted_endpoints: frozenset[str] = field(
+        default=frozenset(),
+        metadata=_doc(
+            "Base URLs that get the text as it is, credentials included. Every other endpoint "
+            "(a loopback proxy or tunnel too) gets credentials redacted; the embedded model never "
+            "needs this.",
+            "unredactedEndpoints",
+        ),
+    )
     budget_seconds: float = field(
         default=20.0,
         metadata=_doc(
@@ -268,6 +277,12 @@ def _overrides(v: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _urls(v: Any, where: str) -> frozenset[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise _Invalid(f'"{where}" must be a list of base URLs')
+    return frozenset(x.strip() for x in v)
+
+
 def _log_level(v: Any, where: str) -> str:
     return _choice("debug", "info", "warning", "error")(v, where) or "warning"
 
@@ -282,6 +297,7 @@ _PARSERS: dict[type, dict[str, Parser]] = {
         "api_key_env": _env_name,
         "timeout_seconds": _number(0.1, 600),
         "max_rounds": _int_range(1, 10),
+        "unredacted_endpoints": _urls,
         "budget_seconds": _number(1, 600),
     },
     Settings: {
