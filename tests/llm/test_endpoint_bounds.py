@@ -20,6 +20,7 @@ from wfspec.llm.provider import (
     OPENAI_DEFAULT_URL,
     UNAVAILABLE,
     AnswerTooLarge,
+    Provider,
     ProviderError,
     Settings,
 )
@@ -86,6 +87,26 @@ def test_which_variable_each_endpoint_gets():
     assert Settings.resolve("http://h/v1", environ=env).key_env is None
     assert Settings.resolve(environ={**env, "OPENAI_BASE_URL": "http://h/v1"}).key_env is None
     assert Settings.resolve("http://h/v1", api_key_env="K", environ=env).key_env == "K"
+
+
+def test_the_editor_settings_send_the_key_to_their_endpoint_only(scripted):
+    # the server's llm settings go through the same rule: baseUrl without apiKeyEnv gets no key
+    import asyncio
+
+    from wfspec.lsp.ai import provider_settings
+    from wfspec.lsp.settings import LlmSettings
+
+    srv = scripted(default=Reply("ok"))
+    env = {"OPENAI_API_KEY": OPENAI_KEY, "MY_PROXY_KEY": "sk-proxy-key-1111111111"}
+
+    async def ask(llm: LlmSettings) -> None:
+        p = Provider(provider_settings(llm, env), environ=env)
+        await p.complete(MSGS)
+        await p.aclose()
+
+    asyncio.run(ask(LlmSettings(base_url=srv.base_url)))
+    asyncio.run(ask(LlmSettings(base_url=srv.base_url, api_key_env="MY_PROXY_KEY")))
+    assert _auth(srv) == [f"Bearer {NO_KEY}", "Bearer sk-proxy-key-1111111111"]
 
 
 # -- one timeout for the whole request ------------------------------------------------------
