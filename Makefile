@@ -97,6 +97,7 @@ vsix:
 	cd client-vscode && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run package
 	@test -s build/wfspec.vsix && echo "built build/wfspec.vsix"
 
-## e2e: install build/wfspec.vsix into a fresh code-server and drive it with Chromium (see client-vscode/test/e2e)
+## e2e: install build/wfspec.vsix into a fresh code-server and drive it with Chromium (see
+## client-vscode/test/e2e); a screenshot of each step goes to build/e2e (never the tracked ones)
 e2e: install vsix
 	cd client-vscode && WFSPEC_BIN=$(abspath $(BIN))/wfspec bash test/e2e/run.sh

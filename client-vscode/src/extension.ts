@@ -25,6 +25,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ mana
 
   const status = new StatusBar(server);
   context.subscriptions.push(status);
+  // Start the server first: the rest of activation (the Python extension's API among it) must
+  // not delay the first diagnostics.
+  const started = server.start();
 
   const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
@@ -102,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ mana
   );
   updateContext(vscode.window.activeTextEditor);
 
-  await server.start();
+  await started;
   return { manager: server };
 }
 
@@ -237,10 +240,9 @@ async function generateFromComment(server: ServerManager): Promise<void> {
       return;
     }
   }
-  const r = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'wfspec: generating from the comment…', cancellable: false },
-    () => server.executeCommand('wfspec.generate', [{ uri, position, version: editor.document.version }], label),
-  );
+  // The server answers at once ({pending: true}) and shows its own progress while the model works;
+  // it inserts the validated tasks itself, or says why not.
+  const r = await server.executeCommand('wfspec.generate', [{ uri, position, version: editor.document.version }], label);
   if (r.ok && !(await applyResult(server, r.result)) && r.result === null) {
     void vscode.window.showInformationMessage('wfspec: nothing was generated (put the cursor on a comment that describes the workflow).');
   }

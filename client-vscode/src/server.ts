@@ -4,6 +4,7 @@
  * state, and restart on demand.
  */
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
@@ -23,6 +24,16 @@ import { candidates, describeCandidate, resolveServer, type Candidate } from './
 import { describeModel, serverEnv, toServerSettings, type JsonObject } from './settings';
 
 export const SECRET_KEY = 'wfspec.apiKey';
+
+/** An existing file this process may execute. */
+function isExecutableFile(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /** YAML in general (the server ignores what is not a workflow), workflows, and *.sw.yaml. */
 export const DOCUMENT_SELECTOR: DocumentSelector = ['file', 'untitled'].flatMap((scheme) => [
@@ -106,6 +117,11 @@ export class ServerManager implements vscode.Disposable {
 
   /** Resolve the server program from settings, the Python extension and PATH. */
   async resolve(): Promise<Awaited<ReturnType<typeof resolveServer>>> {
+    return resolveServer(await this.candidateList());
+  }
+
+  /** The ways to run the server, best first (nothing is spawned). */
+  private async candidateList(): Promise<Candidate[]> {
     const cfg = vscode.workspace.getConfiguration('wfspec');
     const folder = vscode.workspace.workspaceFolders?.[0];
     const trusted = vscode.workspace.isTrusted;
@@ -125,13 +141,25 @@ export class ServerManager implements vscode.Disposable {
       home: os.homedir(),
       workspaceFolder: folder?.uri.fsPath,
     });
-    return resolveServer(list);
+    return list;
   }
 
   private async doStart(): Promise<void> {
     if (this.client) return;
     this.setState({ kind: 'starting' });
-    const resolution = await this.resolve();
+    this.output.appendLine('[client] looking for the wfspec server');
+    const list = await this.candidateList();
+    // The quick path: the best candidate is an executable `wfspec` (the setting or PATH): start
+    // it at once. Probing it with `serve --help` first costs a whole second Python start before
+    // the first diagnostic; probing is the fallback when it does not start.
+    const first = list[0];
+    if (first && first.args.length === 0 && isExecutableFile(first.command)) {
+      if (await this.startWith(first, { quiet: true })) return;
+      this.output.appendLine(`[client] ${describeCandidate(first)} did not start; checking the alternatives`);
+      await this.doStop();
+      this.setState({ kind: 'starting' });
+    }
+    const resolution = await resolveServer(list);
     if (!resolution.ok) {
       this.candidate = undefined;
       for (const f of resolution.failures) this.output.appendLine(`[client] cannot start the server: ${f}`);
@@ -140,18 +168,24 @@ export class ServerManager implements vscode.Disposable {
       return;
     }
     for (const f of resolution.skipped) this.output.appendLine(`[client] skipped ${f}`);
-    const c = resolution.candidate;
+    await this.startWith(resolution.candidate, { quiet: false });
+  }
+
+  /** Start `wfspec serve` with candidate `c`; true when it runs. ``quiet``: a failure is only
+   * logged (the caller tries the alternatives), and a server that dies before it initialized is
+   * not restarted. */
+  private async startWith(c: Candidate, { quiet }: { quiet: boolean }): Promise<boolean> {
     this.candidate = c;
     this.output.appendLine(`[client] starting ${describeCandidate(c)} serve`);
 
-    const apiKey = await this.context.secrets.get(SECRET_KEY);
+    // both read the secret store (a round trip to the browser in code-server): at once
+    const [apiKey, initial] = await Promise.all([this.context.secrets.get(SECRET_KEY), this.settingsFor()]);
     const folder = vscode.workspace.workspaceFolders?.[0];
     const serverOptions: ServerOptions = {
       command: c.command,
       args: [...c.args, 'serve'],
       options: { env: serverEnv(process.env, apiKey), ...(folder ? { cwd: folder.uri.fsPath } : {}) },
     };
-    const initial = await this.settingsFor();
     let client: LanguageClient | undefined;
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
@@ -189,6 +223,7 @@ export class ServerManager implements vscode.Disposable {
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
         closed: () => {
+          if (quiet && this.stateValue.kind === 'starting') return { action: CloseAction.DoNotRestart, handled: true };
           this.crashes.push(Date.now());
           this.crashes = this.crashes.filter((t) => Date.now() - t < 3 * 60_000);
           if (this.crashes.length <= 4) {
@@ -202,7 +237,7 @@ export class ServerManager implements vscode.Disposable {
       },
       initializationFailedHandler: (error) => {
         this.output.appendLine(`[client] initialize failed: ${String(error)}`);
-        this.setState({ kind: 'failed', message: String(error) });
+        if (!quiet) this.setState({ kind: 'failed', message: String(error) });
         return false;
       },
     };
@@ -218,13 +253,16 @@ export class ServerManager implements vscode.Disposable {
     );
     try {
       await client.start();
+      return true;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.output.appendLine(`[client] the server did not start: ${message}`);
+      if (quiet) return false;
       this.setState({ kind: 'failed', message });
       void vscode.window
         .showErrorMessage(`wfspec: the language server did not start (${message}).`, 'Show output')
         .then((pick) => pick && this.output.show(true));
+      return false;
     }
   }
 

