@@ -16,7 +16,14 @@ How our findings map onto actionlint's categories:
 - ``expression``: ``undefined-reference``.
 
 "extra" counts our findings in a category at a line where actionlint expects nothing at all.
-The test skips when the shared corpus is absent.
+
+The family table measures EVERY expected error that carries a line (``err/`` and ``examples/``),
+per actionlint family (its rule name): a hit is an error- or warning-level finding of wfspec, of
+any rule, on that line or the next. "by rule" counts the hits made by a finding whose rule maps
+onto that family (:data:`FAMILY_OF`); "extra" counts our error and warning findings, by the family
+their rule maps onto, at lines where actionlint expects nothing on that line or the one before.
+Each family has a floor (:data:`FLOORS`, what wfspec reaches today) so a regression fails. The
+test skips when the shared corpus is absent.
 """
 
 from __future__ import annotations
@@ -183,7 +190,143 @@ def table(tallies: dict[str, Tally], ok_errors: dict[str, list[str]]) -> str:
     return "\n".join(lines)
 
 
+#: our rule id -> the actionlint family it answers to (for "by rule" and "extra")
+FAMILY_OF: dict[str, str] = {
+    "syntax": "syntax-check",
+    "schema": "syntax-check",
+    "expression": "expression",
+    "undefined-reference": "expression",
+    "expression-type": "expression",
+    "context-availability": "expression",
+    "event": "events",
+    "cron": "events",
+    "glob": "glob",
+    "constant-condition": "if-cond",
+    "permissions": "permissions",
+    "matrix": "matrix",
+    "action-input": "action",
+    "duplicate-id": "id",
+    "credentials": "credentials",
+    "runner-label": "runner-label",
+    "deprecated-command": "deprecated-commands",
+    "cycle": "job-needs",
+    "unknown-target": "job-needs",
+    "shell-name": "shell-name",
+    "env-var": "env-var",
+    "shellcheck": "shellcheck",
+    "pyflakes": "pyflakes",
+}
+
+#: the number of expected errors wfspec finds per family today; fewer is a regression
+FLOORS: dict[str, int] = {
+    "syntax-check": 149,
+    "expression": 36,
+    "events": 25,
+    "permissions": 13,
+    "action": 6,
+    "id": 11,
+    "workflow-call": 4,
+    "job-needs": 5,
+}
+
+
+@dataclass
+class FamilyTally:
+    expected: int = 0
+    found: int = 0
+    by_rule: int = 0
+    missed: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+
+def family_agreement() -> dict[str, FamilyTally]:
+    """Every expected error with a line in ``err/`` and ``examples/``, per actionlint family."""
+    manifest = _manifest()
+    items = manifest["items"]
+    assert isinstance(items, list)
+    tallies: dict[str, FamilyTally] = defaultdict(FamilyTally)
+    for item in items:
+        if item["kind"] not in ("err", "examples"):
+            continue
+        rel = item["workflow"]
+        findings, _ = _analyze(rel)
+        loud = [f for f in findings if f.severity <= Severity.WARNING]
+        lines: dict[int, set[str]] = defaultdict(set)  # 1-based line -> families of our rules there
+        for f in loud:
+            lines[f.span.start.line + 1].add(FAMILY_OF.get(f.rule, f.rule))
+        expected_lines: set[int] = set()
+        for e in item["expected_errors"]:
+            if "line" not in e:
+                continue
+            line, fam = e["line"], e["rule"]
+            expected_lines.add(line)
+            t = tallies[fam]
+            t.expected += 1
+            near = lines.get(line, set()) | lines.get(line + 1, set())
+            if near:
+                t.found += 1
+                t.by_rule += fam in near
+            else:
+                t.missed.append(f"{rel}:{line}: {e['message'][:110]}")
+        for f in loud:
+            line = f.span.start.line + 1
+            if line in expected_lines or line - 1 in expected_lines:
+                continue
+            tallies[FAMILY_OF.get(f.rule, f.rule)].extra.append(f"{rel}:{line} {f.rule}: {f.message[:110]}")
+    return dict(tallies)
+
+
+def family_table(tallies: dict[str, FamilyTally]) -> str:
+    rows = [("family", "expected", "found", "by rule", "missed", "extra")]
+    order = sorted(tallies, key=lambda k: (-tallies[k].expected, k))
+    for fam in order:
+        t = tallies[fam]
+        rows.append(
+            (fam, str(t.expected), str(t.found), str(t.by_rule), str(len(t.missed)), str(len(t.extra)))
+        )
+    exp = sum(t.expected for t in tallies.values())
+    found = sum(t.found for t in tallies.values())
+    rows.append(
+        (
+            "total",
+            str(exp),
+            f"{found} ({100 * found / max(exp, 1):.0f}%)",
+            str(sum(t.by_rule for t in tallies.values())),
+            str(sum(len(t.missed) for t in tallies.values())),
+            str(sum(len(t.extra) for t in tallies.values())),
+        )
+    )
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
 _CACHE: dict[str, tuple[dict[str, Tally], dict[str, list[str]]]] = {}
+_FAMILY_CACHE: dict[str, dict[str, FamilyTally]] = {}
+
+
+def _families() -> dict[str, FamilyTally]:
+    if "r" not in _FAMILY_CACHE:
+        _FAMILY_CACHE["r"] = family_agreement()
+    return _FAMILY_CACHE["r"]
+
+
+def test_family_table() -> None:
+    tallies = _families()
+    print("\nactionlint agreement per family (every expected error with a line)\n" + family_table(tallies))
+    for fam in sorted(tallies):
+        for m in tallies[fam].missed:
+            print(f"  missed {fam}: {m}")
+        for x in tallies[fam].extra:
+            print(f"  extra {fam}: {x}")
+    assert sum(t.expected for t in tallies.values()) >= 550
+
+
+@pytest.mark.parametrize("family", sorted(FLOORS))
+def test_family_floor(family: str) -> None:
+    t = _families().get(family, FamilyTally())
+    assert t.found >= FLOORS[family], f"{family}: {t.found} found, the floor is {FLOORS[family]}"
 
 
 def _result() -> tuple[dict[str, Tally], dict[str, list[str]]]:
