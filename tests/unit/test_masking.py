@@ -165,3 +165,18 @@ def test_validation_counts_masked_tasks_as_findings() -> None:
     at = (len(original_text), len(original_text))
     verdict = check_insertion(original, new_text, at=at)
     assert not verdict.ok and any(f.rule == "unreachable" for f in verdict.added)
+
+
+def test_a_repair_that_strands_a_masked_task_is_refused() -> None:
+    from wfspec.fixes import TextEdit
+    from wfspec.llm.validate import check_repair
+
+    original = analyze(TYPO, "file:///t.sw.yaml")
+    (target,) = [f for f in original.findings if f.rule == "unknown-target"]
+    assert [m["name"] for m in target.data["masked"]] == ["routeTickets", "notify"]
+    bad = TYPO.index("then: routeTicket\n") + len("then: ")
+    # pointing the typo at "notify" clears it but leaves "routeTickets" unreachable
+    wrong = check_repair(original, [TextEdit(bad, bad + len("routeTicket"), "notify")], target)
+    assert not wrong.ok and [f.rule for f in wrong.added] == ["unreachable"]
+    right = check_repair(original, [TextEdit(bad, bad + len("routeTicket"), "routeTickets")], target)
+    assert right.ok, right.reason

@@ -77,10 +77,18 @@ class Verdict:
         return "\n".join(lines)
 
 
-def diff_findings(before: Iterable[Finding], after: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+def diff_findings(
+    before: Iterable[Finding], after: Iterable[Finding], *, target: Finding | None = None
+) -> tuple[list[Finding], list[Finding]]:
     """(added, removed) between two finding lists, compared by :func:`finding_key`. The faults
-    an unresolved reference masks count as findings (:func:`masking.with_masked`)."""
-    before = masking.with_masked(before)
+    an unresolved reference masks count as findings (:func:`masking.with_masked`), except, in
+    ``before``, those of ``target``, the finding a repair is for: they are its consequences and
+    must go with it, so a repair that fixes the reference but strands a task adds a finding."""
+    if target is None:
+        before = masking.with_masked(before)
+    else:
+        key = finding_key(target)
+        before = [g for f in before for g in (masking.with_masked([f]) if finding_key(f) != key else [f])]
     after = masking.with_masked(after)
     old = Counter(finding_key(f) for f in before)
     new = Counter(finding_key(f) for f in after)
@@ -193,7 +201,7 @@ def check_repair(
         why = scope.violation(after, edits, original.text)
         if why:
             return Verdict(False, why, analysis=after)
-    added, removed = diff_findings(original.findings, after.findings)
+    added, removed = diff_findings(original.findings, after.findings, target=target)
     key = finding_key(target)
     if not any(finding_key(f) == key for f in removed):
         return Verdict(False, "the finding is still there", added, removed, after)
