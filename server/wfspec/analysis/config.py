@@ -42,6 +42,9 @@ class Config:
     max_file_size: int = DEFAULT_MAX_BYTES
     dialect: str | None = None  # force a dialect instead of detecting it
     source: str | None = None  # the file the settings came from
+    #: ``require-pinned-actions``: every remote action, GitHub's own included, must be pinned to a
+    #: commit SHA (``unpinned-action`` then reports errors; by default, hints for third-party ones)
+    require_pinned_actions: bool = False
 
     def enabled(self, rule_id: str) -> bool:
         if rule_id in self.ignore:
@@ -70,6 +73,7 @@ def from_mapping(
         return frozenset(val)
 
     allowed = {"select", "ignore", "severity", "severities", "max-file-size", "max_file_size", "dialect"}
+    allowed.add("require-pinned-actions")
     extra = sorted(set(data) - allowed)
     if extra:
         raise ConfigError(f'unknown setting "{extra[0]}"{where}')
@@ -95,7 +99,11 @@ def from_mapping(
     dialect = data.get("dialect")
     if dialect is not None and dialect not in DIALECTS:
         raise ConfigError(f'"dialect" must be one of {", ".join(DIALECTS)}{where}')
+    pinned = data.get("require-pinned-actions", False)
+    if not isinstance(pinned, bool):
+        raise ConfigError(f'"require-pinned-actions" must be true or false{where}')
     return Config(
+        require_pinned_actions=pinned,
         select=rule_list("select"),
         ignore=rule_list("ignore"),
         severities=severities,

@@ -336,3 +336,8 @@ def fix_all(analysis: Analysis, findings: Sequence[Finding] | None = None) -> li
             taken.extend(spans)
             break
     return edits
+
+
+from wfspec.fixes import security as _security  # noqa: E402 - it builds on the helpers above
+
+register("script-injection", _security.script_injection)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from wfspec.analysis.rules import (
     cycle,
+    dangerous_trigger,
     duplicate_id,
     expression,
     loop_without_exit,
     out_of_scope_target,
+    permissions,
+    persist_credentials,
     schema,
+    script_injection,
+    secrets_inherit,
     syntax,
     undefined_reference,
     unknown_target,
+    unpinned_action,
     unreachable,
     unused_definition,
 )
@@ -29,6 +35,12 @@ REGISTRY: tuple[Rule, ...] = (
     undefined_reference.RULE,
     unused_definition.RULE,
     expression.RULE,
+    script_injection.RULE,
+    dangerous_trigger.RULE,
+    permissions.RULE,
+    secrets_inherit.RULE,
+    unpinned_action.RULE,
+    persist_credentials.RULE,
 )
 
 BY_ID: dict[str, Rule] = {r.id: r for r in REGISTRY}
