@@ -14,6 +14,17 @@ from wfspec.findings import Finding, Severity
 
 Item = tuple[str, Finding]
 
+#: GitHub code scanning ranks results by ``security-severity`` (a CVSS-like score as a string:
+#: 9.0+ critical, 7.0+ high, 4.0+ medium, below low) on rules tagged ``security``
+SECURITY_SEVERITY = {
+    "script-injection": "9.0",
+    "dangerous-trigger": "9.0",
+    "persist-credentials": "5.5",
+    "permissions": "5.0",
+    "secrets-inherit": "4.0",
+    "unpinned-action": "3.0",
+}
+
 _SARIF_LEVEL = {
     Severity.ERROR: "error",
     Severity.WARNING: "warning",
@@ -90,6 +101,11 @@ def sarif(items: Sequence[Item], rules: Sequence[Any]) -> str:
                 "fullDescription": {"text": (r.doc.split("\n\n")[0] if r.doc else r.description)},
                 "help": {"text": r.doc or r.description},
                 "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
+                **(
+                    {"properties": {"tags": ["security"], "security-severity": SECURITY_SEVERITY[r.id]}}
+                    if r.id in SECURITY_SEVERITY
+                    else {}
+                ),
             }
             for r in rules
         ],

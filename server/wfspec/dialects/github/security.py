@@ -150,7 +150,8 @@ def untrusted(path: tuple[str, ...], evs: Iterable[str]) -> bool:
 
 
 def _chain(node: expr.Node) -> tuple[str, tuple[str, ...]] | None:
-    """(context, lower-case path) of a literal access chain; None when it is computed."""
+    """(context, lower-case path) of an access chain (``*`` for any index that is not a string
+    literal); None when it does not start at a context."""
     parts: list[str] = []
     cur: expr.Node = node
     while isinstance(cur, expr.Property | expr.Index):
@@ -160,10 +161,8 @@ def _chain(node: expr.Node) -> tuple[str, tuple[str, ...]] | None:
             parts.append("*")
         elif isinstance(cur.index, expr.Literal) and isinstance(cur.index.value, str):
             parts.append(cur.index.value.lower())
-        elif isinstance(cur.index, expr.Literal) and isinstance(cur.index.value, int | float):
+        else:  # a number or a computed index: some element, whichever
             parts.append("*")
-        else:
-            return None
         cur = cur.target
     if not isinstance(cur, expr.Context):
         return None
@@ -444,6 +443,7 @@ def env_name(path: str) -> str:
     ``ISSUE_TITLE``, ``github.head_ref`` -> ``HEAD_REF``."""
     p = re.sub(r"^github\s*\.\s*(event\s*\.\s*)?", "", path.strip(), flags=re.IGNORECASE)
     p = re.sub(r"^github\s*\[\s*'event'\s*\]", "", p, flags=re.IGNORECASE)
+    p = re.sub(r"\[[^\]]*\]|\.\s*\*", "", p)  # indexes and object filters name no variable
     name = re.sub(r"[^A-Za-z0-9]+", "_", p).strip("_").upper()
     if not name or name[0].isdigit():
         name = f"EVENT_{name}".rstrip("_")
