@@ -42,6 +42,8 @@ class Config:
     max_file_size: int = DEFAULT_MAX_BYTES
     dialect: str | None = None  # force a dialect instead of detecting it
     source: str | None = None  # the file the settings came from
+    #: self-hosted runner labels (``runner-labels``; ``*`` globs allowed) the runner-label rule knows
+    runner_labels: tuple[str, ...] = ()
     #: ``require-pinned-actions``: every remote action, GitHub's own included, must be pinned to a
     #: commit SHA (``unpinned-action`` then reports errors; by default, hints for third-party ones)
     require_pinned_actions: bool = False
@@ -73,6 +75,7 @@ def from_mapping(
         return frozenset(val)
 
     allowed = {"select", "ignore", "severity", "severities", "max-file-size", "max_file_size", "dialect"}
+    allowed.add("runner-labels")
     allowed.add("require-pinned-actions")
     extra = sorted(set(data) - allowed)
     if extra:
@@ -99,10 +102,14 @@ def from_mapping(
     dialect = data.get("dialect")
     if dialect is not None and dialect not in DIALECTS:
         raise ConfigError(f'"dialect" must be one of {", ".join(DIALECTS)}{where}')
+    labels = data.get("runner-labels", [])
+    if not isinstance(labels, list) or not all(isinstance(v, str) and v.strip() for v in labels):
+        raise ConfigError(f'"runner-labels" must be a list of runner labels{where}')
     pinned = data.get("require-pinned-actions", False)
     if not isinstance(pinned, bool):
         raise ConfigError(f'"require-pinned-actions" must be true or false{where}')
     return Config(
+        runner_labels=tuple(labels),
         require_pinned_actions=pinned,
         select=rule_list("select"),
         ignore=rule_list("ignore"),

@@ -341,3 +341,8 @@ def fix_all(analysis: Analysis, findings: Sequence[Finding] | None = None) -> li
 from wfspec.fixes import security as _security  # noqa: E402 - it builds on the helpers above
 
 register("script-injection", _security.script_injection)
+
+
+from wfspec.fixes import commands as _commands  # noqa: E402 - it builds on the helpers above
+
+register("deprecated-command", _commands.rewrite)

@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wfspec import ir
-from wfspec.dialects.github import catalog, expr, local
+from wfspec.dialects.github import catalog, expr, facts, local
 from wfspec.dialects.github.nodes import as_map, entries, get, text
 from wfspec.dialects.github.nodes import index as fields_of
 from wfspec.findings import Severity
@@ -246,6 +246,7 @@ class Lowerer:
             if jobs is not None:
                 self._jobs(top, jobs)
             self._expressions(root)
+        wf.payload["facts"] = facts.collect(root)
         wf.edges.append(Edge(top.exit, ir.END, ir.END_NODE))
         wf.payload["expression_findings"] = self.expr_findings
         wf.payload["schema_findings"] = self.schema_findings
