@@ -6,7 +6,7 @@ in a shell script (``'"$VAR"'`` inside single quotes), ``$env:VAR`` in PowerShel
 ``process.env.VAR`` in github-script. When the expression already reads ``env.X``, only the
 script changes. Preferred (applied by ``check --fix``) where the result means the same text:
 shell scripts, and JavaScript string literals; an expression written as JavaScript code is
-offered, not applied.
+offered, not applied. A fix whose result would not parse is not offered.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from wfspec.analysis.engine import Analysis
 from wfspec.dialects.github import security
 from wfspec.dialects.github.nodes import as_map, entries, get, text
 from wfspec.findings import Finding
-from wfspec.fixes import Fix, TextEdit, content_end, line_end, line_start
+from wfspec.fixes import Fix, TextEdit, apply_edits, content_end, line_end, line_start
 from wfspec.fsio import newline_of
+from wfspec.syntax.parse import parse
 from wfspec.syntax.tree import MapNode, ScalarNode
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -124,7 +125,8 @@ def _env_edit(
             if t[close : close + 1] != "}":
                 return None
             sep = ", " if env.pairs else ""
-            return TextEdit(close, close, f"{sep}{name}: {value}"), name
+            quoted = value if value.startswith("'") else "'" + value.replace("'", "''") + "'"
+            return TextEdit(close, close, f"{sep}{name}: {quoted}"), name  # braces end a plain scalar
         if not env.pairs:
             return None
         last_key, last_val = env.pairs[-1]
@@ -185,6 +187,8 @@ def script_injection(analysis: Analysis, finding: Finding) -> list[Fix]:
         return []
     replacement, preferred, widen = use
     edits.append(TextEdit(start - widen, end + widen, replacement))
+    if parse(apply_edits(t, edits)).has_syntax_error:
+        return []  # an odd layout the edits do not fit: better no fix than a broken file
     source = finding.data.get("sources")
     shown = source[0] if isinstance(source, list) and source else expression
     title = (
