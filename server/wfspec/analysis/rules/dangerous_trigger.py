@@ -2,9 +2,10 @@
 pull request's branch, sha or merge ref; the head of the run that triggered it) and then runs
 code from it: a later ``run:`` step or a local action. These triggers run with the base
 repository's secrets and a token that may write, so a pull request from any fork can change
-what runs (the "pwn request"). Reported on the checkout's ``ref`` (or ``repository``); a job or
-step limited to heads of the same repository
-(``github.event.pull_request.head.repo.full_name == github.repository``) is not reported.
+what runs (the "pwn request"). Reported on the checkout's ``ref`` (or ``repository``). A job or
+step whose ``if:`` admits no fork is not reported:
+``github.event.pull_request.head.repo.full_name == github.repository``, ``!...head.repo.fork``,
+or ``github.event.workflow_run.event == 'push'`` (a run no fork can start).
 
 Bad::
 

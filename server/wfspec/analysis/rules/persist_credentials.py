@@ -2,8 +2,8 @@
 false`` is set; in a workflow anyone can start (``pull_request_target``, ``workflow_run``,
 ``issue_comment``, ``issues``, ``discussion``, ``discussion_comment``) any code that runs after
 the checkout (a ``run:`` step, a local action) can read it, and so can an artifact that uploads
-the workspace. Severity warning. A job limited to heads of the same repository is not
-reported.
+the workspace. Severity warning. A job whose ``if:`` admits no fork (as for
+``dangerous-trigger``) is not reported.
 
 Bad::
 

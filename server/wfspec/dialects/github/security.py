@@ -327,14 +327,16 @@ def jobs(wf: Workflow, cache: dict[str, Any] | None = None) -> list[JobFacts]:
 _SAME_REPO = re.compile(
     r"(head\.repo\.full_name|head_repository\.full_name)\s*==\s*github\.repository\b"
     r"|github\.repository\s*==\s*github\.event\.[a-z_.]*(head\.repo|head_repository)\.full_name"
-    r"|(head\.repo|head_repository)\.fork\s*(==|!=)\s*(false|true)\b|!\s*github\.event\.[a-z_.]*(head\.repo|head_repository)\.fork\b",
+    r"|(head\.repo|head_repository)\.fork\s*(==|!=)\s*(false|true)\b|!\s*github\.event\.[a-z_.]*(head\.repo|head_repository)\.fork\b"
+    r"|workflow_run\.event\s*==\s*'(push|schedule|workflow_dispatch|release|merge_group)'",
     re.IGNORECASE,
 )
 
 
 def same_repo_only(*conditions: Node | None) -> bool:
     """Whether an ``if:`` limits the job or step to heads of the same repository (no forks):
-    ``head.repo.full_name == github.repository`` or a test of ``head.repo.fork``."""
+    ``head.repo.full_name == github.repository``, a test of ``head.repo.fork``, or a triggering
+    run started by an event no fork can cause (``github.event.workflow_run.event == 'push'``)."""
     for c in conditions:
         if isinstance(c, ScalarNode) and (m := _SAME_REPO.search(c.value)) is not None:
             if "fork" in m.group(0) and ("== true" in m.group(0) or "!= false" in m.group(0)):
