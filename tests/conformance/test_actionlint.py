@@ -232,6 +232,9 @@ FLOORS: dict[str, int] = {
     "workflow-call": 4,
     "deprecated-commands": 5,
     "job-needs": 5,
+    "credentials": 6,
+    "shell-name": 4,
+    "env-var": 2,
 }
 
 

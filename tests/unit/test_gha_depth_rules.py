@@ -1,5 +1,6 @@
 """The GitHub Actions depth rules: deprecated-command (and its fix), constant-condition, cron,
-glob, matrix, runner-label and event. Each rule's own Bad example fires it and its Good example
+glob, matrix, runner-label, event, credentials, shell-name, and environment variable names
+(``schema``). Each rule's own Bad example fires it and its Good example
 does not; then the edges of each check, the false positives it must not produce, and ``check
 --fix`` rewriting deprecated commands."""
 
@@ -18,7 +19,17 @@ from wfspec.cli import main
 from wfspec.findings import Finding, Severity
 from wfspec.fixes import apply_edits, fixes_for
 
-RULES = ("deprecated-command", "constant-condition", "cron", "glob", "matrix", "runner-label", "event")
+RULES = (
+    "deprecated-command",
+    "constant-condition",
+    "cron",
+    "glob",
+    "matrix",
+    "runner-label",
+    "event",
+    "credentials",
+    "shell-name",
+)
 _BLOCK = re.compile(r"(Bad|Good)::\n\n((?:    .*\n|\n)+)")
 
 
@@ -325,3 +336,53 @@ def test_exclusive_filters_are_reported_at_the_later_key() -> None:
         "jobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n"
     )
     assert [f.span.start.line + 1 for f in _findings(text, "schema")] == [4]
+
+
+# -- credentials, shell-name, environment variable names --------------------------------------
+
+
+def test_credentials() -> None:
+    text = _wf(
+        "      - run: x\n",
+        extra="    container:\n      image: a\n      credentials:\n        username: u\n        password: pw\n"
+        "    services:\n      s:\n        image: b\n        credentials:\n          username: u\n"
+        "          password: ${{ secrets.P }}\n",
+    )
+    assert _lines(text, "credentials") == [9]
+
+
+@pytest.mark.parametrize(
+    "runs_on, shell, ok",
+    [
+        ("ubuntu-latest", "bash", True),
+        ("ubuntu-latest", "powershell", False),
+        ("ubuntu-latest", "PWSH", True),
+        ("ubuntu-latest", "fish", False),
+        ("ubuntu-latest", "fish {0}", True),
+        ("windows-latest", "sh", False),
+        ("windows-latest", "PowerShell", True),
+        ("windows-latest", "cmd", True),
+        ("macos-latest", "cmd", False),
+        ("${{ inputs.os }}", "cmd", True),
+        ("[self-hosted, windows]", "cmd", True),
+    ],
+)
+def test_shell_names_per_runner(runs_on: str, shell: str, ok: bool) -> None:
+    text = _wf(f"      - run: x\n        shell: {shell}\n", runs_on)
+    assert (_findings(text, "shell-name") == []) == ok
+
+
+def test_shell_names_follow_the_matrix() -> None:
+    text = (
+        "on: push\njobs:\n  j:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n"
+        "    runs-on: ${{ matrix.os }}\n    steps:\n      - run: x\n        shell: cmd\n      - run: x\n        shell: bash\n"
+    )
+    assert _lines(text, "shell-name") == [10]
+
+
+def test_environment_variable_names() -> None:
+    text = _wf("      - run: x\n", extra="    env:\n      GOOD_NAME: a\n      FOO=BAR: b\n      FOO BAR: c\n")
+    assert [f.message for f in _findings(text, "schema")] == [
+        'invalid environment variable name "FOO=BAR": it cannot contain "="',
+        'invalid environment variable name "FOO BAR": it cannot contain a space',
+    ]

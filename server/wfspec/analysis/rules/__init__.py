@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wfspec.analysis.rules import (
     constant_condition,
+    credentials,
     cron,
     cycle,
     dangerous_trigger,
@@ -21,6 +22,7 @@ from wfspec.analysis.rules import (
     schema,
     script_injection,
     secrets_inherit,
+    shell_name,
     syntax,
     undefined_reference,
     unknown_target,
@@ -49,6 +51,8 @@ REGISTRY: tuple[Rule, ...] = (
     glob.RULE,
     matrix.RULE,
     runner_label.RULE,
+    credentials.RULE,
+    shell_name.RULE,
     script_injection.RULE,
     dangerous_trigger.RULE,
     permissions.RULE,

@@ -239,7 +239,9 @@ def _matrix_values(job: Job, key: str) -> list[str]:
         return []
     for k, v in entries(job.matrix):
         if k.value == key and isinstance(v, SeqNode):
-            return [i.value for i in v.items if isinstance(i, ScalarNode) and "${{" not in i.value]
+            if not all(isinstance(i, ScalarNode) and "${{" not in i.value for i in v.items):
+                return []  # a label list or an expression among the values: not all known
+            return [i.value for i in v.items if isinstance(i, ScalarNode)]
     return []
 
 

@@ -187,6 +187,9 @@ class _Validator:
         if m is None:
             return
         for k, v in entries(m):
+            if "${{" not in k.value and (bad := next((c for c in k.value if c == "=" or c.isspace()), None)):
+                what = '"="' if bad == "=" else "a space"
+                self.add(k.span, f'invalid environment variable name "{k.value}": it cannot contain {what}')
             if isinstance(v, (MapNode, SeqNode)):
                 self.add(v.span, f'value of "{k.value}" in {where} must be a string, not {describe(v)}')
 
