@@ -119,13 +119,19 @@ def _all_events(evs: Iterable[str]) -> bool:
     return not names or "workflow_call" in names
 
 
+def _same(p: str, q: str) -> bool:
+    """A path component against a pattern's: ``*`` on either side (an index, an object filter
+    such as ``github.event.*.body``) matches anything."""
+    return p == q or q == "*" or p == "*"
+
+
 def _match(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    return len(path) == len(pattern) and all(p == q or q == "*" for p, q in zip(path, pattern, strict=True))
+    return len(path) == len(pattern) and all(_same(p, q) for p, q in zip(path, pattern, strict=True))
 
 
 def _prefix(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     return len(path) < len(pattern) and all(
-        p == q or q == "*" for p, q in zip(path, pattern[: len(path)], strict=True)
+        _same(p, q) for p, q in zip(path, pattern[: len(path)], strict=True)
     )
 
 
