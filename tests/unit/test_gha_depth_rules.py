@@ -386,3 +386,61 @@ def test_environment_variable_names() -> None:
         'invalid environment variable name "FOO=BAR": it cannot contain "="',
         'invalid environment variable name "FOO BAR": it cannot contain a space',
     ]
+
+
+# -- schema: keys GitHub compares case-insensitively, empty runners, positive numbers ----------
+
+
+def _schema(text: str) -> list[tuple[int, Severity]]:
+    return [(f.span.start.line + 1, f.severity) for f in _findings(text, "schema")]
+
+
+def test_keys_that_differ_only_in_case() -> None:
+    text = (
+        "on:\n  workflow_call:\n    inputs:\n      foo: {type: string}\n      FOO: {type: string}\n"
+        "env:\n  a: 1\n  A: 2\n  b: 3\n"
+        "jobs:\n  j:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        v: [1]\n        V: [2]\n"
+        "    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: main\n          REF: dev\n"
+    )
+    assert _schema(text) == [
+        (5, Severity.WARNING),
+        (8, Severity.WARNING),
+        (16, Severity.WARNING),
+        (21, Severity.WARNING),
+    ]
+
+
+@pytest.mark.parametrize("runs_on", ["[]", "''", "['x64', '']", "{group: g, labels: []}"])
+def test_runs_on_must_name_a_runner(runs_on: str) -> None:
+    assert _schema(_wf("      - run: x\n", runs_on)) == [(4, Severity.ERROR)]
+
+
+@pytest.mark.parametrize(
+    "extra, line",
+    [
+        ("    timeout-minutes: 0\n", 5),
+        ("    timeout-minutes: -3.5\n", 5),
+        ("    strategy:\n      max-parallel: 0\n      matrix: {a: [1]}\n", 6),
+        ("    strategy:\n      max-parallel: 1.5\n      matrix: {a: [1]}\n", 6),
+        ("    strategy:\n      matrix:\n        a: []\n", 7),
+        ("    container:\n      image: ''\n", 6),
+        ("    container:\n      image: a\n      credentials:\n        username: u\n", 8),
+    ],
+)
+def test_values_github_rejects(extra: str, line: int) -> None:
+    assert [ln for ln, _ in _schema(_wf("      - run: x\n", extra=extra))] == [line]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "    timeout-minutes: 30\n",
+        "    timeout-minutes: 0.5\n",
+        "    strategy:\n      max-parallel: 2\n      matrix: {a: [1]}\n",
+        "    strategy:\n      max-parallel: ${{ inputs.n }}\n      matrix: {a: [1]}\n",
+        "    container:\n      image: a\n      credentials: ${{ fromJSON(secrets.C) }}\n",
+        "    container:\n      image: a\n      credentials:\n        username: u\n        password: ${{ secrets.P }}\n",
+    ],
+)
+def test_values_github_accepts(extra: str) -> None:
+    assert _schema(_wf("      - run: x\n", extra=extra)) == []

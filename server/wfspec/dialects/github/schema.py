@@ -182,10 +182,43 @@ class _Validator:
                 pass
         self.add(node.span, f'{where} must be a number or a "${{{{ }}}}" expression, not {describe(node)}')
 
+    def case_duplicates(self, m: MapNode | None, where: str) -> None:
+        """Keys GitHub compares case-insensitively, written twice in different case (the same
+        key twice is the syntax rule's)."""
+        if m is None:
+            return
+        seen: dict[str, ScalarNode] = {}
+        for k, _ in entries(m):
+            low = k.value.lower()
+            first = seen.get(low)
+            if first is None:
+                seen[low] = k
+            elif first.value != k.value:
+                self.add(
+                    k.span,
+                    f'"{k.value}" and "{first.value}" in {where} are the same key: GitHub ignores the case '
+                    "of these names",
+                    W,
+                )
+
+    def positive(self, node: Node | None, where: str, *, integer: bool = False) -> None:
+        """A number that must be greater than zero (an integer when ``integer``)."""
+        if not isinstance(node, ScalarNode) or node.tag not in ("int", "float"):
+            return
+        try:
+            value = float(node.value)
+        except ValueError:
+            return
+        if value <= 0:
+            self.add(node.span, f"{where} must be greater than zero, not {node.value}")
+        elif integer and node.tag == "float":
+            self.add(node.span, f"{where} must be a whole number, not {node.value}")
+
     def env(self, node: Node | None, where: str) -> None:
         m = self.mapping(node, where, expr_ok=True)
         if m is None:
             return
+        self.case_duplicates(m, where)
         for k, v in entries(m):
             if "${{" not in k.value and (bad := next((c for c in k.value if c == "=" or c.isspace()), None)):
                 what = '"="' if bad == "=" else "a space"
@@ -269,6 +302,7 @@ class _Validator:
         elif name == "workflow_call":
             self.inputs(get(m, "inputs"), CALL_INPUT_KEYS, CALL_INPUT_TYPES, dispatch=False)
             outputs = self.mapping(get(m, "outputs"), '"workflow_call.outputs"')
+            self.case_duplicates(outputs, '"workflow_call.outputs"')
             if outputs is not None:
                 for k, v in entries(outputs):
                     om = self.mapping(v, f'output "{k.value}"')
@@ -280,6 +314,7 @@ class _Validator:
                     if get(om, "value") is None:
                         self.add(k.span, f'output "{k.value}" must have a "value"')
             secrets = self.mapping(get(m, "secrets"), '"workflow_call.secrets"')
+            self.case_duplicates(secrets, '"workflow_call.secrets"')
             if secrets is not None:
                 for k, v in entries(secrets):
                     sm = self.mapping(v, f'secret "{k.value}"')
@@ -311,6 +346,7 @@ class _Validator:
         m = self.mapping(node, '"inputs"')
         if m is None:
             return
+        self.case_duplicates(m, '"inputs"')
         for k, v in entries(m):
             where = f'input "{k.value}"'
             im = self.mapping(v, where)
@@ -440,9 +476,11 @@ class _Validator:
             self.env(f.get("env"), '"env"')
             self.defaults(f.get("defaults"))
             self.number(f.get("timeout-minutes"), '"timeout-minutes"')
+            self.positive(f.get("timeout-minutes"), '"timeout-minutes"')
             self.boolean(f.get("continue-on-error"), '"continue-on-error"')
             self.container(f.get("container"), '"container"')
             services = self.mapping(f.get("services"), '"services"', expr_ok=True)
+            self.case_duplicates(services, '"services"')
             if services is not None:
                 for k, v in entries(services):
                     self.container(v, f'service "{k.value}"', SERVICE_KEYS)
@@ -471,13 +509,13 @@ class _Validator:
                         f'invalid reusable workflow "{value}"; expected "owner/repo/path/to/workflow.yml@ref" '
                         'or "./.github/workflows/workflow.yml"',
                     )
-        self.mapping(get(m, "with"), '"with"', expr_ok=False)
+        self.case_duplicates(self.mapping(get(m, "with"), '"with"', expr_ok=False), '"with"')
         secrets = get(m, "secrets")
         if isinstance(secrets, ScalarNode):
             if secrets.tag != "null" and secrets.value != "inherit":
                 self.add(secrets.span, f'"secrets" must be "inherit" or a mapping, not "{secrets.value}"')
         else:
-            self.mapping(secrets, '"secrets"')
+            self.case_duplicates(self.mapping(secrets, '"secrets"'), '"secrets"')
 
     def needs(self, node: Node | None) -> None:
         if node is None:
@@ -507,16 +545,27 @@ class _Validator:
 
     def runs_on(self, node: Node | None) -> None:
         if node is None or isinstance(node, ScalarNode):
-            if isinstance(node, ScalarNode) and node.tag == "null":
+            if isinstance(node, ScalarNode) and (node.tag == "null" or not node.value.strip()):
                 self.add(node.span, '"runs-on" must name a runner')
             return
         if isinstance(node, SeqNode):
             self.string_or_list(node, '"runs-on"')
+            self.labels(node, '"runs-on"')
             return
         assert isinstance(node, MapNode)
         self.keys(node, ("group", "labels"), '"runs-on"')
         self.scalar(get(node, "group"), '"group"')
-        self.string_or_list(get(node, "labels"), '"labels"')
+        labels = get(node, "labels")
+        self.string_or_list(labels, '"labels"')
+        if isinstance(labels, SeqNode):
+            self.labels(labels, '"labels"')
+
+    def labels(self, node: SeqNode, where: str) -> None:
+        if not node.items:
+            self.add(node.span, f"{where} must name a runner, not an empty list")
+        for item in node.items:
+            if isinstance(item, ScalarNode) and not item.value.strip():
+                self.add(item.span, f"an empty runner label in {where}")
 
     def environment(self, node: Node | None) -> None:
         if node is None or isinstance(node, ScalarNode):
@@ -538,6 +587,12 @@ class _Validator:
         creds = self.mapping(get(m, "credentials"), '"credentials"', expr_ok=True)
         if creds is not None:
             self.keys(creds, ("username", "password"), '"credentials"')
+            missing = [k for k in ("username", "password") if get(creds, k) is None]
+            if missing and not any(is_expr(v) for _, v in entries(creds)):
+                self.add(creds.span, f'"credentials" in {where} need both "username" and "password"')
+        image = get(m, "image")
+        if isinstance(image, ScalarNode) and image.tag == "str" and not image.value.strip():
+            self.add(image.span, f'"image" in {where} must not be empty')
         self.env(get(m, "env"), '"env"')
         for k in ("ports", "volumes"):
             v = get(m, k)
@@ -552,10 +607,12 @@ class _Validator:
         self.keys(m, STRATEGY_KEYS, '"strategy"')
         self.boolean(get(m, "fail-fast"), '"fail-fast"')
         self.number(get(m, "max-parallel"), '"max-parallel"')
+        self.positive(get(m, "max-parallel"), '"max-parallel"', integer=True)
         matrix = get(m, "matrix")
         mm = self.mapping(matrix, '"matrix"', expr_ok=True)
         if mm is None:
             return
+        self.case_duplicates(mm, '"matrix"')
         for k, v in entries(mm):
             if k.value in ("include", "exclude"):
                 if (
@@ -570,6 +627,8 @@ class _Validator:
                             self.add(item.span, f'"{k.value}" entries must be mappings, not {describe(item)}')
             elif not isinstance(v, SeqNode) and not is_expr(v):
                 self.add(v.span, f'matrix values of "{k.value}" must be a list, not {describe(v)}', W)
+            elif isinstance(v, SeqNode) and not v.items:
+                self.add(v.span, f'the matrix row "{k.value}" is empty, so the matrix has no job to run')
 
     # -- steps ---------------------------------------------------------------------------------
     def step(self, node: Node) -> None:
@@ -610,9 +669,11 @@ class _Validator:
         self.env(f.get("env"), '"env"')
         self.boolean(f.get("continue-on-error"), '"continue-on-error"')
         self.number(f.get("timeout-minutes"), '"timeout-minutes"')
+        self.positive(f.get("timeout-minutes"), '"timeout-minutes"')
         self.scalar(run, '"run"')
         self.scalar(f.get("if"), '"if"')
         with_ = self.mapping(f.get("with"), '"with"')
+        self.case_duplicates(with_, '"with"')
         if uses is not None:
             self.uses(uses, m, with_)
 
