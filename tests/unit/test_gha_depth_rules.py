@@ -444,3 +444,33 @@ def test_values_github_rejects(extra: str, line: int) -> None:
 )
 def test_values_github_accepts(extra: str) -> None:
     assert _schema(_wf("      - run: x\n", extra=extra)) == []
+
+
+@pytest.mark.parametrize(
+    "permissions, ok",
+    [
+        ("{id-token: write}", True),
+        ("{id-token: read}", False),
+        ("{models: read}", True),
+        ("{models: write}", False),
+        ("{contents: write}", True),
+    ],
+)
+def test_permission_levels_per_scope(permissions: str, ok: bool) -> None:
+    text = f"on: push\npermissions: {permissions}\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n"
+    assert (_schema(text) == []) == ok
+
+
+@pytest.mark.parametrize(
+    "uses, ok",
+    [
+        ("./.github/workflows/ci.yml", True),
+        ("octo/repo/.github/workflows/ci.yml@v1", True),
+        ("./.github/workflows/ci.yml@main", False),
+        ("/octo/repo/ci.yml@main", False),
+    ],
+)
+def test_reusable_workflow_reference(uses: str, ok: bool) -> None:
+    text = f"on: push\njobs:\n  call:\n    uses: {uses}\n"
+    errors = [ln for ln, sev in _schema(text) if sev == Severity.ERROR]
+    assert (errors == []) == ok

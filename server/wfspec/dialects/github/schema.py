@@ -70,6 +70,8 @@ PERMISSION_SCOPES = frozenset(
     pull-requests repository-projects security-events statuses artifact-metadata""".split()
 )
 PERMISSION_LEVELS = ("read", "write", "none")
+#: scopes that take only some of the levels
+PERMISSION_LEVELS_OF = {"id-token": ("write", "none"), "models": ("read", "none")}
 
 JOB_KEYS = (
     "name",
@@ -388,9 +390,16 @@ class _Validator:
                     k.span, f'unknown permission scope "{k.value}"{_suggest(k.value, PERMISSION_SCOPES)}', W
                 )
             level = text(v)
+            allowed = PERMISSION_LEVELS_OF.get(k.value, PERMISSION_LEVELS)
             if level is None or level not in PERMISSION_LEVELS:
                 self.add(
                     v.span, f'permission level must be read, write or none, not "{level or describe(v)}"'
+                )
+            elif level not in allowed:
+                self.add(
+                    v.span,
+                    f'"{level}" is not a level of the "{k.value}" permission; it takes '
+                    + " or ".join(allowed),
                 )
 
     def defaults(self, node: Node | None) -> None:
@@ -499,8 +508,20 @@ class _Validator:
             self.add(uses.span, f'"uses" must be a string, not {describe(uses)}')
         elif "${{" not in value:
             if value.startswith("./"):
-                if not value.startswith("./.github/workflows/"):
+                if "@" in value:
+                    self.add(
+                        uses.span,
+                        f'a local reusable workflow takes no "@ref" (it is read from the same commit): '
+                        f'"{value.partition("@")[0]}"',
+                    )
+                elif not value.startswith("./.github/workflows/"):
                     self.add(uses.span, 'a local reusable workflow must live in "./.github/workflows/"', W)
+            elif value.startswith("/"):
+                self.add(
+                    uses.span,
+                    f'invalid reusable workflow "{value}"; expected "owner/repo/path/to/workflow.yml@ref" '
+                    'or "./.github/workflows/workflow.yml"',
+                )
             else:
                 path, sep, ref = value.partition("@")
                 if not sep or not ref or path.count("/") < 2:
