@@ -190,3 +190,29 @@ async def test_formatting_a_formatted_document_changes_nothing(
         )
     )
     assert edits is not None and list(edits) == []
+
+
+async def test_github_steps_are_named_like_the_graph_names_them(client: LanguageClient) -> None:
+    text = (
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "      - name: Install\n        run: npm ci\n"
+        "      - id: test\n        run: npm test\n"
+        "      - run: echo done\n"
+    )
+    uri = open_doc(client, text, name=".github/workflows/steps.yml")
+    got = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=ident(uri))
+    )
+    assert got is not None
+
+    def names(symbols: list[types.DocumentSymbol]) -> list[str]:
+        out: list[str] = []
+        for s in symbols:
+            out.append(s.name)
+            out.extend(names(list(s.children or [])))
+        return out
+
+    found = names([s for s in got if isinstance(s, types.DocumentSymbol)])
+    assert {"build", "actions/checkout@v4", "Install", "test", "run: echo done"} <= set(found), found
+    assert not any(n.startswith("step-") for n in found), found

@@ -61,7 +61,7 @@ def _task_symbol(wf: Workflow, node: TaskNode) -> types.DocumentSymbol:
             children.extend(inner)
     rng = convert.range_of(_extent(node))
     return types.DocumentSymbol(
-        name=node.name or "(unnamed)",
+        name=str(node.payload.get("label") or node.name or "(unnamed)"),
         detail=node.kind,
         kind=_TASK_SYMBOL.get(node.kind, types.SymbolKind.Function),
         range=rng,
