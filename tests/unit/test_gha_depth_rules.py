@@ -474,3 +474,17 @@ def test_reusable_workflow_reference(uses: str, ok: bool) -> None:
     text = f"on: push\njobs:\n  call:\n    uses: {uses}\n"
     errors = [ln for ln, sev in _schema(text) if sev == Severity.ERROR]
     assert (errors == []) == ok
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("on:\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n", 1),
+        ("on: []\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n", 1),
+        ("on: push\njobs:\n", 2),
+        ("on: schedule\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n", 1),
+        ("on: [push, schedule]\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n", 1),
+    ],
+)
+def test_a_workflow_that_never_runs_anything(text: str, line: int) -> None:
+    assert [ln for ln, sev in _schema(text) if sev == Severity.ERROR] == [line]

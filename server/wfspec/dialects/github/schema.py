@@ -238,6 +238,16 @@ class _Validator:
         for key in ("on", "jobs"):
             if get(root, key) is None and key_node(root, key) is None:
                 self.add(root.span, f'missing required key "{key}" in the workflow')
+        for key, what in (("on", "names no event"), ("jobs", "has no job")):
+            kn, value = key_node(root, key), get(root, key)
+            empty = isinstance(value, ScalarNode) and value.tag == "null"
+            if key == "on" and (
+                (isinstance(value, MapNode) and not value.pairs)
+                or (isinstance(value, SeqNode) and not value.items)
+            ):
+                empty = True
+            if kn is not None and empty:
+                self.add(kn.span, f'"{key}" {what}, so the workflow never runs anything')
         self.scalar(get(root, "name"), '"name"')
         self.scalar(get(root, "run-name"), '"run-name"')
         self.on(get(root, "on"))
@@ -267,11 +277,16 @@ class _Validator:
             return
         assert isinstance(on, MapNode)
         for k, v in entries(on):
-            if not self.event_name(k, k.value):
+            if not self.event_name(k, k.value, key=True):
                 continue
             self.event(k.value, v)
 
-    def event_name(self, node: ScalarNode, name: str) -> bool:
+    def event_name(self, node: ScalarNode, name: str, *, key: bool = False) -> bool:
+        if name == "schedule" and not key:
+            self.add(
+                node.span, '"schedule" needs its cron entries: write "schedule:" with a list of "- cron: ..."'
+            )
+            return False
         if name in EVENTS:
             return True
         self.add(node.span, f'unknown event "{name}"{_suggest(name, EVENTS)}')
