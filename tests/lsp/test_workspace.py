@@ -94,9 +94,9 @@ jobs:
     with:
       env: staging
       region: us
-    secrets: inherit
+    secrets: inherit  # wfspec: ignore[secrets-inherit]
   remote:
-    uses: octo/pipelines/.github/workflows/deploy.yml@v1
+    uses: octo/pipelines/.github/workflows/deploy.yml@v1  # wfspec: ignore[unpinned-action]
     with:
       env: prod
 """
