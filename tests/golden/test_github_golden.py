@@ -30,6 +30,15 @@ GITHUB_RULES = {
     "undefined-reference",
     "unused-definition",
     "expression",
+    "deprecated-command",
+    "constant-condition",
+    "cron",
+    "glob",
+    "matrix",
+    "runner-label",
+    "event",
+    "credentials",
+    "shell-name",
 }
 
 

@@ -488,3 +488,10 @@ def test_reusable_workflow_reference(uses: str, ok: bool) -> None:
 )
 def test_a_workflow_that_never_runs_anything(text: str, line: int) -> None:
     assert [ln for ln, sev in _schema(text) if sev == Severity.ERROR] == [line]
+
+
+def test_a_disabled_command_only_mentioned_is_a_warning() -> None:
+    text = _wf(
+        "      - run: |\n          # we dropped ::set-env long ago\n          grep -r '::add-path::' .\n"
+    )
+    assert [f.severity for f in _findings(text, "deprecated-command")] == [Severity.WARNING, Severity.WARNING]

@@ -1,6 +1,7 @@
 """A ``run:`` script that uses a deprecated workflow command: ``::set-output``, ``::save-state``,
 ``::set-env`` or ``::add-path``. GitHub disabled ``set-env`` and ``add-path`` and warns on the other
-two; each has an environment file instead (``$GITHUB_OUTPUT``, ``$GITHUB_STATE``, ``$GITHUB_ENV``,
+two (a disabled command printed by the script is an error, a mention of it elsewhere a warning);
+each has an environment file instead (``$GITHUB_OUTPUT``, ``$GITHUB_STATE``, ``$GITHUB_ENV``,
 ``$GITHUB_PATH``). The range is the command. When the command is a whole ``echo`` line the quick
 fix (``check --fix``) rewrites it to append to the environment file, in the syntax of the step's
 shell (``$env:GITHUB_OUTPUT`` for PowerShell, ``%GITHUB_OUTPUT%`` for cmd).
@@ -65,6 +66,15 @@ def shell_family(shell: str | None, os: frozenset[str] | None) -> str | None:
     return None
 
 
+def _emitted(raw: str, at: int) -> bool:
+    """True when the command is printed on its line (``echo``, ``printf``, ``Write-Output``...),
+    so the runner sees it; a mention in a comment or a ``grep`` stays a warning."""
+    head = raw[max(raw.rfind("\n", 0, at), 0) : at].lower()
+    return "#" not in head and any(
+        w in head for w in ("echo", "printf", "write-output", "write-host", "print(")
+    )
+
+
 def check(ctx: Context) -> Iterable[Finding]:
     text = ctx.doc.text
     for script in facts.of(ctx.workflow.payload).scripts:
@@ -90,7 +100,9 @@ def check(ctx: Context) -> Iterable[Finding]:
                     "style": run.style,
                     "node": script.node_id,
                 },
-                severity=Severity.ERROR if cmd in ("set-env", "add-path") else None,
+                severity=Severity.ERROR
+                if cmd in ("set-env", "add-path") and _emitted(raw, m.start())
+                else None,
                 tags=("deprecated",),
             )
 
