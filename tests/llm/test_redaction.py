@@ -107,6 +107,10 @@ SECRETS = [
     ("openai-project-key", "  OPENAI_API_KEY: {s}", "sk-proj-Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4fGh7j"),
     ("slack-bot-token", "  SLACK_BOT_TOKEN: {s}", "xoxb-2048-4096-q7R2s9T4u6V8w1X3y5Z"),
     ("quoted-high-entropy", '        signature: "{s}"', "q8Zr2Lx7Wm4Nv9Kt3Bs6Hy1Dg5Fj0Ce"),
+    # random keys under a key that does not say what it is, and a password glued to -p
+    ("unquoted-random-key", "  MAILGUN: {s}", "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"),
+    ("random-value-in-export", "      - run: export DD_X={s} && ./ship", "a8f5f167f44f4964e6c998dee827110c"),
+    ("mysql-glued-password", "      - run: mysql -u root -p{s} app < dump.sql", "S3cr3tP4ss"),
 ]
 
 
@@ -190,8 +194,9 @@ def test_ordinary_workflow_text_is_not_redacted(line: str) -> None:
 
 
 SHIPPED = sorted(p for p in SPECS.rglob("*.y*ml"))
-#: shipped specs that hold a literal credential on purpose (a CI database's password)
-LITERAL = {"monorepo-paths.yml": ["postgres"]}
+#: shipped specs that hold a literal credential on purpose (a CI database's password, the
+#: registry password the ``credentials`` rule's faulty spec pastes in)
+LITERAL = {"monorepo-paths.yml": ["postgres"], "credentials.yml": ["s3cr3t-t0ken"]}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(SPECS)))

@@ -91,6 +91,16 @@ _OWN: tuple[tuple[re.Pattern[str], int, bool], ...] = (
         1,
         False,
     ),
+    # mysql -pSECRET (the password glued to -p) on a MySQL/MariaDB client's command line
+    (
+        re.compile(
+            r"(?i)\b(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlsh)\b[^\n]*?\s-p"
+            + _TEMPLATE
+            + r"([^\s\"']{3,})"
+        ),
+        1,
+        False,
+    ),
     # ?token=... &api_key=... (query or form parameters)
     (
         re.compile(
@@ -280,7 +290,50 @@ def _line_spans(line: str) -> tuple[tuple[int, int], ...]:
             continue  # (a comment's "the token: comes from the vault ..." is prose)
         out.append(m.span(g))
     out.extend(_line_secrets(line, det))
+    out.extend(_random_values(line))
     return tuple(out)
+
+
+#: an unquoted value after ``key:`` or ``NAME=``: one run of key characters to the end of the
+#: value (detect-secrets' entropy plugins look at quoted strings only)
+_BARE_VALUE = re.compile(
+    r"(?:^|[\s{,])[\w.-]+(?::[ \t]+|=)" + _TEMPLATE + r"([A-Za-z0-9+_=.-]{24,})(?=[\s,}#;&|]|$)"
+)
+#: the Shannon entropy (bits per character) above which such a value is taken for a random key;
+#: hex digits alone carry at most 4 bits, so they have a lower bar (detect-secrets' own limits
+#: are 4.5 and 3.0 for quoted strings)
+_RANDOM_ENTROPY = 4.0
+_RANDOM_HEX_ENTROPY = 3.0
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _random_values(line: str) -> Iterator[tuple[int, int]]:
+    """Unquoted values that look random, whatever their key is called (``MAILGUN: key-3ax6...``):
+    24 or more key characters with letters and at least two digits, of high entropy, that are
+    no digest (40 or 64 hex digits), path, UUID or sequence."""
+    for m in _BARE_VALUE.finditer(line):
+        s, e = m.span(1)
+        value = line[s:e]
+        if sum(c.isdigit() for c in value) < 2 or not _LETTER.search(value):
+            continue
+        hexadecimal = not set(value) - _HEX
+        if hexadecimal and len(value) in (40, 64):
+            continue  # a commit or content digest
+        if _entropy(value) < (_RANDOM_HEX_ENTROPY if hexadecimal else _RANDOM_ENTROPY):
+            continue
+        if _PLACEHOLDER_RE.fullmatch(value):
+            continue
+        if _id_like(value) or _digest_or_path(value, line) or not _plausible(value):
+            continue
+        yield s, e
+
+
+def _entropy(value: str) -> float:
+    import math
+    from collections import Counter
+
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
 def _line_secrets(line: str, det: _Detectors) -> Iterator[tuple[int, int]]:
