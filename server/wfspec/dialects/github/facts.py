@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from wfspec.dialects.github.nodes import as_map, entries, get
+from wfspec.dialects.github.nodes import as_map, entries, get, index
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
 
 #: filters whose entries are ref-name globs, path globs or other globs
@@ -251,14 +251,15 @@ def _job(out: Facts, key: ScalarNode, body: Node | None) -> None:
     out.jobs.append(job)
     if m is None:
         return
-    strategy = as_map(get(m, "strategy"))
+    f = index(m)[0]  # one pass over the job's keys, then dictionary lookups
+    strategy = as_map(f.get("strategy"))
     job.matrix_node = get(strategy, "matrix")
     matrix = as_map(job.matrix_node)
     if matrix is not None and not any(
         k.value not in ("include", "exclude") and "${{" in k.value for k, _ in entries(matrix)
     ):
         job.matrix = matrix
-    _runs_on(job, get(m, "runs-on"))
+    _runs_on(job, f.get("runs-on"))
     words: list[str] = []
     for label in job.labels:
         if label.matrix_key is None:
@@ -272,13 +273,14 @@ def _job(out: Facts, key: ScalarNode, body: Node | None) -> None:
             words.extend(values)
     else:
         job.os = runner_os(words) if job.labels_static else None
-    job.default_shell = _shell_of(m) or out.default_shell
-    _env_keys(out, get(m, "env"))
-    cond = get(m, "if")
+    job.default_shell = (_shell_of(m) if "defaults" in f else None) or out.default_shell
+    _env_keys(out, f.get("env"))
+    cond = f.get("if")
     if isinstance(cond, ScalarNode) and cond.tag != "null":
         out.conditions.append(Condition(job.name, job.node_id, None, cond))
-    _containers(out, job, m)
-    steps = get(m, "steps")
+    if "container" in f or "services" in f:
+        _containers(out, job, m)
+    steps = f.get("steps")
     if not isinstance(steps, SeqNode):
         return
     for i, step in enumerate(steps.items):
@@ -286,13 +288,14 @@ def _job(out: Facts, key: ScalarNode, body: Node | None) -> None:
         if sm is None:
             continue
         nid = f"{job.node_id}/steps/{i}"
-        cond = get(sm, "if")
+        sf = index(sm)[0]
+        cond = sf.get("if")
         if isinstance(cond, ScalarNode) and cond.tag != "null":
             out.conditions.append(Condition(job.name, nid, i, cond))
-        _env_keys(out, get(sm, "env"))
-        run = get(sm, "run")
+        _env_keys(out, sf.get("env"))
+        run = sf.get("run")
         if isinstance(run, ScalarNode) and run.tag != "null":
-            shell = get(sm, "shell")
+            shell = sf.get("shell")
             out.scripts.append(
                 Script(
                     job.name,
