@@ -68,8 +68,16 @@ WRITE_ALL = FIXED_DEPLOY.replace(
     "  runs-on: ubuntu-latest\n", "  runs-on: ubuntu-latest\n  permissions: write-all\n"
 )
 
+#: the deploy step switched off, and code run through the shell's start-up file
+DISABLED = FIXED_DEPLOY.replace("    - run: ./deploy.sh\n", "    - run: ./deploy.sh\n      if: false\n")
+BASH_ENV = FIXED_DEPLOY.replace(
+    "  runs-on: ubuntu-latest\n", "  runs-on: ubuntu-latest\n  env:\n    BASH_ENV: ./.git/hooks/x\n"
+)
+
 ATTACKS = {
     "injected-run": INJECTED,
+    "disabled-step": DISABLED,
+    "bash-env": BASH_ENV,
     "renamed-job": RENAMED,
     "python-tag": TAGGED,
     "huge-answer": HUGE,
@@ -81,6 +89,8 @@ REASONS = {
     "python-tag": "!!python/object/apply:os.system",
     "huge-answer": "rejected unread",
     "write-all": 'adds the setting "write-all" under "permissions"',
+    "disabled-step": 'adds the condition or environment "false" under "if"',
+    "bash-env": 'adds the condition or environment "BASH_ENV: ./.git/hooks/x" under "env"',
 }
 
 

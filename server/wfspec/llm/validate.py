@@ -237,12 +237,21 @@ ENDPOINT_KEYS = frozenset({"uses", "call", "endpoint", "uri", "image", "containe
 #: handed to a called workflow (or a Serverless Workflow's declared secrets), the events a
 #: workflow starts on
 PERMISSION_KEYS = frozenset({"permissions", "secrets", "on"})
+#: keys whose values decide whether or how long code runs (a step's ``if`` can switch a check
+#: off) and the environment it runs in (``BASH_ENV``, ``LD_PRELOAD`` and the like run code too)
+CONDITION_KEYS = frozenset({"if", "when", "while", "until", "continue-on-error", "env"})
 _CATEGORY = {
     **{k: "command" for k in COMMAND_KEYS},
     **{k: "endpoint" for k in ENDPOINT_KEYS},
     **{k: "permission" for k in PERMISSION_KEYS},
+    **{k: "condition" for k in CONDITION_KEYS},
 }
-_WHAT = {"command": "the command", "endpoint": "the endpoint", "permission": "the setting"}
+_WHAT = {
+    "command": "the command",
+    "endpoint": "the endpoint",
+    "permission": "the setting",
+    "condition": "the condition or environment",
+}
 #: nodes visited per document at least (aliases expanded; else twice its length): a document
 #: beyond it is too large to check and is not accepted
 MAX_EFFECTS = 100_000
@@ -462,7 +471,7 @@ class RepairScope:
             if n > here:
                 return (
                     f'the edit changes {_WHAT[c[1]]} "{_shown(_written(c[3], c[4]))}" under "{c[2]}", away '
-                    "from the finding; a repair changes commands and endpoints only where the finding is"
+                    "from the finding; a repair changes commands, endpoints and conditions only where the finding is"
                 )
             budget[c[1]] += n
         for c, n in ch.items():
@@ -472,7 +481,7 @@ class RepairScope:
             if budget[c[1]] < 0:
                 return (
                     f'the edit adds {_WHAT[c[1]]} "{_shown(_written(c[3], c[4]))}" under "{c[2]}"; a repair adds no '
-                    "commands, endpoints or permissions"
+                    "commands, endpoints, permissions, conditions or environment"
                 )
         return ""
 
@@ -520,7 +529,7 @@ def _unparsed_violation(inv: Inventory, new_text: str, edits: Sequence[TextEdit]
         if any(line.strip() and line.strip() not in old for line in e.value.splitlines()):
             return (
                 f'the edit adds {_WHAT[e.category]} "{_shown(e.value)}" under "{e.key}"; a repair adds no '
-                "commands, endpoints or permissions"
+                "commands, endpoints, permissions, conditions or environment"
             )
     return ""
 
