@@ -182,7 +182,7 @@ def test_retrieval_and_local_actions_skip_special_files(tmp_path: Path) -> None:
     os.mkfifo(wf / "called.yml")
     (wf / "ci.yml").write_text(
         "on: push\njobs:\n  call:\n    uses: ./.github/workflows/called.yml\n"
-        "  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/piped\n        with: {a: 1}\n",
+        "  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/piped\n        with: {a: 1}\n",
         encoding="utf-8",
     )
     code = (
@@ -430,7 +430,7 @@ on:
     secrets:
       LEAKED_SECRET_NAME: {required: true}
 jobs:
-  d: {runs-on: x, steps: [{run: echo}]}
+  d: {runs-on: ubuntu-latest, steps: [{run: echo}]}
 """
 CALLER = """\
 on: push
@@ -438,7 +438,7 @@ jobs:
   call:
     uses: ./.github/workflows/../../../other/.github/workflows/x.yml
   b:
-    runs-on: x
+    runs-on: ubuntu-latest
     steps:
       - uses: ./../other/act
       - uses: ./.github/actions/linked
@@ -479,7 +479,7 @@ def test_local_uses_inside_the_repository_still_read(tmp_path: Path) -> None:
     (repo / ".github" / "workflows").mkdir(parents=True)
     ci = repo / ".github" / "workflows" / "ci.yml"
     ci.write_text(
-        "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/../tools/act\n",
+        "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/../tools/act\n",
         encoding="utf-8",
     )
     messages = [f.message for f in analyze(ci.read_bytes(), ci.as_uri()).findings]

@@ -36,7 +36,7 @@ on:
       url: {value: "${{ jobs.d.outputs.url }}"}
 jobs:
   d:
-    runs-on: x
+    runs-on: ubuntu-latest
     outputs: {url: "${{ steps.s.outputs.url }}"}
     steps: [{id: s, run: echo}]
 """
@@ -50,7 +50,7 @@ jobs:
     secrets: {token: "${{ secrets.T }}", extra: x}
   after:
     needs: deploy
-    runs-on: x
+    runs-on: ubuntu-latest
     steps:
       - id: setup
         uses: ./.github/actions/setup

@@ -34,16 +34,16 @@ def test_needs_must_be_a_direct_dependency() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           outputs: {v: "${{ steps.s.outputs.v }}"}
           steps: [{id: s, run: echo}]
         b:
           needs: a
-          runs-on: x
+          runs-on: ubuntu-latest
           steps: [{run: "echo ${{ needs.a.outputs.v }}"}]
         c:
           needs: b
-          runs-on: x
+          runs-on: ubuntu-latest
           steps: [{run: "echo ${{ needs.a.outputs.v }} ${{ needs.b.result }}"}]
         """
     )
@@ -57,12 +57,12 @@ def test_undefined_job_output_and_case_insensitive_names() -> None:
     text = jobs(
         """\
         Build:
-          runs-on: x
+          runs-on: ubuntu-latest
           outputs: {Image-Tag: "${{ steps.S.outputs.t }}"}
           steps: [{id: s, run: echo}]
         deploy:
           needs: [build]
-          runs-on: x
+          runs-on: ubuntu-latest
           steps:
             - run: echo ${{ needs.BUILD.outputs.image-tag }}
             - run: echo ${{ needs.build.outputs.image }}
@@ -77,12 +77,12 @@ def test_whole_outputs_object_counts_as_a_use() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           outputs: {one: "1", two: "2"}
           steps: [{run: echo}]
         b:
           needs: a
-          runs-on: x
+          runs-on: ubuntu-latest
           steps: [{run: "echo '${{ toJSON(needs.a.outputs) }}'"}]
         """
     )
@@ -93,7 +93,7 @@ def test_unused_job_output_is_a_hint() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           outputs: {one: "1"}
           steps: [{run: echo}]
         """
@@ -105,7 +105,7 @@ def test_steps_only_earlier_steps_of_the_same_job() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           outputs:
             late: ${{ steps.last.outputs.v }}
           environment:
@@ -119,7 +119,7 @@ def test_steps_only_earlier_steps_of_the_same_job() -> None:
               run: echo "v=1" >> "$GITHUB_OUTPUT"
             - run: echo ${{ steps.LAST.outputs.anything-at-all }} ${{ steps.last.outcome }}
         b:
-          runs-on: x
+          runs-on: ubuntu-latest
           steps: [{run: "echo ${{ steps.last.outputs.v }}"}]
         """
     )
@@ -135,7 +135,7 @@ def test_steps_context_not_available_at_job_level() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           if: steps.s.outputs.go == 'true'
           steps: [{id: s, run: echo}]
         """
@@ -149,7 +149,7 @@ def test_known_action_outputs_are_checked_dynamic_ones_are_not() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           steps:
             - {id: co, uses: actions/checkout@v4}
             - {id: filter, uses: dorny/paths-filter@v3, with: {filters: "x: [a]"}}
@@ -172,7 +172,7 @@ def test_inputs() -> None:
     text = jobs(
         """\
         a:
-          runs-on: x
+          runs-on: ubuntu-latest
           steps:
             - run: echo ${{ inputs.loglevel }} ${{ inputs.TARGET }}
             - run: echo ${{ inputs.verbose }}
@@ -180,7 +180,7 @@ def test_inputs() -> None:
         on=on,
     )
     assert summary(text) == [(13, "undefined-reference", "error")]
-    no_inputs = jobs("a:\n  runs-on: x\n  steps: [{run: 'echo ${{ inputs.x }}'}]\n")
+    no_inputs = jobs("a:\n  runs-on: ubuntu-latest\n  steps: [{run: 'echo ${{ inputs.x }}'}]\n")
     assert summary(no_inputs) == [(5, "undefined-reference", "warning")]
 
 
@@ -198,19 +198,19 @@ def test_matrix_keys() -> None:
             - run: echo ${{ matrix.extra }} ${{ matrix.OS }}
             - run: echo ${{ matrix.node }}
         b:
-          runs-on: x
+          runs-on: ubuntu-latest
           strategy:
             matrix: ${{ fromJSON(vars.MATRIX) }}
           steps: [{run: "echo ${{ matrix.anything }}"}]
         c:
-          runs-on: x
+          runs-on: ubuntu-latest
           strategy:
             matrix:
               os: [a]
               include: ${{ fromJSON(vars.MORE) }}
           steps: [{run: "echo ${{ matrix.anything }}"}]
         d:
-          runs-on: x
+          runs-on: ubuntu-latest
           if: matrix.os == 'a'
           strategy: {matrix: {os: [a]}}
           steps: [{run: "echo ${{ matrix.os }}"}]
@@ -232,7 +232,7 @@ def test_jobs_context_in_workflow_call_outputs() -> None:
           X: ${{ jobs.a.outputs.v }}
         jobs:
           a:
-            runs-on: x
+            runs-on: ubuntu-latest
             outputs: {v: "1"}
             steps: [{run: echo}]
         """
@@ -257,7 +257,7 @@ def test_jobs_context_in_workflow_call_outputs() -> None:
     ],
 )
 def test_expression_findings(expr: str, message: str | None) -> None:
-    text = jobs(f'a:\n  runs-on: x\n  steps: [{{run: "echo {expr}"}}]\n')
+    text = jobs(f'a:\n  runs-on: ubuntu-latest\n  steps: [{{run: "echo {expr}"}}]\n')
     found = [f for f in run(text) if f.rule == "expression"]
     if message is None:
         assert found == []
@@ -267,7 +267,7 @@ def test_expression_findings(expr: str, message: str | None) -> None:
 
 def test_bare_if_is_an_expression() -> None:
     text = jobs(
-        "a:\n  runs-on: x\n  if: github.ref == 'a' &&\n  steps: [{run: echo, if: success() && !cancelled()}]\n"
+        "a:\n  runs-on: ubuntu-latest\n  if: github.ref == 'a' &&\n  steps: [{run: echo, if: success() && !cancelled()}]\n"
     )
     assert summary(text) == [(5, "expression", "error")]
 
@@ -296,6 +296,6 @@ def test_starter_placeholders_are_strings() -> None:
 
 def test_secrets_vars_and_env_are_not_checked() -> None:
     text = jobs(
-        "a:\n  runs-on: x\n  steps: [{run: 'echo ${{ secrets.ANY }} ${{ vars.ANY }} ${{ env.ANY }}'}]\n"
+        "a:\n  runs-on: ubuntu-latest\n  steps: [{run: 'echo ${{ secrets.ANY }} ${{ vars.ANY }} ${{ env.ANY }}'}]\n"
     )
     assert summary(text) == []

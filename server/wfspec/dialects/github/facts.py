@@ -20,7 +20,7 @@ No messages here and nothing is judged: a fact is what the document says, where 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from wfspec.dialects.github.nodes import as_map, entries, get, index
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
@@ -117,8 +117,22 @@ class Credential:
     value: Node
 
 
-@dataclass(slots=True)
+def _signature(value: object) -> object:
+    if isinstance(value, Node):
+        return (type(value).__name__, value.span, value.value if isinstance(value, ScalarNode) else None)
+    if isinstance(value, (list, tuple)):
+        return tuple(_signature(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *(_signature(getattr(value, f.name)) for f in fields(value)))
+    return value
+
+
+@dataclass(slots=True, eq=False)
 class Facts:
+    """Every fact of one workflow. Two fact sets are equal when they record the same things at
+    the same places (YAML nodes compare by kind, span and value: an incremental re-parse makes
+    new node objects for the same text)."""
+
     events: list[Event] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
@@ -128,6 +142,11 @@ class Facts:
     credentials: list[Credential] = field(default_factory=list)
     env_keys: list[ScalarNode] = field(default_factory=list)
     default_shell: ScalarNode | None = None  # the workflow's defaults.run.shell
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Facts) and _signature(self) == _signature(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def runner_os(labels: list[str]) -> frozenset[str] | None:
