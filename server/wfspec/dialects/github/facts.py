@@ -12,7 +12,7 @@ positioned YAML nodes they come from, the parts that the ``cron``, ``glob``, ``e
   ``if`` and each step's ``if``;
 - every ``run:`` script with the shell that runs it (the step's ``shell``, else the job's, else
   the workflow's ``defaults.run.shell``) and the operating systems its runner may have;
-- the ``password`` values of ``container`` and ``services`` credentials, and every ``env`` key.
+- the ``password`` values of ``container`` and ``services`` credentials.
 
 No messages here and nothing is judged: a fact is what the document says, where it says it.
 """
@@ -118,6 +118,7 @@ class Credential:
 
 
 def _signature(value: object) -> object:
+    """A comparable summary of a fact: nodes by kind, span and scalar value."""
     if isinstance(value, Node):
         return (type(value).__name__, value.span, value.value if isinstance(value, ScalarNode) else None)
     if isinstance(value, (list, tuple)):
@@ -140,7 +141,6 @@ class Facts:
     conditions: list[Condition] = field(default_factory=list)
     scripts: list[Script] = field(default_factory=list)
     credentials: list[Credential] = field(default_factory=list)
-    env_keys: list[ScalarNode] = field(default_factory=list)
     default_shell: ScalarNode | None = None  # the workflow's defaults.run.shell
 
     def __eq__(self, other: object) -> bool:
@@ -167,12 +167,6 @@ def runner_os(labels: list[str]) -> frozenset[str] | None:
 def _shell_of(m: MapNode | None) -> ScalarNode | None:
     shell = get(as_map(get(as_map(get(m, "defaults")), "run")), "shell")
     return shell if isinstance(shell, ScalarNode) and shell.tag != "null" else None
-
-
-def _env_keys(out: Facts, node: Node | None) -> None:
-    m = as_map(node)
-    if m is not None:
-        out.env_keys.extend(k for k, _ in entries(m))
 
 
 def _on(out: Facts, on: Node | None) -> None:
@@ -293,7 +287,6 @@ def _job(out: Facts, key: ScalarNode, body: Node | None) -> None:
     else:
         job.os = runner_os(words) if job.labels_static else None
     job.default_shell = (_shell_of(m) if "defaults" in f else None) or out.default_shell
-    _env_keys(out, f.get("env"))
     cond = f.get("if")
     if isinstance(cond, ScalarNode) and cond.tag != "null":
         out.conditions.append(Condition(job.name, job.node_id, None, cond))
@@ -311,7 +304,6 @@ def _job(out: Facts, key: ScalarNode, body: Node | None) -> None:
         cond = sf.get("if")
         if isinstance(cond, ScalarNode) and cond.tag != "null":
             out.conditions.append(Condition(job.name, nid, i, cond))
-        _env_keys(out, sf.get("env"))
         run = sf.get("run")
         if isinstance(run, ScalarNode) and run.tag != "null":
             shell = sf.get("shell")
@@ -335,7 +327,6 @@ def _containers(out: Facts, job: Job, m: MapNode) -> None:
         cm = as_map(node)
         if cm is None:
             continue
-        _env_keys(out, get(cm, "env"))
         creds = as_map(get(cm, "credentials"))
         if creds is None:
             continue
@@ -351,7 +342,6 @@ def collect(root: Node | None) -> Facts:
         return out
     out.default_shell = _shell_of(root)
     _on(out, get(root, "on"))
-    _env_keys(out, get(root, "env"))
     jobs = as_map(get(root, "jobs"))
     if jobs is not None:
         seen: set[str] = set()
