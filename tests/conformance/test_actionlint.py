@@ -226,7 +226,7 @@ FLOORS: dict[str, int] = {
     "if-cond": 20,
     "matrix": 19,
     "permissions": 18,
-    "action": 6,
+    "action": 18,
     "id": 11,
     "runner-label": 6,
     "workflow-call": 6,

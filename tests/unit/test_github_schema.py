@@ -145,7 +145,10 @@ def test_needs_listed_twice_case_insensitively_is_a_warning() -> None:
         ),
         ("- uses: Actions/Checkout@v4\n  with: {Fetch-Depth: 0}", []),
         ("- uses: actions/cache@v4\n  with: {path: x}", [('missing required input "key"', Severity.ERROR)]),
-        ("- uses: actions/setup-java@v1\n  with: {java-version: 8}", []),
+        (
+            "- uses: actions/setup-java@v1\n  with: {java-version: 8}",
+            [("no longer provide", Severity.WARNING)],
+        ),
         ("- uses: actions/setup-java@v4\n  with: {java-version: 21}", [('"distribution"', Severity.ERROR)]),
         ("- uses: actions/github-script@v7", [('missing required input "script"', Severity.ERROR)]),
         ("- uses: someone/unknown@v99\n  with: {anything: 1}", []),

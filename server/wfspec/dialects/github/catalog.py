@@ -11,12 +11,18 @@ input that only an older or newer major knows is never reported), ``inputs=None`
 inputs without a default that the action refuses to run without, and ``max_major`` is the
 newest major known when the catalog was written: a major up to :data:`MAJOR_SLACK` above it is
 accepted silently, because an action may have released it since.
+
+``deprecated`` names the inputs an action's metadata marks with ``deprecationMessage`` (with
+that advice, shortened); ``using`` is the kind of runner (``node``, ``docker``, ``composite``;
+empty when not recorded), which says whether the Docker-only inputs ``entrypoint`` and ``args``
+mean anything; ``current_since`` is the first major that runs on a Node.js version GitHub still
+provides (the majors before it run on node12 or node16, which GitHub's runners no longer have).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: majors above ``max_major`` by at most this much may have been released since the catalog
 MAJOR_SLACK = 2
@@ -31,6 +37,17 @@ class ActionSpec:
     inputs: frozenset[str] | None = None  # None: not checked
     required: tuple[tuple[str, int], ...] = ()  # (input, first major that requires it)
     outputs: frozenset[str] | None = None  # None: not checked (or dynamic)
+    deprecated: tuple[tuple[str, str], ...] = ()  # (input, advice)
+    using: str = ""  # node, docker, composite; "" not recorded
+    current_since: int | None = None  # first major on a Node.js runtime GitHub still runs
+
+    def deprecation(self, name: str) -> str | None:
+        """The advice for a deprecated input (compared case-insensitively), else None."""
+        low = name.lower()
+        for inp, advice in self.deprecated:
+            if inp.lower() == low:
+                return advice
+        return None
 
     def required_inputs(self, major: int | None) -> list[str]:
         """Inputs the given major (None: unknown ref) requires."""
@@ -45,6 +62,9 @@ def _spec(
     inputs: str | None = None,
     required: str = "",
     outputs: str | None = None,
+    deprecated: dict[str, str] | None = None,
+    using: str = "",
+    current_since: int | None = None,
 ) -> ActionSpec:
     req: list[tuple[str, int]] = []
     for item in required.split():
@@ -56,6 +76,9 @@ def _spec(
         inputs=frozenset(inputs.split()) if inputs is not None else None,
         required=tuple(req),
         outputs=frozenset(outputs.split()) if outputs is not None else None,
+        deprecated=tuple(sorted((deprecated or {}).items())),
+        using=using,
+        current_since=current_since,
     )
 
 
@@ -245,35 +268,137 @@ _SPECS = [
     _spec("EndBug/add-and-commit", 9),
     _spec("mikepenz/action-junit-report", 5),
     _spec("tj-actions/changed-files", 46),
+    _spec(
+        "pypa/gh-action-pypi-publish",
+        1,
+        inputs="user password repository-url repository_url packages-dir packages_dir verify-metadata"
+        " verify_metadata skip-existing skip_existing verbose print-hash print_hash attestations",
+        outputs="",
+        deprecated={
+            "repository_url": 'use "repository-url" instead',
+            "packages_dir": 'use "packages-dir" instead',
+            "verify_metadata": 'use "verify-metadata" instead',
+            "skip_existing": 'use "skip-existing" instead',
+            "print_hash": 'use "print-hash" instead',
+        },
+    ),
+    _spec(
+        "reviewdog/action-actionlint",
+        1,
+        inputs="github_token workdir actionlint_flags tool_name level reporter filter_mode fail_on_error"
+        " fail_level reviewdog_flags",
+        deprecated={"fail_on_error": 'use "fail_level" instead'},
+        using="docker",
+    ),
+    _spec("rhysd/action-setup-vim", 1, outputs="executable", using="node"),
 ]
 
-CATALOG: dict[str, ActionSpec] = {s.name.lower(): s for s in _SPECS}
+#: JavaScript actions: the first major that runs on node20 or later (the earlier ones run on
+#: node12 or node16); from each action's ``runs.using`` in its release history
+_NODE_SINCE: dict[str, int] = {
+    "actions/checkout": 4,
+    "actions/setup-node": 4,
+    "actions/setup-python": 5,
+    "actions/setup-java": 4,
+    "actions/setup-go": 5,
+    "actions/setup-dotnet": 4,
+    "actions/cache": 4,
+    "actions/cache/restore": 4,
+    "actions/cache/save": 4,
+    "actions/upload-artifact": 4,
+    "actions/download-artifact": 4,
+    "actions/github-script": 7,
+    "actions/labeler": 5,
+    "actions/stale": 9,
+    "actions/configure-pages": 4,
+    "github/codeql-action/init": 3,
+    "github/codeql-action/autobuild": 3,
+    "github/codeql-action/analyze": 3,
+    "github/codeql-action/upload-sarif": 3,
+    "docker/login-action": 3,
+    "docker/setup-buildx-action": 3,
+    "docker/setup-qemu-action": 3,
+    "docker/build-push-action": 5,
+    "docker/metadata-action": 5,
+    "aws-actions/configure-aws-credentials": 4,
+    "azure/login": 2,
+    "google-github-actions/auth": 2,
+    "google-github-actions/setup-gcloud": 2,
+    "hashicorp/setup-terraform": 3,
+    "softprops/action-gh-release": 2,
+    "peaceiris/actions-gh-pages": 4,
+    "peter-evans/create-pull-request": 6,
+    "codecov/codecov-action": 4,
+    "dorny/paths-filter": 3,
+    "golangci/golangci-lint-action": 4,
+    "pnpm/action-setup": 3,
+    "Swatinem/rust-cache": 2,
+}
+
+
+def _with_runtime(spec: ActionSpec) -> ActionSpec:
+    since = _NODE_SINCE.get(spec.name)
+    if since is None:
+        return spec
+    return replace(spec, using=spec.using or "node", current_since=since)
+
+
+CATALOG: dict[str, ActionSpec] = {s.name.lower(): _with_runtime(s) for s in _SPECS}
 
 _MAJOR = re.compile(r"^v?(\d+)(?:\.[0-9x*]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
 class ActionRef:
-    """A parsed ``uses:`` value of a step."""
+    """A parsed ``uses:`` value of a step; ``problem`` says what is wrong with an invalid one."""
 
     kind: str  # "local", "docker", "remote", "expression", "invalid"
     name: str  # owner/repo[/path] lower-cased for remote; the path for local
     ref: str = ""
     major: int | None = None
+    problem: str = ""
+
+
+def _invalid(value: str, problem: str) -> ActionRef:
+    return ActionRef("invalid", value, problem=problem)
 
 
 def parse_uses(value: str) -> ActionRef:
-    """Split a step's ``uses:`` into its kind, name, ref and major version (if the ref is one)."""
+    """Split a step's ``uses:`` into its kind, name, ref and major version (if the ref is one).
+
+    Local actions start with ``./`` (or ``../``), Docker images with ``docker://`` (an image,
+    optionally ``:tag`` or ``@digest``), and the rest is ``owner/repo[/path]@ref``."""
     v = value.strip()
     if "${{" in v:
         return ActionRef("expression", v)
     if v.startswith("./") or v.startswith("../") or v == ".":
         return ActionRef("local", v)
     if v.startswith("docker://"):
+        image = v[len("docker://") :]
+        if not image:
+            return _invalid(v, "the Docker image is empty")
+        if "@" not in image:
+            repo, colon, tag = image.rpartition(":")
+            if colon and "/" not in tag:
+                if not tag:
+                    return _invalid(v, "the tag of the Docker image is empty")
+                if not repo:
+                    return _invalid(v, "the Docker image has a tag but no name")
+        elif not image.partition("@")[2]:
+            return _invalid(v, "the digest of the Docker image is empty")
         return ActionRef("docker", v)
     name, sep, ref = v.partition("@")
-    if not sep or not name or not ref or name.count("/") < 1:
-        return ActionRef("invalid", v)
+    if not sep:
+        if name.count("/") >= 1 and not name.startswith((".", "/")):
+            return _invalid(v, 'it names no ref; add one, such as "@v1" or a commit SHA')
+        return _invalid(v, "")
+    if not ref:
+        return _invalid(v, 'the ref after "@" is empty')
+    parts = name.split("/")
+    if len(parts) < 2:
+        return _invalid(v, "it names no owner")
+    if any(not p for p in parts):
+        return _invalid(v, "the owner, the repository or a path segment is empty")
     m = _MAJOR.match(ref)
     major = int(m.group(1)) if m else None
     return ActionRef("remote", name.lower(), ref, major)

@@ -720,9 +720,10 @@ class _Validator:
             return
         ref = catalog.parse_uses(value)
         if ref.kind == "invalid":
+            why = f" ({ref.problem})" if ref.problem else ""
             self.add(
                 uses.span,
-                f'invalid action reference "{value}"; expected "owner/repo@ref", "owner/repo/path@ref", '
+                f'invalid action reference "{value}"{why}; expected "owner/repo@ref", "owner/repo/path@ref", '
                 '"./path" or "docker://image"',
             )
             return
@@ -736,22 +737,38 @@ class _Validator:
                 f'use "{spec.name}@v{spec.max_major}"',
             )
             return
+        if ref.major is not None and spec.current_since is not None and ref.major < spec.current_since:
+            self.add(
+                uses.span,
+                f"{spec.name}@v{ref.major} runs on a Node.js version GitHub's runners no longer provide; "
+                f'use "{spec.name}@v{spec.max_major}"',
+                W,
+            )
         given: dict[str, ScalarNode] = {}
         if with_ is not None:
             for k, _ in entries(with_):
                 given[k.value.lower()] = k
+        docker_only = {"entrypoint", "args"}
         if spec.inputs is not None:
             known = {i.lower(): i for i in spec.inputs}
             for low, k in given.items():
                 if low not in known:
                     hint = _suggest(k.value, spec.inputs)
-                    self.add(k.span, f'{spec.name} has no input "{k.value}"{hint}', W)
+                    only = " (it is an input of Docker actions only)" if low in docker_only else ""
+                    self.add(k.span, f'{spec.name} has no input "{k.value}"{only}{hint}', W)
+        elif spec.using and spec.using != "docker":
+            for low, k in given.items():
+                if low in docker_only:
+                    self.add(
+                        k.span, f'"{k.value}" is an input of Docker actions only; {spec.name} is not one', W
+                    )
+        for low, k in given.items():
+            advice = spec.deprecation(low)
+            if advice is not None:
+                self.add(k.span, f'the input "{k.value}" of {spec.name} is deprecated; {advice}', W)
         missing = [i for i in spec.required_inputs(ref.major) if i.lower() not in given]
         for inp in missing:
-            self.add(
-                with_.span if with_ is not None else step.span,
-                f'missing required input "{inp}" of {spec.name}',
-            )
+            self.add(step.span, f'missing required input "{inp}" of {spec.name}')
 
 
 def validate(root: Node | None) -> list[Problem]:
