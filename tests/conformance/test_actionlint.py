@@ -235,6 +235,8 @@ FLOORS: dict[str, int] = {
     "credentials": 6,
     "shell-name": 4,
     "env-var": 2,
+    "shellcheck": 2,
+    "pyflakes": 2,
 }
 
 

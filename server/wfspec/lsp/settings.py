@@ -134,6 +134,14 @@ class Settings:
             "useProjectConfig",
         ),
     )
+    script_linters: bool = field(
+        default=True,
+        metadata=_doc(
+            "Run shellcheck and pyflakes on run: scripts when they are installed (about 10 ms a "
+            "document; false: never).",
+            "scriptLinters",
+        ),
+    )
     code_lens: bool = field(
         default=True, metadata=_doc('Show "N incoming · M outgoing" above each task.', "codeLens")
     )
@@ -174,6 +182,8 @@ class Settings:
             changes["select"] = self.rules.select
         if self.rules.ignore:
             changes["ignore"] = cfg.ignore | self.rules.ignore
+        if not self.script_linters:
+            changes["ignore"] = changes.get("ignore", cfg.ignore) | {"shellcheck", "pyflakes"}
         if self.rules.severity:
             changes["severities"] = {**cfg.severities, **self.rules.severity}
         dialect = self.dialect_for(uri)
@@ -307,6 +317,7 @@ _PARSERS: dict[type, dict[str, Parser]] = {
         "dialect_overrides": _overrides,
         "use_project_config": _bool,
         "code_lens": _bool,
+        "script_linters": _bool,
         "workspace_diagnostics": _bool,
         "rules_docs_url": _opt_str,
         "log_level": _log_level,

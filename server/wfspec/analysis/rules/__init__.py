@@ -18,11 +18,13 @@ from wfspec.analysis.rules import (
     out_of_scope_target,
     permissions,
     persist_credentials,
+    pyflakes,
     runner_label,
     schema,
     script_injection,
     secrets_inherit,
     shell_name,
+    shellcheck,
     syntax,
     undefined_reference,
     unknown_target,
@@ -59,6 +61,8 @@ REGISTRY: tuple[Rule, ...] = (
     secrets_inherit.RULE,
     unpinned_action.RULE,
     persist_credentials.RULE,
+    shellcheck.RULE,
+    pyflakes.RULE,
 )
 
 BY_ID: dict[str, Rule] = {r.id: r for r in REGISTRY}
