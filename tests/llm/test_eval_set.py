@@ -111,7 +111,8 @@ def test_generation_set_covers_both_dialects(harness):
     for c in cases.values():
         a = analyze(c.reference, c.path.resolve().as_uri())
         assert a.dialect == c.dialect, c.id
-        assert not [f for f in a.findings if f.severity <= 2], c.id  # clean references only
+        # clean references only; upstream corpus files may carry warnings (an outdated action)
+        assert not [f for f in a.findings if f.severity <= (1 if c.shared else 2)], c.id
         assert c.request.strip() and len(c.request.split()) >= 3, c.id
 
 
