@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wfspec.analysis.rules import (
     constant_condition,
+    context_availability,
     credentials,
     cron,
     cycle,
@@ -12,6 +13,7 @@ from wfspec.analysis.rules import (
     duplicate_id,
     event,
     expression,
+    expression_type,
     glob,
     loop_without_exit,
     matrix,
@@ -46,6 +48,8 @@ REGISTRY: tuple[Rule, ...] = (
     undefined_reference.RULE,
     unused_definition.RULE,
     expression.RULE,
+    expression_type.RULE,
+    context_availability.RULE,
     constant_condition.RULE,
     cron.RULE,
     deprecated_command.RULE,

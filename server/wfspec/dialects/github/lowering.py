@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wfspec import ir
-from wfspec.dialects.github import catalog, expr, facts, local
+from wfspec.dialects.github import availability, catalog, expr, exprtypes, facts, local
 from wfspec.dialects.github.nodes import as_map, entries, get, text
 from wfspec.dialects.github.nodes import index as fields_of
 from wfspec.findings import Severity
@@ -54,7 +54,43 @@ STEPS_OK_JOB_KEYS = frozenset(("steps", "outputs", "environment", "snapshot"))
 #: job-level keys where ``matrix`` does not exist (evaluated before the matrix expands)
 NO_MATRIX_JOB_KEYS = frozenset(("if", "strategy", "needs"))
 
+#: the type of an input's value in the ``inputs`` context, by its declared ``type``
+_INPUT_TYPES: dict[str, exprtypes.Type] = {
+    "boolean": exprtypes.BOOL,
+    "number": exprtypes.NUMBER,
+    "string": exprtypes.STRING,
+    "choice": exprtypes.STRING,
+    "environment": exprtypes.STRING,
+}
+
 Problem = tuple[Span, str, Severity]
+
+
+def _yaml_type(node: Node) -> exprtypes.Type:
+    """The type of a static YAML value (``any`` when it holds an expression)."""
+    if isinstance(node, ScalarNode):
+        if "${{" in node.value:
+            return exprtypes.ANY
+        return {
+            "int": exprtypes.NUMBER,
+            "float": exprtypes.NUMBER,
+            "bool": exprtypes.BOOL,
+            "null": exprtypes.NULL,
+            "str": exprtypes.STRING,
+            "": exprtypes.STRING,
+        }.get(node.tag, exprtypes.ANY)
+    if isinstance(node, SeqNode):
+        return exprtypes.Arr(_union([_yaml_type(i) for i in node.items]))
+    if isinstance(node, MapNode):
+        return exprtypes.Obj({k.value.lower(): _yaml_type(v) for k, v in entries(node)})
+    return exprtypes.ANY
+
+
+def _union(types: list[exprtypes.Type]) -> exprtypes.Type:
+    first = types[0] if types else exprtypes.ANY
+    return first if all(t == first for t in types) else exprtypes.ANY
+
+
 _At = Callable[[int], int]
 
 
@@ -208,6 +244,10 @@ class Lowerer:
         self.call_secrets: dict[str, str] = {}  # lower-cased workflow_call secret -> name
         self.has_input_events = False
         self.expr_findings: list[tuple[Span, str]] = []
+        self.type_findings: list[tuple[Span, str]] = []
+        self.availability_findings: list[tuple[Span, str]] = []
+        self.input_types: dict[str, exprtypes.Type] = {}  # lower-cased input -> its type
+        self._matrix_types: dict[str, exprtypes.Type] = {}  # job node id -> its matrix's type
         self.schema_findings: list[Problem] = []
         self._root: Path | None | bool = False  # False: not computed yet
         self._inner = ""  # the expression being resolved
@@ -249,6 +289,8 @@ class Lowerer:
         wf.payload["facts"] = facts.collect(root)
         wf.edges.append(Edge(top.exit, ir.END, ir.END_NODE))
         wf.payload["expression_findings"] = self.expr_findings
+        wf.payload["expression_type_findings"] = self.type_findings
+        wf.payload["context_availability_findings"] = self.availability_findings
         wf.payload["schema_findings"] = self.schema_findings
         return wf
 
@@ -270,9 +312,13 @@ class Lowerer:
             inputs = as_map(get(as_map(body), "inputs"))
             if inputs is None:
                 continue
-            for k, _ in entries(inputs):
+            for k, iv in entries(inputs):
                 low = k.value.lower()
                 self.inputs.setdefault(low, (k.value, k.span))
+                kind = text(get(as_map(iv), "type"))
+                t = _INPUT_TYPES.get(kind or "", exprtypes.ANY)
+                if self.input_types.setdefault(low, t) != t:
+                    self.input_types[low] = exprtypes.ANY  # typed differently per trigger
                 # one definition per event: renaming an input renames it under both triggers
                 self.wf.definitions.append(Definition("input", k.value, k.span, data={"event": name}))
 
@@ -707,10 +753,12 @@ class Lowerer:
         value = node.value
         if "${{" in value:
             offs = self._offsets(node, value)
-            for start, inner_start, inner_end, end in find_expressions(value):
-                self._expression(offs, value, start, inner_start, inner_end, end, loc)
+            found = find_expressions(value)
+            for start, inner_start, inner_end, end in found:
+                embedded = len(found) > 1 or bool(value[:start].strip() or value[end:].strip())
+                self._expression(offs, value, start, inner_start, inner_end, end, loc, embedded)
         elif implicit and value.strip():
-            self._expression(self._offsets(node, value), value, 0, 0, len(value), len(value), loc)
+            self._expression(self._offsets(node, value), value, 0, 0, len(value), len(value), loc, False)
 
     def _offsets(self, node: ScalarNode, value: str) -> list[int] | int:
         """Document offset of each value index: an int base when the value is verbatim in the text."""
@@ -749,6 +797,7 @@ class Lowerer:
         inner_end: int,
         end: int,
         loc: Loc,
+        embedded: bool,
     ) -> None:
         """Record one expression of a scalar (``offs`` maps value indexes to document offsets),
         check its syntax, functions and contexts, and resolve its context references."""
@@ -779,6 +828,82 @@ class Lowerer:
         self._inner = inner
         for ref in refs:
             self._reference(ref, loc, lambda i: at(inner_start + i))
+        self._types(parsed, refs, calls, loc, embedded, lambda i: at(inner_start + i))
+
+    def _types(
+        self,
+        parsed: expr.Node,
+        refs: tuple[expr.ContextRef, ...],
+        calls: tuple[tuple[str, int], ...],
+        loc: Loc,
+        embedded: bool,
+        at: _At,
+    ) -> None:
+        """Type-check one parsed expression and check where its contexts and functions exist."""
+        in_job = loc.job is not None
+        banned = availability.banned(loc.field, in_job)
+        for ref in refs:
+            ctx = ref.path[0].lower()
+            if ctx in banned:
+                names = ", ".join(f'"{n}"' for n in availability.available(loc.field, in_job))
+                start = ref.offsets[0]
+                self.availability_findings.append(
+                    (
+                        self.span(at(start), at(start + len(ref.path[0]))),
+                        f'the "{ctx}" context is not available in {loc.where}; available contexts are {names}',
+                    )
+                )
+        for name, off in calls:
+            problem = availability.function_problem(name.lower(), loc.field, in_job)
+            if problem is not None:
+                self.availability_findings.append((self.span(at(off), at(off + len(name))), problem))
+        t, problems = exprtypes.check(parsed, lambda name: self._context_type(name, loc))
+        for start, end, message in problems:
+            self.type_findings.append((self.span(at(start), at(end)), message))
+        if embedded and (isinstance(t, exprtypes.Arr | exprtypes.Obj) or t == exprtypes.NULL):
+            self.type_findings.append(
+                (
+                    self.span(at(parsed.start), at(parsed.end)),
+                    f"{exprtypes.article(t)} value is written into a string; only strings, numbers and "
+                    "booleans read well there (use toJSON() to print it)",
+                )
+            )
+
+    def _context_type(self, name: str, loc: Loc) -> exprtypes.Type:
+        low = name.lower()
+        if low == "inputs":
+            return exprtypes.Obj(dict(self.input_types), exprtypes.ANY)
+        if low == "matrix":
+            job = loc.job
+            if job is None or job.matrix_keys is None:
+                return exprtypes.ANY
+            got = self._matrix_types.get(job.node_id)
+            if got is None:
+                got = self._matrix_type(job)
+                self._matrix_types[job.node_id] = got
+            return got
+        return exprtypes.context_type(low)
+
+    def _matrix_type(self, job: JobInfo) -> exprtypes.Type:
+        """The static matrix's keys with the type shared by all their values (include: any)."""
+        mm = as_map(get(as_map(job.fields.get("strategy")), "matrix"))
+        props: dict[str, exprtypes.Type] = {}
+        if mm is not None:
+            for k, v in entries(mm):
+                if k.value in ("include", "exclude"):
+                    continue
+                props[k.value.lower()] = (
+                    _union([_yaml_type(i) for i in v.items]) if isinstance(v, SeqNode) else exprtypes.ANY
+                )
+            for k, v in entries(mm):
+                if k.value == "include" and isinstance(v, SeqNode):
+                    for item in v.items:
+                        im = as_map(item)
+                        if im is None:
+                            return exprtypes.ANY
+                        for ik, _ in entries(im):
+                            props[ik.value.lower()] = exprtypes.ANY
+        return exprtypes.Obj(props, exprtypes.ANY)
 
     # -- context references --------------------------------------------------------------------
     def _ref_span(self, ref: expr.ContextRef, k: int, at: _At) -> Span:
