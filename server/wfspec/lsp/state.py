@@ -337,6 +337,10 @@ class WfspecServer(LanguageServer):
     def out_of_sync(self, uri: str, reason: str) -> None:
         """Drop what was derived from ``uri``'s copy, which no longer matches the client's."""
         log.warning("%s is out of sync with the editor: %s", uri, reason)
+        self._drop_derived(uri)
+
+    def _drop_derived(self, uri: str) -> None:
+        """Forget the analyses of ``uri``, cancel its pending one and clear what was pushed."""
         self.snapshots.pop(uri, None)
         self.good.pop(uri, None)
         self._parsed.pop(uri, None)
@@ -598,16 +602,8 @@ class WfspecServer(LanguageServer):
     def forget(self, uri: str) -> None:
         """A document was closed."""
         self.documents.pop(uri, None)
-        self._parsed.pop(uri, None)
-        self.snapshots.pop(uri, None)
-        self.good.pop(uri, None)
         self._wake.pop(uri, None)
-        task = self._pending.pop(uri, None)
-        if task is not None and not task.done():
-            task.cancel()
-        if not self.pull_diagnostics and uri in self.published:
-            self.published.pop(uri, None)
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self._drop_derived(uri)
 
     def shutdown(self) -> None:
         for task in self._pending.values():
