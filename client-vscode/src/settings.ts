@@ -33,6 +33,7 @@ export const SERVER_SETTINGS: readonly Mapped[] = [
   { key: 'dialect', server: ['dialect'], kind: 'dialect' },
   { key: 'dialectOverrides', server: ['dialectOverrides'], kind: 'stringMap' },
   { key: 'useProjectConfig', server: ['useProjectConfig'], kind: 'boolean' },
+  { key: 'scriptLinters', server: ['scriptLinters'], kind: 'boolean' },
   { key: 'codeLens', server: ['codeLens'], kind: 'boolean' },
   { key: 'workspaceDiagnostics', server: ['workspaceDiagnostics'], kind: 'boolean' },
   { key: 'rulesDocsUrl', server: ['rulesDocsUrl'], kind: 'nullableString' },
