@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit docs bench clean vsix e2e editors client e2e-if-ready
+.PHONY: install demo test lint typecheck unit docs golden bench clean vsix e2e editors client e2e-if-ready
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,11 @@ unit: install
 ## docs: regenerate docs/rules.md from the rule registry
 docs: install
 	$(BIN)/wfspec rules --format markdown > docs/rules.md
+
+## golden: rewrite the golden files (specs/*/faulty/*.expected: LINE:COL RULE MESSAGE) from what
+## the analyzer finds now; review the diff before committing it (DIALECTS=github: only those)
+golden: install
+	$(BIN)/python -m tests.golden.expected $(DIALECTS)
 
 ## bench: latency and scale tables
 bench: install

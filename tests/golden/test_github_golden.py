@@ -3,7 +3,8 @@
 Clean specs (``specs/github/*.yml`` and the reusable workflow they call under
 ``specs/github/.github/workflows``) produce nothing at all, hints included; each faulty spec
 under ``specs/github/faulty`` produces exactly the findings in its ``.expected`` file
-(``LINE:COL RULE``, 1-based, sorted). ``specs/github`` is laid out as a repository: its
+(``LINE:COL RULE MESSAGE``, 1-based, sorted; see ``tests/golden/expected.py``,
+``make golden`` regenerates them). ``specs/github`` is laid out as a repository: its
 ``.github/`` holds the local reusable workflow and composite action the specs use.
 """
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SPECS
+from tests.golden.expected import expected as _expected
+from tests.golden.expected import found as _found
 from wfspec.analysis.engine import analyze
 
 GITHUB = SPECS / "github"
@@ -42,16 +45,6 @@ GITHUB_RULES = {
 }
 
 
-def _found(path: Path) -> list[str]:
-    result = analyze(path.read_bytes(), path.as_uri())
-    return [f"{f.span.start.line + 1}:{f.span.start.character + 1} {f.rule}" for f in result.findings]
-
-
-def _expected(path: Path) -> list[str]:
-    exp = path.with_suffix(".expected")
-    return [ln.strip() for ln in exp.read_text(encoding="utf-8").splitlines() if ln.strip()]
-
-
 def test_there_are_enough_specs() -> None:
     assert len(CLEAN) >= 9
     assert len(FAULTY) >= 12
@@ -71,7 +64,7 @@ def test_faulty_spec_findings(path: Path) -> None:
     assert path.with_suffix(".expected").is_file(), f"{path.name} has no .expected file"
     result = analyze(path.read_bytes(), path.as_uri())
     assert result.dialect == "github" or result.doc.fatal  # unparsable YAML has no dialect
-    assert _found(path) == _expected(path)
+    assert _found(path) == _expected(path), "a finding changed: run `make golden` and review the diff"
 
 
 def test_expected_files_are_sorted() -> None:

@@ -2,7 +2,8 @@
 
 Clean specs under ``specs/serverless`` produce nothing; each faulty spec under
 ``specs/serverless/faulty`` produces exactly the findings in its ``.expected`` file
-(``LINE:COL RULE``, 1-based).
+(``LINE:COL RULE MESSAGE``, 1-based, sorted; see ``tests/golden/expected.py``,
+``make golden`` regenerates them).
 """
 
 from __future__ import annotations
@@ -12,20 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SPECS
+from tests.golden.expected import expected as _expected
+from tests.golden.expected import found as _found
 from wfspec.analysis.engine import analyze
 
 CLEAN = sorted((SPECS / "serverless").glob("*.yaml"))
 FAULTY = sorted((SPECS / "serverless" / "faulty").glob("*.yaml"))
-
-
-def _found(path: Path) -> list[str]:
-    result = analyze(path.read_bytes(), path.as_uri())
-    return [f"{f.span.start.line + 1}:{f.span.start.character + 1} {f.rule}" for f in result.findings]
-
-
-def _expected(path: Path) -> list[str]:
-    exp = path.with_suffix(".expected")
-    return [ln.strip() for ln in exp.read_text(encoding="utf-8").splitlines() if ln.strip()]
 
 
 def test_there_are_enough_specs() -> None:
@@ -45,7 +38,7 @@ def test_clean_spec_has_no_findings(path: Path) -> None:
 @pytest.mark.parametrize("path", FAULTY, ids=lambda p: p.name)
 def test_faulty_spec_findings(path: Path) -> None:
     assert path.with_suffix(".expected").is_file(), f"{path.name} has no .expected file"
-    assert _found(path) == _expected(path)
+    assert _found(path) == _expected(path), "a finding changed: run `make golden` and review the diff"
 
 
 def test_every_rule_has_a_faulty_spec() -> None:
