@@ -7,6 +7,7 @@ checked by ``undefined-reference``. The table is ``dialects/github/availability.
 
 Bad::
 
+    on: push
     jobs:
       deploy:
         if: ${{ secrets.DEPLOY_KEY != '' }}
@@ -16,6 +17,7 @@ Bad::
 
 Good::
 
+    on: push
     jobs:
       deploy:
         if: ${{ vars.DEPLOY_ENABLED == 'true' }}

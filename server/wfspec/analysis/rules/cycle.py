@@ -5,6 +5,7 @@ entries are related locations.
 
 Bad::
 
+    on: push
     jobs:
       build:
         needs: test
@@ -17,6 +18,7 @@ Bad::
 
 Good::
 
+    on: push
     jobs:
       build:
         runs-on: ubuntu-latest

@@ -5,23 +5,33 @@ range is the second occurrence's name.
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: duplicate-id
+      version: '1.0.0'
     do:
       - notify:
           call: http
-          with: {method: post, endpoint: https://chat.example/hook}
+          with: {method: post, endpoint: 'https://chat.example/hook'}
       - notify:
           emit:
-            event: {with: {source: https://example.com, type: com.example.notified}}
+            event: {with: {source: 'https://example.com', type: com.example.notified}}
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: duplicate-id
+      version: '1.0.0'
     do:
       - notifyChat:
           call: http
-          with: {method: post, endpoint: https://chat.example/hook}
+          with: {method: post, endpoint: 'https://chat.example/hook'}
       - emitNotified:
           emit:
-            event: {with: {source: https://example.com, type: com.example.notified}}
+            event: {with: {source: 'https://example.com', type: com.example.notified}}
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: expression
+      version: '1.0.0'
     do:
       - pickAvailable:
           set:
@@ -11,6 +16,11 @@ Bad::
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: expression
+      version: '1.0.0'
     do:
       - pickAvailable:
           set:

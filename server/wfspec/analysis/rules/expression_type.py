@@ -8,17 +8,25 @@ written into a string. The types are recorded by lowering (``dialects/github/exp
 
 Bad::
 
-    steps:
-      - run: echo "${{ runner.operating_system }}"
-      - if: ${{ startsWith(github.ref) }}
-        run: echo "${{ format('{0}-{1}', github.sha) }}"
+    on: push
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "${{ runner.operating_system }}"
+          - if: ${{ startsWith(github.ref) }}
+            run: echo "${{ format('{0}-{1}', github.sha) }}"
 
 Good::
 
-    steps:
-      - run: echo "${{ runner.os }}"
-      - if: ${{ startsWith(github.ref, 'refs/tags/') }}
-        run: echo "${{ format('{0}-{1}', github.sha, runner.os) }}"
+    on: push
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo "${{ runner.os }}"
+          - if: ${{ startsWith(github.ref, 'refs/tags/') }}
+            run: echo "${{ format('{0}-{1}', github.sha, runner.os) }}"
 """
 
 from __future__ import annotations

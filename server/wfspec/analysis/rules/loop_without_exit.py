@@ -6,21 +6,31 @@ cycle in document order; the related information lists the cycle.
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: loop-without-exit
+      version: '1.0.0'
     do:
       - draft:
           call: a2a
-          with: {method: message/send, agentCard: https://agents.example/writer}
+          with: {method: message/send, agentCard: {endpoint: 'https://agents.example/writer'}}
       - review:
           call: a2a
-          with: {method: message/send, agentCard: https://agents.example/reviewer}
+          with: {method: message/send, agentCard: {endpoint: 'https://agents.example/reviewer'}}
           then: draft
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: loop-without-exit
+      version: '1.0.0'
     do:
       - draft:
           call: a2a
-          with: {method: message/send, agentCard: https://agents.example/writer}
+          with: {method: message/send, agentCard: {endpoint: 'https://agents.example/writer'}}
       - review:
           switch:
             - approved:

@@ -6,6 +6,11 @@ and let the outer list continue). The range is the reference.
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: out-of-scope-target
+      version: '1.0.0'
     do:
       - review:
           do:
@@ -17,6 +22,11 @@ Bad::
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: out-of-scope-target
+      version: '1.0.0'
     do:
       - review:
           do:

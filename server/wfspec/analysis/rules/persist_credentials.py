@@ -8,6 +8,8 @@ the workspace. Severity warning. A job whose ``if:`` admits no fork (as for
 Bad::
 
     on: pull_request_target
+    permissions:
+      contents: read
     jobs:
       lint:
         runs-on: ubuntu-latest
@@ -18,6 +20,8 @@ Bad::
 Good::
 
     on: pull_request_target
+    permissions:
+      contents: read
     jobs:
       lint:
         runs-on: ubuntu-latest

@@ -11,6 +11,11 @@ check, as YAML 1.1 loaders resolve them; GitHub Actions does not accept them (an
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: schema
+      version: '1.0.0'
     do:
       - getPet:
           call: http
@@ -21,6 +26,11 @@ Bad::
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: schema
+      version: '1.0.0'
     do:
       - getPet:
           call: http

@@ -14,20 +14,26 @@ expands as data.
 Bad::
 
     on: issues
+    permissions:
+      contents: read
     jobs:
       triage:
         runs-on: ubuntu-latest
         steps:
-          - run: echo "New issue: ${{ github.event.issue.title }}"
+          - run: |
+              echo "New issue: ${{ github.event.issue.title }}"
 
 Good::
 
     on: issues
+    permissions:
+      contents: read
     jobs:
       triage:
         runs-on: ubuntu-latest
         steps:
-          - run: echo "New issue: $ISSUE_TITLE"
+          - run: |
+              echo "New issue: $ISSUE_TITLE"
             env:
               ISSUE_TITLE: ${{ github.event.issue.title }}
 """

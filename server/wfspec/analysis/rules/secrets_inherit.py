@@ -6,6 +6,7 @@ Pass the secrets it needs by name.
 
 Bad::
 
+    on: push
     jobs:
       scan:
         uses: example-org/shared/.github/workflows/scan.yml@v3
@@ -13,6 +14,7 @@ Bad::
 
 Good::
 
+    on: push
     jobs:
       scan:
         uses: example-org/shared/.github/workflows/scan.yml@v3

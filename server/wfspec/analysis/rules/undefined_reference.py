@@ -6,6 +6,11 @@ warning. The range is the reference.
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: undefined-reference
+      version: '1.0.0'
     use:
       secrets: [crmToken]
     do:
@@ -18,6 +23,11 @@ Bad::
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: undefined-reference
+      version: '1.0.0'
     use:
       secrets: [crmToken]
     do:

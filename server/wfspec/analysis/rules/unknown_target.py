@@ -8,20 +8,30 @@ names them (``data["unreachable"]``, and one related location each).
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: unknown-target
+      version: '1.0.0'
     do:
       - classify:
           call: a2a
-          with: {method: message/send, agentCard: https://agents.example/triage}
+          with: {method: message/send, agentCard: {endpoint: 'https://agents.example/triage'}}
           then: routeTicket
       - routeTickets:
           set: {routed: true}
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: unknown-target
+      version: '1.0.0'
     do:
       - classify:
           call: a2a
-          with: {method: message/send, agentCard: https://agents.example/triage}
+          with: {method: message/send, agentCard: {endpoint: 'https://agents.example/triage'}}
           then: routeTickets
       - routeTickets:
           set: {routed: true}

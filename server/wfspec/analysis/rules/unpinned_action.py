@@ -10,13 +10,21 @@ GitHub's included, must be pinned, and the finding is an error. Keep the version
 
 Bad::
 
-    steps:
-      - uses: docker/login-action@v3
+    on: push
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: docker/login-action@v3
 
 Good::
 
-    steps:
-      - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0
+    on: push
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0
 """
 
 from __future__ import annotations

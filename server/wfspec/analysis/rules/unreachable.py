@@ -7,22 +7,32 @@ Severity: warning.
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: unreachable
+      version: '1.0.0'
     do:
       - approve:
           set: {approved: true}
           then: end
       - notifyRequester:
           call: http
-          with: {method: post, endpoint: https://chat.example/hook}
+          with: {method: post, endpoint: 'https://chat.example/hook'}
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: unreachable
+      version: '1.0.0'
     do:
       - approve:
           set: {approved: true}
       - notifyRequester:
           call: http
-          with: {method: post, endpoint: https://chat.example/hook}
+          with: {method: post, endpoint: 'https://chat.example/hook'}
 """
 
 from __future__ import annotations

@@ -3,17 +3,27 @@ that nothing uses. Severity: hint (shown faded in editors).
 
 Bad::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: unused-definition
+      version: '1.0.0'
     use:
       functions:
         sendSms:
           call: http
-          with: {method: post, endpoint: https://sms.example/send}
+          with: {method: post, endpoint: 'https://sms.example/send'}
     do:
       - greet:
           set: {message: hello}
 
 Good::
 
+    document:
+      dsl: '1.0.0'
+      namespace: examples
+      name: unused-definition
+      version: '1.0.0'
     do:
       - greet:
           set: {message: hello}
