@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wfspec.findings import Finding, Related, Severity
+from wfspec.suggest import closest as closest  # re-exported: the rules' did-you-mean
+from wfspec.suggest import did_you_mean as did_you_mean
 from wfspec.syntax.tree import Span
 
 if TYPE_CHECKING:
@@ -69,24 +70,6 @@ def make_rule(module_name: str, severity: Severity, description: str, check: Che
     mod = sys.modules[module_name]
     rid = module_name.rsplit(".", 1)[-1].replace("_", "-")
     return Rule(rid, severity, description, check, doc=inspect.cleandoc(mod.__doc__ or ""), **kw)
-
-
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most similar to ``name`` (case-insensitive), if any is close enough."""
-    cands = sorted(set(candidates))
-    if not cands:
-        return None
-    lowered = {c.lower(): c for c in cands}
-    if name.lower() in lowered and lowered[name.lower()] != name:
-        return lowered[name.lower()]
-    got = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[got[0]] if got else None
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean "x"?)`` or an empty string."""
-    best = closest(name, candidates)
-    return f'; did you mean "{best}"?' if best else ""
 
 
 def iter_tasks_by_name(workflow: Workflow, name: str) -> Iterator[str]:

@@ -28,7 +28,6 @@ Owns the dialect's graph and data-flow semantics:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +39,7 @@ from wfspec.dialects.github.nodes import as_map, entries, get, text
 from wfspec.dialects.github.nodes import index as fields_of
 from wfspec.findings import Severity
 from wfspec.ir import Definition, Edge, Expression, Reference, Scope, TaskNode, Workflow
+from wfspec.suggest import closest, did_you_mean
 from wfspec.syntax.parse import Document
 from wfspec.syntax.tree import MapNode, Node, Position, ScalarNode, SeqNode, Span, utf16_len
 
@@ -92,20 +92,6 @@ def _union(types: list[exprtypes.Type]) -> exprtypes.Type:
 
 
 _At = Callable[[int], int]
-
-
-def _closest(name: str, candidates: Iterable[str]) -> str | None:
-    cands = sorted(set(candidates))
-    if not cands:
-        return None
-    lowered = {c.lower(): c for c in cands}
-    got = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[got[0]] if got else None
-
-
-def _hint(name: str, candidates: Iterable[str]) -> str:
-    best = _closest(name, candidates)
-    return f'; did you mean "{best}"?' if best else ""
 
 
 def _listing(names: Iterable[str], what: str) -> str:
@@ -529,7 +515,7 @@ class Lowerer:
                     self.schema_findings.append(
                         (
                             k.span,
-                            f'the local action "{uses}" has no input "{k.value}"{_hint(k.value, names)}',
+                            f'the local action "{uses}" has no input "{k.value}"{did_you_mean(k.value, names)}',
                             Severity.WARNING,
                         )
                     )
@@ -592,7 +578,11 @@ class Lowerer:
         for low, k in given.items():
             if low not in target.inputs:
                 self.schema_findings.append(
-                    (k.span, f'"{uses}" has no input "{k.value}"{_hint(k.value, names)}', Severity.ERROR)
+                    (
+                        k.span,
+                        f'"{uses}" has no input "{k.value}"{did_you_mean(k.value, names)}',
+                        Severity.ERROR,
+                    )
                 )
         for low, p in target.inputs.items():
             if p.required and not p.has_default and low not in given:
@@ -616,7 +606,11 @@ class Lowerer:
         for low, k in given_s.items():
             if low not in target.secrets:
                 self.schema_findings.append(
-                    (k.span, f'"{uses}" has no secret "{k.value}"{_hint(k.value, snames)}', Severity.ERROR)
+                    (
+                        k.span,
+                        f'"{uses}" has no secret "{k.value}"{did_you_mean(k.value, snames)}',
+                        Severity.ERROR,
+                    )
                 )
         for low, p in target.secrets.items():
             if p.required and low not in given_s:
@@ -823,7 +817,10 @@ class Lowerer:
             if name.lower() not in FUNCTIONS:
                 p = at(inner_start + off)
                 self.expr_findings.append(
-                    (self.span(p, p + len(name)), f'unknown function "{name}"{_hint(name, FUNCTION_NAMES)}')
+                    (
+                        self.span(p, p + len(name)),
+                        f'unknown function "{name}"{did_you_mean(name, FUNCTION_NAMES)}',
+                    )
                 )
         self._inner = inner
         for ref in refs:
@@ -943,7 +940,7 @@ class Lowerer:
 
         if ctx not in CONTEXTS:
             self.expr_findings.append(
-                (root_span(), f'unknown context "{ref.path[0]}"{_hint(ref.path[0], CONTEXTS)}')
+                (root_span(), f'unknown context "{ref.path[0]}"{did_you_mean(ref.path[0], CONTEXTS)}')
             )
             return
         if ctx == "needs":
@@ -1043,7 +1040,7 @@ class Lowerer:
             else:
                 needed = [t.name for n in job.needs if (t := self.by_name.get(n)) is not None]
                 msg = f'undefined job "{name}" in "needs.{name}"'
-                msg += _hint(name, needed) if needed else f'; job "{job.name}" has no "needs"'
+                msg += did_you_mean(name, needed) if needed else f'; job "{job.name}" has no "needs"'
                 self._add_ref("job", name, span, loc, ref.path, msg, job=job.name)
             return
         if target is None:
@@ -1077,7 +1074,7 @@ class Lowerer:
             names = [n for n, _ in target.outputs.values()]
             what = f'the workflow called by job "{target.name}"' if target.is_call else f'job "{target.name}"'
             msg = f'{what} has no output "{out}"'
-            best = _closest(out, names)
+            best = closest(out, names)
             msg += f'; did you mean "{best}"?' if best else f"; {_listing(names, 'output')}"
             if not target.is_call:
                 msg += f" (declare it under jobs.{target.name}.outputs)"
@@ -1114,7 +1111,7 @@ class Lowerer:
                 span,
                 loc,
                 ref.path,
-                f'undefined job "{name}"{_hint(name, [j.name for j in self.jobs])}',
+                f'undefined job "{name}"{did_you_mean(name, [j.name for j in self.jobs])}',
             )
             return
         self._add_ref("job", target.name, span, loc, ref.path)
@@ -1131,7 +1128,7 @@ class Lowerer:
         if index is None:
             ids = [s.id for s in job.steps if s.id]
             msg = f'undefined step "{sid}" in job "{job.name}"'
-            hint = _hint(sid, ids)
+            hint = did_you_mean(sid, ids)
             owner = next((j for j in self.jobs if j is not job and low in j.step_ids), None)
             if hint:
                 msg += hint
@@ -1161,7 +1158,7 @@ class Lowerer:
         if len(ref.path) >= 4 and ref.path[2].lower() == "outputs" and st.outputs is not None:
             out = ref.path[3]
             if out.lower() not in st.outputs:
-                best = _closest(out, st.outputs_display)
+                best = closest(out, st.outputs_display)
                 msg = f'{st.label} has no output "{out}"'
                 msg += f'; did you mean "{best}"?' if best else f"; {_listing(st.outputs_display, 'output')}"
                 self._add_ref(
@@ -1198,7 +1195,7 @@ class Lowerer:
             )
             return
         names = [n for n, _ in self.inputs.values()]
-        best = _closest(name, names)
+        best = closest(name, names)
         msg = f'undefined input "{name}"'
         msg += (
             f'; did you mean "{best}"?'
@@ -1230,7 +1227,7 @@ class Lowerer:
         if name.lower() in job.matrix_keys:
             self._add_ref("matrix", name, span, loc, ref.path)
             return
-        best = _closest(name, job.matrix_keys)
+        best = closest(name, job.matrix_keys)
         msg = f'the matrix of job "{job.name}" has no key "{name}"'
         msg += f'; did you mean "{best}"?' if best else f"; {_listing(job.matrix_keys, 'key')}"
         self._add_ref("matrix", name, span, loc, ref.path, msg, job=job.name)
