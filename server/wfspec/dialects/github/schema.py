@@ -99,10 +99,16 @@ USES_STEP_KEYS = (*STEP_COMMON, "uses", "with")
 CONTAINER_KEYS = ("image", "credentials", "env", "ports", "volumes", "options")
 SERVICE_KEYS = (*CONTAINER_KEYS, "entrypoint", "command")
 STRATEGY_KEYS = ("matrix", "fail-fast", "max-parallel")
+SNAPSHOT_KEYS = ("image-name", "version", "if")
 
 
 def _placeholder(node: Node) -> bool:
     return isinstance(node, ScalarNode) and PLACEHOLDER.match(node.value) is not None
+
+
+def _blank(node: Node | None) -> bool:
+    """A value left out after its key (``key:`` and nothing else): null, but not a written ``null``."""
+    return isinstance(node, ScalarNode) and node.tag == "null" and not node.value
 
 
 def _suggest(name: str, allowed: Iterable[str]) -> str:
@@ -157,6 +163,37 @@ class _Validator:
             return
         self.add(node.span, f"{where} must be a string or a list of strings, not {describe(node)}")
 
+    def not_empty(self, node: Node | None, where: str, at: ScalarNode | None = None) -> None:
+        """A string that must say something: nothing written (reported at its key ``at`` when
+        given) or a blank string is an error; an explicit ``null`` means "none" and is not."""
+        if not isinstance(node, ScalarNode):
+            return
+        if _blank(node):
+            self.add(at.span if at is not None else node.span, f"{where} must not be empty")
+        elif node.tag == "str" and not node.value.strip():
+            self.add(node.span, f"{where} must not be an empty string")
+
+    def no_empty_list(self, node: Node | None, where: str) -> None:
+        """A list that must hold an entry, and whose entries must not be empty strings."""
+        if not isinstance(node, SeqNode):
+            return
+        if not node.items:
+            self.add(node.span, f"{where} is an empty list; list at least one entry or remove it")
+        for item in node.items:
+            if isinstance(item, ScalarNode) and item.tag == "str" and not item.value.strip():
+                self.add(item.span, f"an entry of {where} must not be an empty string")
+
+    def no_empty_map(self, m: MapNode, key: str, where: str) -> MapNode | None:
+        """The mapping under ``key``, or None; written with no entries (null or ``{}``) is an
+        error at the key."""
+        kn, v = key_node(m, key), get(m, key)
+        if kn is not None and (
+            (isinstance(v, ScalarNode) and _blank(v)) or (isinstance(v, MapNode) and not v.pairs)
+        ):
+            self.add(kn.span, f"{where} is empty; give it its entries or remove it")
+            return None
+        return v if isinstance(v, MapNode) else None
+
     def scalar(self, node: Node | None, where: str) -> None:
         if node is None or isinstance(node, ScalarNode):
             return
@@ -179,9 +216,13 @@ class _Validator:
         if isinstance(node, ScalarNode) and node.tag == "str":
             try:
                 float(node.value)
-                return
             except ValueError:
                 pass
+            else:
+                self.add(
+                    node.span, f'{where} must be a number, not the string "{node.value}"; remove the quotes'
+                )
+                return
         self.add(node.span, f'{where} must be a number or a "${{{{ }}}}" expression, not {describe(node)}')
 
     def case_duplicates(self, m: MapNode | None, where: str) -> None:
@@ -251,9 +292,9 @@ class _Validator:
         self.scalar(get(root, "name"), '"name"')
         self.scalar(get(root, "run-name"), '"run-name"')
         self.on(get(root, "on"))
-        self.permissions(get(root, "permissions"))
+        self.permissions(get(root, "permissions"), key_node(root, "permissions"))
         self.env(get(root, "env"), '"env"')
-        self.defaults(get(root, "defaults"))
+        self.defaults(self.no_empty_map(root, "defaults", '"defaults"'))
         self.concurrency(get(root, "concurrency"))
         jobs = get(root, "jobs")
         jm = self.mapping(jobs, '"jobs"')
@@ -314,6 +355,10 @@ class _Validator:
             if k.value in ("inputs", "outputs", "secrets"):
                 continue
             self.string_or_list(v, f'"{k.value}"')
+            self.no_empty_list(v, f'"{k.value}" of {where}')
+            if name == "image_version" and k.value in ("names", "versions"):
+                if isinstance(v, ScalarNode) and v.tag != "null" and not is_expr(v):
+                    self.add(v.span, f'"{k.value}" of {where} must be a list, not {describe(v)}')
         if name == "workflow_dispatch":
             self.inputs(get(m, "inputs"), DISPATCH_INPUT_KEYS, DISPATCH_INPUT_TYPES, dispatch=True)
         elif name == "workflow_call":
@@ -330,6 +375,10 @@ class _Validator:
                     self.keys(om, CALL_OUTPUT_KEYS, f'output "{k.value}"')
                     if get(om, "value") is None:
                         self.add(k.span, f'output "{k.value}" must have a "value"')
+                    else:
+                        self.not_empty(
+                            get(om, "value"), f'the "value" of output "{k.value}"', key_node(om, "value")
+                        )
             secrets = self.mapping(get(m, "secrets"), '"workflow_call.secrets"')
             self.case_duplicates(secrets, '"workflow_call.secrets"')
             if secrets is not None:
@@ -345,6 +394,8 @@ class _Validator:
         if not isinstance(body, SeqNode):
             self.add(body.span, f'"schedule" must be a list of {{cron: ...}} entries, not {describe(body)}')
             return
+        if not body.items:
+            self.add(body.span, '"schedule" is an empty list; list its "- cron: ..." entries or remove it')
         for item in body.items:
             m = self.mapping(item, "a schedule entry")
             if m is None:
@@ -379,6 +430,10 @@ class _Validator:
                     self.add(k.span, f'{where} must declare its "type" ({", ".join(types)})')
             elif isinstance(typ, ScalarNode) and typ.value not in types:
                 self.add(typ.span, f'unknown input type "{typ.value}"; expected one of {", ".join(types)}')
+            elif not isinstance(typ, ScalarNode):
+                self.add(typ.span, f'the "type" of {where} must be a string, not {describe(typ)}')
+            if dispatch:
+                self.no_empty_list(get(im, "options"), f'the "options" of {where}')
             if dispatch and text(typ) == "choice":
                 opts = get(im, "options")
                 if opts is None:
@@ -386,8 +441,14 @@ class _Validator:
                 elif not isinstance(opts, SeqNode):
                     self.add(opts.span, f'"options" must be a list, not {describe(opts)}')
 
-    def permissions(self, node: Node | None) -> None:
+    def permissions(self, node: Node | None, key: ScalarNode | None = None) -> None:
         if node is None:
+            return
+        if isinstance(node, ScalarNode) and _blank(node) and key is not None:
+            self.add(
+                key.span,
+                '"permissions" is empty; write read-all, write-all, "{}" (no permission) or the scopes',
+            )
             return
         if isinstance(node, ScalarNode):
             if node.tag != "null" and not is_expr(node) and node.value not in ("read-all", "write-all"):
@@ -498,18 +559,20 @@ class _Validator:
                     if isinstance(v, (MapNode, SeqNode)):
                         self.add(v.span, f'output "{k.value}" must be a string, not {describe(v)}')
             self.env(f.get("env"), '"env"')
-            self.defaults(f.get("defaults"))
+            self.defaults(self.no_empty_map(m, "defaults", '"defaults"'))
             self.number(f.get("timeout-minutes"), '"timeout-minutes"')
             self.positive(f.get("timeout-minutes"), '"timeout-minutes"')
             self.boolean(f.get("continue-on-error"), '"continue-on-error"')
+            self.not_empty(f.get("container"), '"container"', fk.get("container"))
             self.container(f.get("container"), '"container"')
+            self.snapshot(f.get("snapshot"), fk.get("snapshot"))
             services = self.mapping(f.get("services"), '"services"', expr_ok=True)
             self.case_duplicates(services, '"services"')
             if services is not None:
                 for k, v in entries(services):
                     self.container(v, f'service "{k.value}"', SERVICE_KEYS)
         self.needs(f.get("needs"))
-        self.permissions(f.get("permissions"))
+        self.permissions(f.get("permissions"), fk.get("permissions"))
         self.concurrency(f.get("concurrency"))
         self.strategy(f.get("strategy"))
         self.scalar(f.get("if"), '"if"')
@@ -564,6 +627,8 @@ class _Validator:
         else:
             self.add(node.span, f'"needs" must be a job id or a list of job ids, not {describe(node)}')
             return
+        if isinstance(node, SeqNode) and not items:
+            self.add(node.span, '"needs" is an empty list; name the jobs this job waits for or remove it')
         seen: dict[str, ScalarNode] = {}
         for item in items:
             if not isinstance(item, ScalarNode):
@@ -591,8 +656,11 @@ class _Validator:
         assert isinstance(node, MapNode)
         self.keys(node, ("group", "labels"), '"runs-on"')
         self.scalar(get(node, "group"), '"group"')
+        self.not_empty(get(node, "group"), 'the runner "group"', key_node(node, "group"))
         labels = get(node, "labels")
         self.string_or_list(labels, '"labels"')
+        if isinstance(labels, ScalarNode) and labels.tag == "str" and not labels.value.strip():
+            self.add(labels.span, 'the runner "labels" must not be an empty string')
         if isinstance(labels, SeqNode):
             self.labels(labels, '"labels"')
 
@@ -620,11 +688,15 @@ class _Validator:
         self.keys(m, allowed, where)
         if get(m, "image") is None and not any(is_expr(v) for _, v in entries(m)):
             self.add(m.span, f'missing required key "image" in {where}')
+        creds_key = key_node(m, "credentials")
         creds = self.mapping(get(m, "credentials"), '"credentials"', expr_ok=True)
+        if creds_key is not None and isinstance(get(m, "credentials"), ScalarNode) and creds is None:
+            if _blank(get(m, "credentials")):
+                self.add(creds_key.span, f'"credentials" in {where} is empty; give "username" and "password"')
         if creds is not None:
             self.keys(creds, ("username", "password"), '"credentials"')
             missing = [k for k in ("username", "password") if get(creds, k) is None]
-            if missing and not any(is_expr(v) for _, v in entries(creds)):
+            if missing:
                 self.add(creds.span, f'"credentials" in {where} need both "username" and "password"')
         image = get(m, "image")
         if isinstance(image, ScalarNode) and image.tag == "str" and not image.value.strip():
@@ -632,9 +704,30 @@ class _Validator:
         self.env(get(m, "env"), '"env"')
         for k in ("ports", "volumes"):
             v = get(m, k)
+            if isinstance(v, SeqNode) and v.items:  # an empty list is fine here, an empty entry is not
+                self.no_empty_list(v, f'"{k}" in {where}')
             if v is not None and not isinstance(v, SeqNode) and not is_expr(v):
                 if not (isinstance(v, ScalarNode) and v.tag == "null"):
                     self.add(v.span, f'"{k}" must be a list, not {describe(v)}')
+
+    def snapshot(self, node: Node | None, key: ScalarNode | None) -> None:
+        """``snapshot``: an image name, or a mapping of ``image-name`` (required), ``version``
+        and ``if``."""
+        if node is None or key is None:
+            return
+        if isinstance(node, ScalarNode):
+            self.not_empty(node, '"snapshot"', key)
+            return
+        if not isinstance(node, MapNode):
+            self.add(node.span, f'"snapshot" must be an image name or a mapping, not {describe(node)}')
+            return
+        self.keys(node, SNAPSHOT_KEYS, '"snapshot"')
+        name = get(node, "image-name")
+        if name is None:
+            self.add(key.span, '"snapshot" must name its image with "image-name"')
+        else:
+            self.not_empty(name, '"image-name"', key_node(node, "image-name"))
+        self.not_empty(get(node, "version"), 'the snapshot "version"', key_node(node, "version"))
 
     def strategy(self, node: Node | None) -> None:
         m = self.mapping(node, '"strategy"', expr_ok=True)
@@ -658,6 +751,11 @@ class _Validator:
                 ):
                     self.add(v.span, f'"{k.value}" must be a list of mappings, not {describe(v)}')
                 elif isinstance(v, SeqNode):
+                    if not v.items:
+                        self.add(
+                            v.span,
+                            f'"{k.value}" of the matrix is an empty list; give its entries or remove it',
+                        )
                     for item in v.items:
                         if not isinstance(item, MapNode) and not is_expr(item):
                             self.add(item.span, f'"{k.value}" entries must be mappings, not {describe(item)}')
@@ -696,6 +794,8 @@ class _Validator:
             value = text(sid)
             if value is None and not (isinstance(sid, ScalarNode)):
                 self.add(sid.span, f"a step id must be a string, not {describe(sid)}")
+            elif isinstance(sid, ScalarNode) and not sid.value.strip():
+                self.add(sid.span if sid.tag != "null" else fk["id"].span, "a step id must not be empty")
             elif value and "${{" not in value and not ID_RE.match(value):
                 self.add(
                     sid.span,
@@ -709,6 +809,10 @@ class _Validator:
         self.scalar(run, '"run"')
         self.scalar(f.get("if"), '"if"')
         with_ = self.mapping(f.get("with"), '"with"')
+        if with_ is None and "with" in fk and _blank(f.get("with")):
+            self.add(fk["with"].span, '"with" is empty; give the action its inputs or remove it')
+        elif with_ is not None and not with_.pairs:
+            self.add(fk["with"].span, '"with" is empty; give the action its inputs or remove it')
         self.case_duplicates(with_, '"with"')
         if uses is not None:
             self.uses(uses, m, with_)
