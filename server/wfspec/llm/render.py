@@ -1,0 +1,810 @@
+"""Deterministic plan -> YAML: one renderer per dialect for a :class:`wfspec.llm.plan.Plan`.
+
+Serverless Workflow (:func:`render_tasks`, :func:`render_serverless_document`): every action
+kind becomes one task (``call: a2a``, ``call: mcp``, ``call: http``, a declared function,
+``run:``, ``set``, ``wait``, ``listen``, ``emit``, ``raise``); control flow becomes the DSL's
+own shapes, laid out so that nothing falls through by accident:
+
+- ``branch``: a ``switch`` with one case per :class:`~wfspec.llm.plan.Case` (and a default
+  that goes on when the plan has none); each case jumps to its own task (a single action) or
+  ``do:`` block, which jumps (``then:``) to the continuation, so cases never run into each other.
+- ``foreach``: ``for: {each, in}`` with a ``do:`` body.
+- ``loop``: the body as a ``do:`` block, then a switch that goes back to it while the exit
+  condition does not hold, and on otherwise.
+- ``parallel``: ``fork: branches`` (one task or ``do:`` block per branch).
+- ``try``: ``try:`` with ``catch:``, its ``retry`` (attempt limit, backoff) and the fallback
+  ``do:``.
+
+Conditions written as phrases become jq (:func:`condition`): "the amount is over 500" ->
+``.amount > 500``, "billing issues" -> ``.category == "billing"``, otherwise a boolean field
+named after the phrase. GitHub Actions (:func:`render_github_jobs`,
+:func:`render_github_workflow`): triggers, jobs with ``needs``, ``if``, ``matrix``,
+``environment``, ``permissions``, ``outputs`` and steps that use an action or run a command.
+
+Names are sanitized (camelCase tasks, kebab-case job ids) and never reuse a taken one. The
+output is plain block YAML from :func:`dump_yaml`, which quotes every scalar that could read
+as anything but the string it is.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from wfspec.dialects.github import catalog
+from wfspec.dialects.serverless import jq
+from wfspec.llm.plan import ACTIONS, Case, Job, Plan, Step, Trigger
+
+#: flow directives of Serverless Workflow: never a task name
+_DIRECTIVES = frozenset({"end", "exit", "continue"})
+_JQ_KEYWORDS = frozenset(
+    "and or not if then elif else end as def reduce foreach try catch label import include "
+    "__loc__ true false null".split()
+)
+_POST = re.compile(
+    r"^(send|notify|create|post|submit|update|open|file|add|book|reply|page|alert|publish|push|"
+    r"charge|pay|refund|register|upload|write|save|store|assign|escalate|report|log|record|"
+    r"enqueue|trigger|start|cancel|delete|remove|approve|reject)"
+)
+
+DSL_VERSION = "1.0.3"
+
+# -- YAML ---------------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@:+-]*$")
+_SPECIAL = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"})
+
+
+def _printable(cp: int) -> bool:
+    return (
+        cp in (0x09, 0x85)
+        or 0x20 <= cp <= 0x7E
+        or 0xA0 <= cp <= 0xD7FF
+        or 0xE000 <= cp <= 0xFFFD
+        and cp != 0xFEFF
+        or cp >= 0x10000
+    )
+
+
+def _quote(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        cp = ord(ch)
+        if 0xD800 <= cp <= 0xDFFF:
+            continue  # a lone surrogate is no character
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif _printable(cp) and cp != 0x85:
+            out.append(ch)
+        elif cp <= 0xFF:
+            out.append(f"\\x{cp:02x}")
+        elif cp <= 0xFFFF:
+            out.append(f"\\u{cp:04x}")
+        else:
+            out.append(f"\\U{cp:08x}")
+    return "".join(out) + '"'
+
+
+def _scalar(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if v == v and v not in (float("inf"), float("-inf")) else _quote(str(v))
+    s = str(v)
+    if s.startswith("${") and "\n" not in s and all(_printable(ord(c)) and c != "\t" for c in s):
+        return "'" + s.replace("'", "''") + "'"
+    if _PLAIN.match(s) and s.lower() not in _SPECIAL and not s.endswith(":"):
+        return s
+    return _quote(s)
+
+
+def dump_yaml(value: Any, indent: int = 0) -> str:
+    """Deterministic block-style YAML for plain data (dicts, lists, scalars)."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return f"{pad}{{}}\n"
+        out = []
+        for k, v in value.items():
+            if isinstance(v, (dict, list)) and v:
+                out.append(f"{pad}{_scalar(k)}:\n{dump_yaml(v, indent + 2)}")
+            else:
+                out.append(
+                    f"{pad}{_scalar(k)}: {'{}' if isinstance(v, dict) else '[]' if isinstance(v, list) else _scalar(v)}\n"
+                )
+        return "".join(out)
+    if isinstance(value, list):
+        if not value:
+            return f"{pad}[]\n"
+        out = []
+        for item in value:
+            if isinstance(item, (dict, list)) and item:
+                inner = dump_yaml(item, indent + 2)
+                out.append(f"{pad}- {inner[indent + 2 :]}")
+            else:
+                out.append(f"{pad}- {dump_yaml(item).strip()}\n")
+        return "".join(out)
+    return f"{pad}{_scalar(value)}\n"
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+def _words(raw: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", raw)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.findall(r"[A-Za-z0-9]+", text)
+
+
+def camel(raw: str, fallback: str = "task") -> str:
+    """A camelCase task name from any text (ASCII letters and digits; ``fallback`` when none)."""
+    words = _words(raw)
+    if not words:
+        words = _words(fallback) or ["task"]
+    out = words[0][0].lower() + words[0][1:] + "".join(w[0].upper() + w[1:] for w in words[1:])
+    if not out[0].isalpha():
+        out = "step" + out
+    out = out[:40]
+    if out.lower() in _DIRECTIVES:
+        out += "Task"
+    return out
+
+
+def kebab(raw: str, fallback: str = "job") -> str:
+    """A kebab-case id from any text (starts with a letter; ``fallback`` when empty)."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", " ".join(_words(raw)))
+    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not out:
+        out = re.sub(r"[^a-z0-9]+", "-", fallback.lower()).strip("-") or "job"
+    if not out[0].isalpha():
+        out = "job-" + out
+    return out[:40].rstrip("-")
+
+
+class _Names:
+    """Unique names (compared case-insensitively) against the taken ones."""
+
+    def __init__(self, taken: Collection[str] = ()) -> None:
+        self.used = {t.lower() for t in taken}
+
+    def fresh(self, base: str, sep: str = "") -> str:
+        name, n = base, 2
+        while name.lower() in self.used or name.lower() in _DIRECTIVES:
+            name, n = f"{base}{sep}{n}", n + 1
+        self.used.add(name.lower())
+        return name
+
+
+# -- phrases -> expressions and values --------------------------------------------------------
+
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_COMPARE = [
+    (r"(?:is\s+)?(?:over|above|more than|greater than|larger than|higher than|exceeds|>)", ">"),
+    (r"(?:is\s+)?(?:under|below|less than|smaller than|lower than|<)", "<"),
+    (r"(?:is\s+)?(?:at least|>=)", ">="),
+    (r"(?:is\s+)?(?:at most|<=)", "<="),
+    (r"(?:is not|isn't|!=)", "!="),
+    (r"(?:is|equals|==|=)", "=="),
+]
+_FILLER = {"the", "a", "an", "its", "their", "his", "her", "of", "if", "when", "whether", "it"}
+_CATEGORY_NOUNS = (
+    "issues?|tickets?|requests?|questions?|problems?|cases?|orders?|messages?|emails?|items?|"
+    "errors?|complaints?|inquiries|enquiries|inquiry|enquiry|ones?"
+)
+
+
+def _field(words: Sequence[str]) -> str:
+    words = [w for w in words if w.lower() not in _FILLER]
+    name = camel(" ".join(words), "value")
+    if name.lower() in _JQ_KEYWORDS:
+        name += "Value"
+    return name
+
+
+def _literal(raw: str) -> str:
+    raw = raw.strip().strip("\"'").strip()
+    if re.fullmatch(_NUMBER, raw):
+        return raw
+    if raw.lower() in ("true", "false", "null"):
+        return raw.lower()
+    word = " ".join(_words(raw)).lower()
+    return '"' + (word or "value") + '"'
+
+
+def condition(phrase: str) -> str:
+    """A jq expression (inside ``${ }``) for a condition phrase; a phrase that is jq already
+    (``${ .x > 1 }`` or ``.x > 1``) stays as it is."""
+    text = phrase.strip()
+    if text.startswith("${") and text.endswith("}"):
+        inner = text[2:-1].strip()
+        if inner and jq.check(inner) is None:
+            return inner
+    if text.startswith(".") and jq.check(text) is None:
+        return text
+    low = " ".join(text.lower().split()).rstrip(".?!")
+    low = re.sub(r"^(?:if|when|whether|in case|unless)\s+", "", low)
+    for pattern, op in _COMPARE:
+        m = re.match(rf"^(.+?)\s+{pattern}\s+(.+)$", low)
+        if m and _words(m.group(1)):
+            left, right = m.group(1), m.group(2)
+            num = re.match(rf"^\$?{_NUMBER}\b", right)
+            if num:
+                return f".{_field(_words(left))} {op} {num.group(1)}"
+            if op in (">", "<", ">=", "<="):
+                continue
+            return f".{_field(_words(left))} {op} {_literal(right)}"
+    m = re.match(rf"^(?:for\s+)?(?:the\s+)?(.+?)\s+(?:{_CATEGORY_NOUNS})$", low)
+    if m and _words(m.group(1)) and len(_words(m.group(1))) <= 2:
+        return f'.category == "{" ".join(_words(m.group(1))).lower()}"'
+    return "." + _field(_words(low) or ["condition"])
+
+
+def duration(phrase: str) -> str:
+    """An ISO 8601 duration for a duration or a phrase ("an hour", "15 minutes"); PT1M when
+    none can be read."""
+    text = phrase.strip().upper()
+    if re.fullmatch(r"P(?=\d|T\d)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?", text):
+        return text
+    low = phrase.lower()
+    units = {"second": "S", "sec": "S", "minute": "M", "min": "M", "hour": "H", "day": "D", "week": "W"}
+    m = re.search(
+        r"(\d+|an?|one|two|three|five|ten|fifteen|thirty)\s*(second|sec|minute|min|hour|day|week)", low
+    )
+    if not m:
+        return "PT1M"
+    words = {
+        "a": 1,
+        "an": 1,
+        "one": 1,
+        "two": 2,
+        "three": 3,
+        "five": 5,
+        "ten": 10,
+        "fifteen": 15,
+        "thirty": 30,
+    }
+    n = int(m.group(1)) if m.group(1).isdigit() else words[m.group(1)]
+    unit = units[m.group(2)]
+    return f"P{n}{unit}" if unit in "DW" else f"PT{n}{unit}"
+
+
+_CRON_FIELD = re.compile(r"^[0-9*/,\-]+$")
+
+
+def _cron(expr: str) -> str:
+    parts = expr.split()
+    return " ".join(parts) if len(parts) == 5 and all(_CRON_FIELD.match(p) for p in parts) else ""
+
+
+def _event_type(target: str, name: str) -> str:
+    t = target.strip()
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+", t):
+        return t
+    return "com.example." + kebab(t or name, "event").replace("-", ".")
+
+
+def _is_url(s: str) -> bool:
+    return bool(re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~%/:@+-]*)?", s.strip()))
+
+
+def agent_card(target: str, name: str, agents: Mapping[str, str] | None = None) -> str:
+    """The agent card URL of an agent step: the workspace's, the target itself, or one on
+    agents.example.com named after the agent."""
+    agents = agents or {}
+    t = target.strip()
+    if t in agents:
+        return agents[t]
+    low = {k.lower(): v for k, v in agents.items()}
+    if t.lower() in low:
+        return low[t.lower()]
+    if _is_url(t):
+        return t
+    slug = kebab(re.sub(r"\bagent\b", "", t, flags=re.I) or name, "agent")
+    return f"https://agents.example.com/{slug}/.well-known/agent-card.json"
+
+
+def _set_value(v: Any, depth: int = 0) -> Any:
+    """A value safe to write under ``set``: scalars, lists and maps of them; strings with an
+    invalid ``${ }`` lose the braces."""
+    if depth > 4:
+        return None
+    if isinstance(v, bool) or v is None or isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str):
+        s = v.strip()
+        if s.startswith("${") and s.endswith("}") and jq.check(s[2:-1].strip() or "x y") is None:
+            return s
+        return v.replace("${", "$ {")
+    if isinstance(v, list):
+        return [_set_value(x, depth + 1) for x in v[:20]]
+    if isinstance(v, dict):
+        return {camel(str(k), "value"): _set_value(x, depth + 1) for k, x in list(v.items())[:20]}
+    return str(v)
+
+
+# -- Serverless Workflow ----------------------------------------------------------------------
+
+
+class _Serverless:
+    def __init__(self, names: _Names, agents: Mapping[str, str] | None, functions: Collection[str]) -> None:
+        self.names = names
+        self.agents = agents or {}
+        self.functions = {f.lower(): f for f in functions}
+
+    def base_name(self, step: Step) -> str:
+        if step.name:
+            return camel(step.name, step.kind)
+        fallback = {
+            "agent": "ask " + (step.target or "agent"),
+            "branch": "decide",
+            "foreach": "for each " + (step.each or "item"),
+            "loop": "repeat",
+            "parallel": "in parallel",
+            "try": "attempt",
+        }.get(step.kind, step.kind + " " + step.target)
+        return camel(fallback, step.kind)
+
+    def tasks(self, steps: Sequence[Step], cont: str) -> list[dict[str, Any]]:
+        """Task items for ``steps``; ``cont`` is where the flow goes after the last one (a task
+        name after this list in the same scope, or ``exit``)."""
+        heads = [self.names.fresh(self.base_name(s)) for s in steps]
+        out: list[dict[str, Any]] = []
+        for i, step in enumerate(steps):
+            nxt = heads[i + 1] if i + 1 < len(steps) else cont
+            out.extend(self.step(step, heads[i], nxt))
+        return out
+
+    def step(self, step: Step, name: str, cont: str) -> list[dict[str, Any]]:
+        kind = step.kind
+        if kind == "branch":
+            return self.branch(step, name, cont)
+        if kind == "loop":
+            return self.loop(step, name, cont)
+        body: dict[str, Any]
+        if kind == "foreach":
+            each = camel(step.each or "item", "item")
+            source = condition(step.of) if step.of else ".items"
+            body = {"for": {"each": each, "in": "${ " + source + " }"}, "do": self.block(step.steps)}
+        elif kind == "parallel":
+            branches = [b for b in step.branches if b] or [[Step("set", "branch")]]
+            arms = [self.arm(b, f"{name} branch {i + 1}") for i, b in enumerate(branches)]
+            body = {"fork": {"compete": False, "branches": arms}}
+        elif kind == "try":
+            body = self.try_(step)
+        else:
+            body = self.action(step, name)
+        if step.when:
+            body = {"if": "${ " + condition(step.when) + " }", **body}
+        return [{name: body}]
+
+    def block(self, steps: Sequence[Step]) -> list[dict[str, Any]]:
+        return self.tasks(list(steps) or [Step("set", "done")], "exit")
+
+    def arm(self, steps: Sequence[Step], owner: str) -> dict[str, Any]:
+        """One task for a list of steps: the action itself when it is one, else a ``do:`` block."""
+        if len(steps) == 1 and steps[0].kind in ACTIONS and not steps[0].when:
+            name = self.names.fresh(self.base_name(steps[0]))
+            return {name: self.action(steps[0], name)}
+        name = self.names.fresh(camel(owner, "block")[:32])
+        return {name: {"do": self.block(steps)}}
+
+    def branch(self, step: Step, name: str, cont: str) -> list[dict[str, Any]]:
+        cases: list[dict[str, Any]] = []
+        after: list[dict[str, Any]] = []
+        case_names = _Names()
+        default: Case | None = None
+        for c in step.cases:
+            if not c.when.strip():
+                default = default or c
+                continue
+            cases.append(self.case(c, name, cont, case_names, after))
+        if default is not None:
+            cases.append(self.case(default, name, cont, case_names, after))
+        else:
+            cases.append({case_names.fresh("otherwise"): {"then": cont}})
+        switch: dict[str, Any] = {"switch": cases}
+        if step.when:
+            switch = {"if": "${ " + condition(step.when) + " }", **switch}
+        return [{name: switch}, *after]
+
+    def case(
+        self, c: Case, owner: str, cont: str, case_names: _Names, after: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        label = case_names.fresh(camel(c.when, "case")[:24] if c.when.strip() else "otherwise")
+        body: dict[str, Any] = {}
+        if c.when.strip():
+            body["when"] = "${ " + condition(c.when) + " }"
+        if not c.steps:
+            body["then"] = cont
+            return {label: body}
+        arm = self.arm(c.steps, "handle " + label)
+        ((task, task_body),) = arm.items()
+        task_body["then"] = cont
+        after.append(arm)
+        body["then"] = task
+        return {label: body}
+
+    def loop(self, step: Step, name: str, cont: str) -> list[dict[str, Any]]:
+        check = self.names.fresh(name + "Check")
+        until = condition(step.until) if step.until.strip() else ".done"
+        body: dict[str, Any] = {"do": self.block(step.steps)}
+        if step.when:
+            body = {"if": "${ " + condition(step.when) + " }", **body}
+        return [
+            {name: body},
+            {
+                check: {
+                    "switch": [
+                        {"again": {"when": "${ (" + until + ") | not }", "then": name}},
+                        {"done": {"then": cont}},
+                    ]
+                }
+            },
+        ]
+
+    def try_(self, step: Step) -> dict[str, Any]:
+        catch: dict[str, Any] = {
+            "errors": {"with": {"type": "https://serverlessworkflow.io/spec/1.0.0/errors/communication"}}
+        }
+        if step.retry > 0:
+            backoff = step.backoff.strip().lower()
+            backoff = backoff if backoff in ("exponential", "linear", "constant") else "exponential"
+            catch["retry"] = {
+                "delay": {"seconds": 2},
+                "backoff": {backoff: {}},
+                "limit": {"attempt": {"count": min(step.retry, 100)}},
+            }
+        if step.catch:
+            catch["do"] = self.block(step.catch)
+        return {"try": self.block(step.steps), "catch": catch}
+
+    def action(self, step: Step, name: str) -> dict[str, Any]:
+        kind, target = step.kind, step.target.strip()
+        args = step.args if isinstance(step.args, dict) else {}
+        if kind == "agent":
+            text = args.get("message") or args.get("text")
+            return {
+                "call": "a2a",
+                "with": {
+                    "method": "message/send",
+                    "agentCard": {"endpoint": agent_card(target, name, self.agents)},
+                    "parameters": {
+                        "message": {
+                            "role": "user",
+                            "parts": [
+                                {
+                                    "kind": "text",
+                                    "text": str(_set_value(text))
+                                    if isinstance(text, str)
+                                    else "${ . | tojson }",
+                                }
+                            ],
+                        }
+                    },
+                },
+            }
+        if kind == "mcp":
+            server, _, tool = (
+                target.rpartition("/") if "/" in target and not _is_url(target) else ("", "", target)
+            )
+            tool = re.sub(r"[^A-Za-z0-9_.-]+", "_", tool).strip("_") or name
+            server_url = args.get("server") if isinstance(args.get("server"), str) else ""
+            if not (server_url and _is_url(server_url)):
+                server_url = f"https://mcp.example.com/{kebab(server or tool, 'tools')}/mcp"
+            return {
+                "call": "mcp",
+                "with": {
+                    "method": "tools/call",
+                    "parameters": {"name": tool, "arguments": {"input": "${ . }"}},
+                    "transport": {"http": {"endpoint": server_url}},
+                },
+            }
+        if kind == "function" and target.lower() in self.functions:
+            return {"call": self.functions[target.lower()]}
+        if kind in ("http", "function"):
+            url = target if _is_url(target) else f"https://api.example.com/{kebab(target or name, 'api')}"
+            verb = str(args.get("method", "")).lower()
+            if verb not in ("get", "post", "put", "patch", "delete"):
+                verb = "post" if _POST.match(name) or _POST.match(camel(target, "x")) else "get"
+            call: dict[str, Any] = {"method": verb, "endpoint": url}
+            if verb in ("post", "put", "patch"):
+                call["body"] = "${ . }"
+            return {"call": "http", "with": call}
+        if kind in ("shell", "action"):
+            return {"run": {"shell": {"command": target or f"echo {kebab(name, 'step')}"}}}
+        if kind == "script":
+            lang = str(args.get("language", "python")).lower()
+            lang = lang if lang in ("python", "js", "javascript") else "python"
+            code = target or f"print({kebab(name, 'step')!r})"
+            return {"run": {"script": {"language": lang, "code": code}}}
+        if kind == "container":
+            image = target if re.fullmatch(r"[a-z0-9][a-z0-9._/:@-]*", target) else "alpine:3"
+            return {"run": {"container": {"image": image}}}
+        if kind == "workflow":
+            wf = kebab(target or name, "subflow")
+            return {"run": {"workflow": {"namespace": "default", "name": wf, "version": "0.1.0"}}}
+        if kind == "wait":
+            return {"wait": duration(target or str(args.get("duration", "")))}
+        if kind == "listen":
+            return {"listen": {"to": {"one": {"with": {"type": _event_type(target, name)}}}}}
+        if kind == "emit":
+            return {
+                "emit": {
+                    "event": {
+                        "with": {
+                            "source": "https://wfspec.example/workflows",
+                            "type": _event_type(target, name),
+                        }
+                    }
+                }
+            }
+        if kind == "raise":
+            title = " ".join((target or kebab(name, "error").replace("-", " ")).split())[:120]
+            return {
+                "raise": {
+                    "error": {
+                        "type": "https://serverlessworkflow.io/spec/1.0.0/errors/runtime",
+                        "status": 500,
+                        "title": title.replace("${", "$ {"),
+                    }
+                }
+            }
+        values = _set_value(args) if args else {}
+        return {"set": values or {name: True}}
+
+
+def render_tasks(
+    plan: Plan,
+    *,
+    taken: Collection[str] = (),
+    after: str | None = None,
+    agents: Mapping[str, str] | None = None,
+    functions: Collection[str] = (),
+) -> str:
+    """Serverless Workflow task items (at indent 0, for a ``do:`` list) for ``plan.steps``.
+
+    ``taken``: task names in use (never reused, compared case-insensitively); ``after``: the
+    existing task that follows the insertion point (branches rejoin the flow there; None: the
+    end of the list); ``agents``: agent name -> agent card URL; ``functions``: declared
+    functions (``function`` steps call them; any other becomes an HTTP call)."""
+    names = _Names([*taken, *([after] if after else [])])
+    r = _Serverless(names, agents, functions)
+    steps = plan.steps or [Step("set", "start")]
+    return dump_yaml(r.tasks(steps, after or "exit"))
+
+
+def _slug(request: str) -> str:
+    words = [w.lower() for w in _words(request)]
+    stop = {"a", "an", "the", "and", "of", "to", "for", "then", "with", "when", "it", "that", "on", "in"}
+    return "-".join([w for w in words if w not in stop][:5]) or "generated"
+
+
+def render_serverless_document(plan: Plan, request: str, *, agents: Mapping[str, str] | None = None) -> str:
+    """A whole Serverless Workflow document for the plan (name from ``request``)."""
+    head: dict[str, Any] = {
+        "document": {"dsl": DSL_VERSION, "namespace": "default", "name": _slug(request), "version": "0.1.0"}
+    }
+    cron = _cron(plan.schedule)
+    if cron:
+        head["schedule"] = {"cron": cron}
+    elif plan.start_on.strip():
+        head["schedule"] = {"on": {"one": {"with": {"type": _event_type(plan.start_on, "start")}}}}
+    if plan.timeout.strip():
+        head["timeout"] = {"after": duration(plan.timeout)}
+    return dump_yaml(head) + "do:\n" + textwrap.indent(render_tasks(plan, agents=agents), "  ")
+
+
+# -- GitHub Actions ---------------------------------------------------------------------------
+
+
+#: the tag an unversioned action gets (the catalog's newest major)
+def _pinned(uses: str) -> str:
+    u = uses.strip()
+    ref = catalog.parse_uses(u)
+    if ref.kind in ("local", "docker"):
+        return u
+    if ref.kind == "remote":
+        return u
+    name = u.partition("@")[0].strip()
+    if re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+", name):
+        spec = catalog.lookup(catalog.parse_uses(name + "@v1"))
+        return f"{name}@v{spec.max_major if spec else 1}"
+    return ""
+
+
+def _gh_step(step: Step, names: _Names) -> list[dict[str, Any]]:
+    out: dict[str, Any] = {}
+    if step.name:
+        out["name"] = " ".join(step.name.split())[:80].replace("${{", "$ {{")
+    sid = kebab(step.name, "step").replace("-", "_") if step.name else ""
+    kind = step.kind
+    if kind in ("branch", "foreach", "loop", "parallel", "try"):
+        inner: list[dict[str, Any]] = []
+        if kind == "branch":
+            for c in step.cases:
+                for s in c.steps:
+                    inner.extend(_gh_step(Step(**{**vars(s), "when": s.when or c.when}), names))
+        else:
+            for s in step.steps + [s for b in step.branches for s in b] + step.catch:
+                inner.extend(_gh_step(s, names))
+        return inner
+    uses = _pinned(step.target) if kind == "action" else ""
+    if uses:
+        out["uses"] = uses
+        spec = catalog.lookup(catalog.parse_uses(uses))
+        with_ = {
+            str(k): (v if isinstance(v, (str, int, float, bool)) else str(v))
+            for k, v in step.args.items()
+            if isinstance(k, str)
+            and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", k)
+            and (spec is None or spec.inputs is None or k in spec.inputs)
+        }
+        if spec is not None:
+            ref = catalog.parse_uses(uses)
+            for req in spec.required_inputs(ref.major):
+                with_.setdefault(req, "example")
+        with_ = {k: (v.replace("${{", "$ {{") if isinstance(v, str) else v) for k, v in with_.items()}
+        if with_:
+            out["with"] = with_
+    else:
+        out["run"] = _command(step)
+    if sid:
+        out["id"] = names.fresh(sid, "_")
+    if step.when:
+        out["if"] = _gh_condition(step.when)
+    return [out]
+
+
+def _command(step: Step) -> str:
+    t = step.target.strip()
+    if step.kind == "shell" and t:
+        return t.replace("${{", "$ {{")
+    if step.kind == "http" and _is_url(t):
+        return f"curl -fsS {t}"
+    word = re.sub(r"[^\w .,-]+", "", step.name or t).strip() or "step"
+    return f"echo '{word}'"
+
+
+def _gh_condition(when: str) -> str:
+    w = when.strip()
+    if w.startswith("${{") and w.endswith("}}"):
+        w = w[3:-2].strip()
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*(\s*(==|!=)\s*'[^']*')?", w):
+        return w
+    if re.fullmatch(r"(success|failure|always|cancelled)\(\)", w):
+        return w
+    return "github.event_name == 'push'"
+
+
+def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
+    """GitHub Actions job entries (at indent 0, for a ``jobs:`` map): ids made unique against
+    ``taken``, ``needs`` kept for existing jobs and for jobs earlier in the plan."""
+    existing = {t.lower(): t for t in taken}
+    names = _Names(taken)
+    renamed: dict[str, str] = {}
+    out: list[str] = []
+    for job in plan.jobs or [Job("build")]:
+        jid = names.fresh(kebab(job.id or job.name, "job"), "-")
+        needs: list[str] = []
+        for need in job.needs:
+            target = existing.get(need.lower()) or renamed.get(need) or renamed.get(kebab(need, "job"))
+            if target and target not in needs:
+                needs.append(target)
+        renamed.setdefault(job.id, jid)
+        body: dict[str, Any] = {}
+        if job.name:
+            body["name"] = " ".join(job.name.split())[:80].replace("${{", "$ {{")
+        if needs:
+            body["needs"] = needs[0] if len(needs) == 1 else needs
+        if job.when:
+            body["if"] = _gh_condition(job.when)
+        matrix = {
+            kebab(k, "axis"): [str(v) for v in vs[:8]]
+            for k, vs in job.matrix.items()
+            if vs and re.fullmatch(r"[A-Za-z0-9_. -]+", k)
+        }
+        runs_on = job.runs_on.strip() or "ubuntu-latest"
+        if matrix:
+            body["strategy"] = {"matrix": matrix}
+            if "os" in matrix:
+                runs_on = "${{ matrix.os }}"
+        body["runs-on"] = (
+            runs_on if re.fullmatch(r"[a-z0-9.-]+|\$\{\{ matrix\.os \}\}", runs_on) else "ubuntu-latest"
+        )
+        if job.environment:
+            body["environment"] = kebab(job.environment, "production")
+        perms = {
+            k: v for k, v in job.permissions.items() if k in _PERMISSIONS and v in ("read", "write", "none")
+        }
+        if perms:
+            body["permissions"] = perms
+        step_names = _Names()
+        steps: list[dict[str, Any]] = []
+        for s in job.steps:
+            steps.extend(_gh_step(s, step_names))
+        if not steps:
+            steps = [{"uses": "actions/checkout@v4"}]
+        if job.outputs:
+            ids = [s["id"] for s in steps if "id" in s]
+            if not ids:
+                steps[-1]["id"] = step_names.fresh("result", "_")
+                ids = [steps[-1]["id"]]
+            body["outputs"] = {
+                kebab(k, "out").replace("-", "_"): "${{ steps."
+                + ids[-1]
+                + ".outputs."
+                + kebab(k, "out").replace("-", "_")
+                + " }}"
+                for k in list(job.outputs)[:8]
+            }
+        body["steps"] = steps
+        out.append(dump_yaml({jid: body}))
+    return "".join(out)
+
+
+_PERMISSIONS = frozenset(
+    "actions attestations checks contents deployments discussions id-token issues models packages "
+    "pages pull-requests repository-projects security-events statuses".split()
+)
+_INPUT_TYPES = ("string", "boolean", "choice", "number", "environment")
+
+
+def _trigger(t: Trigger) -> Any:
+    event = t.event
+    body: dict[str, Any] = {}
+    if event in ("push", "pull_request", "pull_request_target"):
+        if t.branches:
+            body["branches"] = t.branches[:8]
+        if t.tags and event == "push":
+            body["tags"] = t.tags[:8]
+        if t.paths:
+            body["paths"] = t.paths[:8]
+        if t.types and event != "push":
+            body["types"] = t.types[:8]
+        return body
+    if event == "schedule":
+        return [{"cron": _cron(t.cron) or "0 3 * * *"}]
+    if event in ("workflow_dispatch", "workflow_call"):
+        inputs: dict[str, Any] = {}
+        for name, typ in list(t.inputs.items())[:10]:
+            typ = typ if typ in _INPUT_TYPES else "string"
+            if event == "workflow_call" and typ not in ("string", "boolean", "number"):
+                typ = "string"
+            spec: dict[str, Any] = {"type": typ, "required": False}
+            if typ == "choice":
+                spec["options"] = ["a", "b"]
+            inputs[kebab(name, "input").replace("-", "_")] = spec
+        return {"inputs": inputs} if inputs else {}
+    if t.types:
+        return {"types": t.types[:8]}
+    return {}
+
+
+_EVENTS = frozenset(
+    "push pull_request pull_request_target schedule workflow_dispatch workflow_call release issues "
+    "issue_comment pull_request_review create delete fork watch discussion merge_group".split()
+)
+
+
+def render_github_workflow(plan: Plan, request: str) -> str:
+    """A whole GitHub Actions workflow for the plan (``on:`` from ``plan.triggers``, push to
+    main when it has none)."""
+    on: dict[str, Any] = {}
+    for t in plan.triggers:
+        if t.event in _EVENTS and t.event not in on:
+            on[t.event] = _trigger(t)
+    if not on:
+        on = {"push": {"branches": ["main"]}}
+    head = dump_yaml({"name": _slug(request), "on": on, "permissions": {"contents": "read"}})
+    return head + "jobs:\n" + textwrap.indent(render_github_jobs(plan), "  ")
