@@ -14,7 +14,7 @@ from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
 from wfspec.fsio import newline_of
 from wfspec.ir import TaskNode
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, walk
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, line_end, line_start, walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,28 +72,12 @@ def _replace_span(finding: Finding, new_text: str) -> TextEdit:
     return TextEdit(finding.span.start.offset, finding.span.end.offset, new_text)
 
 
-def line_start(text: str, offset: int) -> int:
-    """The offset where the line holding ``offset`` starts (``\n``, ``\r\n`` or ``\r`` breaks)."""
-    return max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
-
-
-def line_end(text: str, offset: int) -> int:
-    """The offset just past the line break ending the line holding ``offset`` (or the end)."""
-    m = _BREAK.search(text, offset)
-    return len(text) if m is None else m.end()
-
-
 def ends_with_newline(text: str) -> bool:
     return text.endswith(("\n", "\r"))
 
 
-_BREAK = re.compile(r"\r\n?|\n")
-_line_start = line_start
-_line_end = line_end
-
-
 def _indent_of(text: str, offset: int) -> str:
-    s = _line_start(text, offset)
+    s = line_start(text, offset)
     m = re.match(r"[ ]*", text[s:])
     return m.group(0) if m else ""
 
@@ -185,9 +169,9 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
                 return None
             last = secrets.items[-1]
             item_indent = _indent_of(text, last.span.start.offset)
-            dash = text[_line_start(text, last.span.start.offset) :].lstrip(" ")
+            dash = text[line_start(text, last.span.start.offset) :].lstrip(" ")
             prefix = "- " if dash.startswith("-") else ""
-            end = _line_end(text, max(content_end(last) - 1, 0))
+            end = line_end(text, max(content_end(last) - 1, 0))
             line = f"{item_indent}{prefix}{name}{nl}"
             if end == len(text) and not ends_with_newline(text):
                 line = nl + line.rstrip("\r\n")
@@ -202,7 +186,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
         if secrets is None and not use.flow and use.pairs:
             first_key = use.pairs[0][0]
             ind = _indent_of(text, first_key.span.start.offset)
-            at = _line_start(text, first_key.span.start.offset)
+            at = line_start(text, first_key.span.start.offset)
             return TextEdit(at, at, f"{ind}secrets:{nl}{ind}  - {name}{nl}")
         return None
     if use is not None:
@@ -211,7 +195,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
     if anchor is None:
         return None
     if anchor.value == "do":
-        at = _line_start(text, anchor.span.start.offset)
+        at = line_start(text, anchor.span.start.offset)
         return TextEdit(at, at, f"use:{nl}  secrets:{nl}    - {name}{nl}")
     return None
 
@@ -223,11 +207,11 @@ def _task_item_range(analysis: Analysis, node: TaskNode) -> tuple[int, int] | No
     body = node.body
     if key is None or body is None:
         return None
-    start = _line_start(text, key.span.start.offset)
+    start = line_start(text, key.span.start.offset)
     head = text[start : key.span.start.offset]
     if head.strip() not in ("-", ""):
         return None  # flow style or several tasks in one item
-    end = _line_end(text, max(content_end(body) - 1, key.span.end.offset))
+    end = line_end(text, max(content_end(body) - 1, key.span.end.offset))
     # trailing comment lines belong to the next item; blank lines after stay
     return start, end
 
@@ -281,9 +265,9 @@ def _add_default_case(analysis: Analysis, finding: Finding) -> list[Fix]:
             continue
         last = cases.items[-1]
         ind = _indent_of(text, last.span.start.offset)
-        first_line = text[_line_start(text, last.span.start.offset) : last.span.start.offset]
+        first_line = text[line_start(text, last.span.start.offset) : last.span.start.offset]
         inner = ind + " " * (len(first_line) - len(ind)) if first_line.strip() == "-" else ind + "  "
-        end = _line_end(text, max(content_end(last) - 1, 0))
+        end = line_end(text, max(content_end(last) - 1, 0))
         insert = f"{ind}- default:{nl}{inner}  then: end{nl}"
         if end == len(text) and not ends_with_newline(text):
             insert = nl + insert.rstrip("\r\n")

@@ -14,7 +14,8 @@ import re
 
 from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
-from wfspec.fixes import Fix, TextEdit, line_start
+from wfspec.fixes import Fix, TextEdit
+from wfspec.syntax.tree import line_start
 
 _ECHO = re.compile(
     r"echo[ \t]+(?P<q>[\"']?)::(?P<cmd>set-output|save-state|set-env)[ \t]+name=(?P<name>[^:\s\"']+)::"

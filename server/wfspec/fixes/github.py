@@ -7,10 +7,9 @@ import re
 
 from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
-from wfspec.fixes import line_end, line_start
 from wfspec.fsio import newline_of
 from wfspec.ir import TaskNode
-from wfspec.syntax.tree import MapNode, ScalarNode, SeqNode
+from wfspec.syntax.tree import MapNode, ScalarNode, SeqNode, line_end, line_start
 
 
 def _edit(start: int, end: int, text: str) -> tuple[int, int, str]:
@@ -27,16 +26,8 @@ def _job(analysis: Analysis, name: str) -> TaskNode | None:
     return None
 
 
-def _line_start(text: str, offset: int) -> int:
-    return line_start(text, offset)
-
-
-def _line_end(text: str, offset: int) -> int:
-    return line_end(text, offset)
-
-
 def _indent(text: str, offset: int) -> str:
-    m = re.match(r"[ ]*", text[_line_start(text, offset) :])
+    m = re.match(r"[ ]*", text[line_start(text, offset) :])
     return m.group(0) if m else ""
 
 
@@ -65,12 +56,12 @@ def add_need(analysis: Analysis, finding: Finding) -> tuple[str, list[tuple[int,
         if not needs.items:
             return None
         last = needs.items[-1]
-        end = _line_end(text, last.end_offset - 1)
+        end = line_end(text, last.end_offset - 1)
         line = f"{_indent(text, last.start_offset)}- {need}{_nl(text)}"
         return title, [_edit(end, end, line)]
     if needs is None and job.mapping.pairs:
         first = job.mapping.pairs[0][0]
-        at = _line_start(text, first.start_offset)
+        at = line_start(text, first.start_offset)
         return title, [_edit(at, at, f"{_indent(text, first.start_offset)}needs: {need}{_nl(text)}")]
     return None
 
@@ -106,11 +97,11 @@ def declare_output(analysis: Analysis, finding: Finding) -> tuple[str, list[tupl
             return None
         last_key = outputs.pairs[-1][0]
         last_val = outputs.pairs[-1][1]
-        end = _line_end(text, max(last_val.end_offset - 1, last_key.end_offset))
+        end = line_end(text, max(last_val.end_offset - 1, last_key.end_offset))
         return title, [_edit(end, end, f"{_indent(text, last_key.start_offset)}{output}: {value}{nl}")]
     if outputs is None and job.mapping.pairs:
         first = job.mapping.pairs[0][0]
         ind = _indent(text, first.start_offset)
-        at = _line_start(text, first.start_offset)
+        at = line_start(text, first.start_offset)
         return title, [_edit(at, at, f"{ind}outputs:{nl}{ind}  {output}: {value}{nl}")]
     return None

@@ -17,10 +17,10 @@ from wfspec.analysis.engine import Analysis
 from wfspec.dialects.github import security
 from wfspec.dialects.github.nodes import as_map, entries, get, text
 from wfspec.findings import Finding
-from wfspec.fixes import Fix, TextEdit, apply_edits, content_end, line_end, line_start
+from wfspec.fixes import Fix, TextEdit, apply_edits, content_end
 from wfspec.fsio import newline_of
 from wfspec.syntax.parse import parse
-from wfspec.syntax.tree import MapNode, ScalarNode
+from wfspec.syntax.tree import MapNode, ScalarNode, line_end, line_start
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _POSIX = ("bash", "sh")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from wfspec.analysis.engine import Analysis
 from wfspec.ir import TaskNode
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span, line_start
 
 
 def contains(span: Span, offset: int) -> bool:
@@ -115,11 +115,6 @@ def name_range(text: str, span: Span, name: str) -> NameRange | None:
             return NameRange(s + i, s + i + n)
         i = seg.find(name, i + 1)
     return None
-
-
-def line_start(text: str, offset: int) -> int:
-    i = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
-    return i + 1
 
 
 def indent_at(text: str, offset: int) -> str:

@@ -30,7 +30,7 @@ from wfspec.syntax.parse import (
     _comments,
     _PyParser,
 )
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, line_start
 
 if FAST:
     from ruamel.yaml.cyaml import CParser
@@ -63,10 +63,6 @@ def changed_range(old: str, new: str) -> tuple[int, int, int]:
     return i, lo - k, ln - k
 
 
-def _line_start(text: str, offset: int) -> int:
-    return text.rfind("\n", 0, offset) + 1
-
-
 def _entries(c: MapNode | SeqNode) -> list[tuple[int, Node]]:
     """(start offset, node to descend into) per entry of a collection."""
     if isinstance(c, SeqNode):
@@ -97,13 +93,13 @@ def _find(old: Document, a: int, b: int) -> list[tuple[MapNode | SeqNode, int, i
             if start > a:
                 break
             if idx + 1 < len(entries):
-                end = _line_start(text, entries[idx + 1][0])
+                end = line_start(text, entries[idx + 1][0])
             else:
                 end = (
-                    _line_start(text, container.end_offset) if container.end_offset < len(text) else len(text)
+                    line_start(text, container.end_offset) if container.end_offset < len(text) else len(text)
                 )
             if b < end:
-                found = (idx, _line_start(text, start), end, node)
+                found = (idx, line_start(text, start), end, node)
         if found is None:
             break
         idx, rs, re_, node = found
@@ -112,7 +108,7 @@ def _find(old: Document, a: int, b: int) -> list[tuple[MapNode | SeqNode, int, i
         path.append((container, idx, rs, re_))
         # descend only into a collection that starts on a line of its own (not "- a: 1" or
         # "key: [..]"), so that its entries' lines hold nothing of the enclosing entry
-        if not _block(node) or _line_start(text, node.start_offset) <= rs or len(_entries(node)) < 2:  # type: ignore[arg-type]
+        if not _block(node) or line_start(text, node.start_offset) <= rs or len(_entries(node)) < 2:  # type: ignore[arg-type]
             break
         container = node
     return path or None
@@ -212,7 +208,7 @@ def reparse(old: Document, text: str, *, max_bytes: int) -> Document | None:
         if isinstance(container, SeqNode)
         else container.pairs[0][0].start_offset
     )
-    line = _line_start(old.text, first)
+    line = line_start(old.text, first)
     column = (old.text.find("-", line, first) if is_seq else first) - line
     if root.start_offset - rs != column:
         return None

@@ -47,6 +47,17 @@ def line_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
     return [m.end() for m in _BREAKS.finditer(text, start, len(text) if end is None else end)]
 
 
+def line_start(text: str, offset: int) -> int:
+    """The offset where the line holding ``offset`` starts (``\\n``, ``\\r\\n`` or ``\\r`` breaks)."""
+    return max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+
+
+def line_end(text: str, offset: int) -> int:
+    """The offset just past the line break ending the line holding ``offset`` (or the end)."""
+    m = _BREAKS.search(text, offset)
+    return len(text) if m is None else m.end()
+
+
 def patch_line_starts(starts: list[int], text: str, start: int, end: int, delta: int) -> list[int]:
     """The line starts of ``text`` (``[0, ...]``), given ``starts`` of the text it was before
     ``[start, end)`` was replaced by ``delta`` more code points: lines before and after the edit
