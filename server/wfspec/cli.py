@@ -26,6 +26,7 @@ from wfspec.analysis.config import HARD_MAX_FILE_SIZE, Config, ConfigError, find
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.analysis.rules import BY_ID, REGISTRY
 from wfspec.findings import Finding, Severity
+from wfspec.paths import links_out, yaml_dirs
 from wfspec.syntax.parse import DEFAULT_MAX_BYTES
 from wfspec.syntax.tree import Span
 
@@ -43,7 +44,6 @@ FILES_PER_WORKER = 16
 CHUNKS_PER_WORKER = 8
 #: the most files in one chunk
 MAX_CHUNK = 64
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".tox"}
 
 
 class UsageError(Exception):
@@ -178,13 +178,9 @@ def _walk(paths: Sequence[str]) -> Iterator[str | tuple[Path, bool, Path | None]
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-                for name in sorted(files):
-                    if not name.lower().endswith(YAML_SUFFIXES):
-                        continue
-                    file = Path(root) / name
-                    if file.is_symlink() and not fsio.is_within(file, p):
+            for _, files in yaml_dirs(p):
+                for file in files:
+                    if links_out(file, p):
                         yield _note_line(
                             file, f"a symbolic link to {os.path.realpath(file)}, outside {raw}; skipped"
                         )

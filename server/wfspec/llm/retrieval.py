@@ -15,30 +15,19 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wfspec import fsio
+from wfspec import fsio, paths
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, scalar_str
 
 YAML_SUFFIXES = (".yaml", ".yml")
-SKIP_DIRS = {
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".mypy_cache",
-    ".tox",
-    "faulty",
-}
+#: folders left out on top of the walk's own skip list: planted defects are no exemplars
+EXCLUDED_DIRS = frozenset({"faulty"})
 MAX_FILES = 400
 MAX_BYTES = 256 * 1024
 
@@ -335,16 +324,13 @@ def iter_spec_files(dirs: Sequence[Path]) -> list[Path]:
             continue
         if not d.is_dir():
             continue
-        for root, subdirs, files in os.walk(d):
-            subdirs[:] = sorted(s for s in subdirs if s not in SKIP_DIRS and not s.startswith("."))
-            for name in sorted(files):
-                if name.lower().endswith(YAML_SUFFIXES):
-                    path = Path(root) / name
-                    if os.path.islink(path) and not fsio.is_within(path, d):
-                        continue  # a link out of the directory
-                    out.append(path)
-                    if len(out) >= MAX_FILES:
-                        return out
+        for _, files in paths.yaml_dirs(d, also_skip=EXCLUDED_DIRS):
+            for path in files:
+                if paths.links_out(path, d):
+                    continue  # a link out of the directory
+                out.append(path)
+                if len(out) >= MAX_FILES:
+                    return out
     return out
 
 

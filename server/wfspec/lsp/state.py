@@ -19,7 +19,6 @@ import asyncio
 import gc
 import hashlib
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -43,6 +41,7 @@ from wfspec.analysis.rules import BY_ID
 from wfspec.lsp import convert
 from wfspec.lsp.documents import TextDocument
 from wfspec.lsp.settings import Settings
+from wfspec.paths import uri_to_path as uri_to_path  # re-exported for the lsp modules
 
 log = logging.getLogger("wfspec.lsp")
 
@@ -222,17 +221,6 @@ class WfspecProtocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         self._notify_feature(types.TEXT_DOCUMENT_DID_CLOSE, params)
-
-
-def uri_to_path(uri: str) -> Path | None:
-    """The file system path of a ``file:`` URI, else None."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        return None
-    path = unquote(parsed.path)
-    if os.name == "nt" and path.startswith("/") and len(path) > 2 and path[2] == ":":
-        path = path[1:]
-    return Path(path)
 
 
 def _analyze(text: str, uri: str, config: Config, previous: Analysis | None = None) -> Analysis:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from wfspec import dialects, fsio
+from wfspec import dialects, fsio, paths
 from wfspec.analysis.config import Config
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.dialects.github import local
@@ -52,7 +51,6 @@ log = logging.getLogger("wfspec.lsp")
 MAX_FILES = 2000  # YAML files looked at across the workspace folders
 MAX_DIRS = 20_000  # directories walked
 LIST_TTL = 10.0  # seconds a directory listing is reused (file watchers invalidate it sooner)
-SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "bower_components"})
 YAML = (".yml", ".yaml")
 WATCH_GLOB = "**/*.{yml,yaml}"
 WATCH_ID = "wfspec-watch-yaml"
@@ -78,16 +76,10 @@ def list_yaml(roots: Iterable[Path], limit: int = MAX_FILES) -> tuple[list[Path]
     seen: set[str] = set()
     dirs = 0
     for root in roots:
-        for top, subdirs, files in os.walk(root):
+        for _, files in paths.yaml_dirs(root):
             dirs += 1
-            subdirs[:] = sorted(
-                d for d in subdirs if d == ".github" or (not d.startswith(".") and d not in SKIP_DIRS)
-            )
-            for name in sorted(files):
-                if not name.lower().endswith(YAML):
-                    continue
-                path = Path(top, name)
-                if os.path.islink(path) and not fsio.is_within(path, root):
+            for path in files:
+                if paths.links_out(path, root):
                     continue  # a link out of the workspace folder
                 key = local.path_key(path)
                 if key in seen:  # nested workspace folders

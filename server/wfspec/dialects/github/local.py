@@ -25,9 +25,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from wfspec import fsio
+from wfspec.paths import uri_to_path as uri_to_path  # re-exported: local.uri_to_path
 from wfspec.syntax.parse import parse
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, scalar_str
 
@@ -64,21 +64,6 @@ class LocalWorkflow:
     inputs: dict[str, Param] = field(default_factory=dict)
     secrets: dict[str, Param] = field(default_factory=dict)
     outputs: frozenset[str] = frozenset()
-
-
-def uri_to_path(uri: str) -> Path | None:
-    """The filesystem path of a ``file://`` uri or a plain path; None for other schemes."""
-    if not uri:
-        return None
-    if uri.startswith("file:"):
-        parsed = urlparse(uri)
-        path = unquote(parsed.path)
-        if os.name == "nt" and len(path) > 2 and path[0] == "/" and path[2] == ":":  # pragma: no cover
-            path = path[1:]
-        return Path(path)
-    if "://" in uri or (len(uri) > 1 and uri[1] != ":" and ":" in uri.split("/", 1)[0]):
-        return None  # untitled:, vscode-notebook:, https:// ...
-    return Path(uri)
 
 
 def workspace_root(uri: str) -> Path | None:
