@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wfspec import ir
-from wfspec.analysis.rules.base import Context, closest
+from wfspec.analysis.rules.base import Context
 from wfspec.findings import Finding, Related, Severity
 from wfspec.ir import Workflow
+from wfspec.suggest import closest
 
 UNREACHABLE = "unreachable"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from wfspec.syntax.tree import line_starts, patch_line_starts
+from wfspec.syntax.tree import line_starts, line_text, patch_line_starts
 
 __all__ = ["TextDocument", "line_starts"]
 
@@ -44,11 +44,7 @@ class TextDocument:
 
     def line_text(self, line: int) -> str:
         """The text of ``line`` without its line break ('' when out of range)."""
-        if line < 0 or line >= len(self.starts):
-            return ""
-        s = self.starts[line]
-        e = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
-        return self.text[s:e].rstrip("\r\n")
+        return line_text(self.text, self.starts, line)
 
     def offset_at(self, line: int, character: int) -> int:
         """Code-point offset of an LSP position; a character past the line end means the end of

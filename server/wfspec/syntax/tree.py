@@ -58,6 +58,15 @@ def line_end(text: str, offset: int) -> int:
     return len(text) if m is None else m.end()
 
 
+def line_text(text: str, starts: list[int], line: int) -> str:
+    """The text of ``line`` without its line break, given the line starts of ``text``
+    (``[0, ...]``); '' when the line is out of range."""
+    if line < 0 or line >= len(starts):
+        return ""
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    return text[starts[line] : end].rstrip("\r\n")
+
+
 def patch_line_starts(starts: list[int], text: str, start: int, end: int, delta: int) -> list[int]:
     """The line starts of ``text`` (``[0, ...]``), given ``starts`` of the text it was before
     ``[start, end)`` was replaced by ``delta`` more code points: lines before and after the edit
@@ -101,11 +110,7 @@ class LineIndex:
 
     def line_text(self, line: int) -> str:
         """The text of ``line`` without its line break."""
-        if line < 0 or line >= len(self.starts):
-            return ""
-        start = self.starts[line]
-        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
+        return line_text(self.text, self.starts, line)
 
     def position(self, offset: int) -> Position:
         """Position of a code-point offset (clamped to the text)."""
