@@ -12,18 +12,37 @@ job key or action input, a misspelt matrix key or workflow input. Per dialect an
 offered repairs, offered repairs that independently re-analyze clean (must be 100%), restored
 originals, rounds, tokens, latency.
 
-Generation set (``benchmarks/llm_data/generation.json``): natural-language requests with a
-reference spec: the project's specs of both dialects (agentic support triage, low-code IT and HR
-flows, CI pipelines) and, when ../shared/corpora is present (``corpus:`` references), examples
-of the Serverless Workflow corpus and GitHub starter CI workflows. Each request is generated as
-a whole document in the dialect of its reference. Reports per dialect and overall the share of
-requests with a validated suggestion, rounds, tokens, latency, and similarity to the reference:
-a normalized tree edit distance over the task trees (FlowSim-like; jobs and steps for GitHub
-Actions) and node and edge F1 (WorFBench-like).
+Generation set (``benchmarks/llm_data/generate_set.json``, ``--set generate``): requests written
+the way people write comments in an editor (short, imperative, varied), Serverless Workflow and
+GitHub Actions, each with the intent items it states (:class:`wfspec.llm.plan.Item`) and an
+inline reference workflow that analyzes clean. The references are strings in the set, never
+files, so retrieval cannot find them. Each request is generated as a whole document in its
+dialect. Per dialect and overall:
 
-    python benchmarks/llm_eval.py [--set repair|generate|both] [--limit N] \
+- valid: a suggestion was offered and it re-analyzes with no error or warning;
+- intent items covered: the set's items that ``wfspec.llm.coverage.cover`` finds in the plan
+  ``wfspec.llm.lift.lift`` reads back from the suggestion (over all requests);
+- fully matched: valid, and every item covered;
+- tree sim: FlowSim-style, one minus the normalized ordered tree edit distance between the task
+  trees (jobs and steps for GitHub Actions) of the suggestion and the reference;
+- f1_chain and f1_graph: WorFBench's node-chain and graph F1 (see :func:`f1_chain` and
+  :func:`f1_graph`; node similarity is a deterministic label similarity instead of sentence
+  embeddings);
+- rounds, tokens, latency p50/p95.
+
+Similarities, F1s and coverage count a request without a suggestion as 0.
+
+Legacy set (``benchmarks/llm_data/generation.json``, ``--set legacy``): long descriptions of
+the project's specs and, when ../shared/corpora is present (``corpus:`` references), of
+examples of the Serverless Workflow corpus and GitHub starter CI workflows. They state no
+intent items, so only validity, tree similarity and the WorFBench F1s are measured: how close
+generation comes to real, larger workflows. The reference spec is left out of retrieval.
+
+    python benchmarks/llm_eval.py [--set repair|generate|legacy|both] [--limit N] \
         [--dialect serverless|github|both] [--case PATTERN] [--base-url URL --model NAME --api-key-env VAR] \
         [--max-rounds N] [--json FILE] [--list]
+
+``both`` runs the repair and the generation set.
 
 Without an endpoint it uses ``$OPENAI_BASE_URL``/``$OPENAI_API_KEY`` when set, else the
 embedded model. Tables are printed as Markdown.
@@ -34,7 +53,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import fnmatch
+import inspect
 import json
+import math
 import random
 import re
 import statistics
@@ -43,15 +64,18 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
+
+import networkx as nx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from wfspec import ir  # noqa: E402
 from wfspec.analysis.engine import Analysis, analyze  # noqa: E402
-from wfspec.llm.generate import empty_document, generate  # noqa: E402
+from wfspec.llm.plan import Item, item_from_json  # noqa: E402
 from wfspec.llm.provider import Provider, Settings  # noqa: E402
 from wfspec.llm.repair import repair  # noqa: E402
 from wfspec.llm.retrieval import SpecIndex  # noqa: E402
@@ -576,82 +600,104 @@ def case_summary(cases: list[RepairCase]) -> str:
     return "\n".join(out)
 
 
-# -- generation set -----------------------------------------------------------------------
+# -- generation sets ----------------------------------------------------------------------
 
-
-@dataclass
-class GenRow:
-    id: str
-    ok: bool
-    source: str
-    rounds: int
-    tokens: int
-    latency: float
-    tree: float
-    node_f1: float
-    edge_f1: float
-    reason: str = ""
-    dialect: str = "serverless"
-    clean: bool = False  # the validated document re-analyzes with no error or warning
+GENERATE_SET = DATA / "generate_set.json"
+LEGACY_SET = DATA / "generation.json"
 
 
 @dataclass
 class GenCase:
-    """One generation request with its reference spec."""
+    """One generation request with its reference workflow.
+
+    Cases of the generation set carry their intent ``items`` and an inline reference (never a
+    file, so retrieval cannot find it). Legacy cases have no items (``None``) and a reference
+    file (``path``), which is left out of retrieval for that request."""
 
     id: str
     request: str
-    reference: str  # the reference spec's text
-    path: Path
-    dialect: str  # detected from the reference
-    shared: bool  # the reference comes from ../shared/corpora
+    reference: str  # the reference workflow's text
+    dialect: str
+    items: list[Item] | None = None
+    path: Path | None = None
+    shared: bool = False  # legacy: the reference comes from ../shared/corpora
+
+
+def _pick(id_: str, dialect: str, want: str, patterns: list[str] | None) -> bool:
+    return (
+        dialect in DIALECTS
+        and want in ("both", dialect)
+        and (not patterns or any(fnmatch.fnmatchcase(id_, p) for p in patterns))
+    )
+
+
+def generate_entries() -> list[dict[str, Any]]:
+    """The entries of ``generate_set.json``: id, dialect, request, items, reference."""
+    entries: list[dict[str, Any]] = json.loads(GENERATE_SET.read_text(encoding="utf-8"))
+    return entries
+
+
+def generate_cases(
+    limit: int | None, *, dialect: str = "both", patterns: list[str] | None = None
+) -> list[GenCase]:
+    """The generation set, Serverless Workflow first; ``dialect`` and ``patterns`` (shell-style,
+    on ids) select cases."""
+    out = []
+    for e in generate_entries():
+        if not _pick(e["id"], e["dialect"], dialect, patterns):
+            continue
+        items = [i for i in (item_from_json(raw) for raw in e["items"]) if i is not None]
+        out.append(GenCase(e["id"], e["request"], e["reference"], e["dialect"], items))
+    return out[:limit] if limit else out
 
 
 def _resolve(ref: str) -> Path | None:
-    if ref.startswith("corpus:"):
-        p = CORPORA / ref.removeprefix("corpus:")
-    else:
-        p = ROOT / ref
+    p = CORPORA / ref.removeprefix("corpus:") if ref.startswith("corpus:") else ROOT / ref
     return p if p.is_file() else None
 
 
-def generation_items() -> list[dict[str, str]]:
-    """The entries of ``generation.json`` (id, request, reference), resolvable here or not."""
-    items: list[dict[str, str]] = json.loads((DATA / "generation.json").read_text())
-    return items
+def legacy_entries() -> list[dict[str, str]]:
+    """The entries of ``generation.json`` (id, request, reference path), resolvable here or not."""
+    entries: list[dict[str, str]] = json.loads(LEGACY_SET.read_text(encoding="utf-8"))
+    return entries
 
 
-def generation_cases(
+def legacy_cases(
     limit: int | None, *, dialect: str = "both", patterns: list[str] | None = None
 ) -> list[GenCase]:
-    """The requests whose reference resolves (``corpus:`` references need ../shared/corpora),
-    each with the dialect detected from its reference. ``patterns`` (shell-style, on ids) and
-    ``dialect`` select cases."""
+    """The legacy requests whose reference resolves (``corpus:`` references need
+    ../shared/corpora), each with the dialect detected from its reference."""
     out: list[GenCase] = []
-    for it in generation_items():
-        if patterns and not any(fnmatch.fnmatchcase(it["id"], pat) for pat in patterns):
-            continue
+    for it in legacy_entries():
         p = _resolve(it["reference"])
         if p is None:
             continue
         text = p.read_text(encoding="utf-8")
         found = analyze(text, p.resolve().as_uri()).dialect
-        if found is None or dialect not in ("both", found):
+        if found is None or not _pick(it["id"], found, dialect, patterns):
             continue
-        out.append(GenCase(it["id"], it["request"], text, p, found, it["reference"].startswith("corpus:")))
+        shared = it["reference"].startswith("corpus:")
+        out.append(GenCase(it["id"], it["request"], text, found, None, p, shared))
     return out[:limit] if limit else out
 
 
 def generation_summary(cases: list[GenCase]) -> str:
-    """Requests per dialect (rows), split by where the reference comes from, as Markdown."""
+    """Requests and intent items per dialect (rows), as Markdown."""
     out = [
-        "| dialect | requests | reference in the project's specs | reference in ../shared/corpora |",
-        "|---|---:|---:|---:|",
+        "| dialect | requests | intent items | reference in the project's specs | reference in ../shared/corpora |",
+        "|---|---:|---:|---:|---:|",
     ]
     for d in [*DIALECTS, "**all**"]:
         cs = [c for c in cases if d in (c.dialect, "**all**")]
-        out.append(f"| {d} | {len(cs)} | {sum(not c.shared for c in cs)} | {sum(c.shared for c in cs)} |")
+        items = sum(len(c.items or ()) for c in cs)
+        out.append(
+            f"| {d} | {len(cs)} | {items} | {sum(c.path is not None and not c.shared for c in cs)} "
+            f"| {sum(c.shared for c in cs)} |"
+        )
     return "\n".join(out)
+
+
+# FlowSim-style tree similarity: a normalized ordered tree edit distance over the task trees.
 
 
 @dataclass
@@ -750,89 +796,373 @@ def tree_similarity(a: Analysis, b: Analysis) -> float:
     return 1.0 - tree_edit_distance(ta, tb) / max(_size(ta), _size(tb))
 
 
-def _f1(pred: Counter[Any], gold: Counter[Any]) -> float:
-    tp = sum((pred & gold).values())
-    if not pred or not gold or not tp:
-        return 1.0 if not pred and not gold else 0.0
-    p, r = tp / sum(pred.values()), tp / sum(gold.values())
-    return 2 * p * r / (p + r)
+# WorFBench's f1_chain and f1_graph (Qiao et al. 2024, "Benchmarking Agentic Workflow
+# Generation", the evaluator's t_eval_nodes and t_eval_graph). A workflow is a graph of nodes
+# with a START node first and an END node last. Nodes of the prediction and the gold graph are
+# paired by a maximum-weight matching over the pairs whose similarity exceeds 0.6. f1_chain:
+# for each of the gold graph's topological orders (the first 20; the node list itself when the
+# gold graph has 10 nodes or more), the longest chain of predicted nodes, in the order they were
+# written, whose matched gold nodes come in increasing order; precision is that length over the
+# predicted nodes, recall over the gold nodes; the best F1 over the orders. f1_graph: the
+# predicted edges whose matched ends form a gold edge; the largest connected component of the
+# matched nodes under those edges; precision and recall are its size over all predicted and all
+# gold nodes (START and END included).
+#
+# Where this differs from the published evaluator, and why:
+# - Node similarity: WorFBench compares free-text step descriptions by the cosine of
+#   all-mpnet-base-v2 sentence embeddings. Our nodes are tasks, jobs and steps, so the
+#   similarity is deterministic (label_similarity): half for the kind (the same kind, e.g.
+#   call:a2a; a quarter for the same family, e.g. call:http and call:a2a), half for the Dice
+#   coefficient of the name's words (camelCase, kebab and snake split, lower-cased, plural s
+#   dropped). The threshold stays 0.6: a match needs the same kind and some shared words, or
+#   the same family and nearly the same name.
+# - Edges are compared through the node matching (a predicted edge counts when its matched
+#   ends form a gold edge); the published code compares the raw node indices of the two graphs.
+# - The chain counts matched nodes only; the published code starts every position at 1, so a
+#   prediction with no matched node scores a chain of one.
+# - START and END are left out of both chains, also for gold graphs of 10 nodes or more.
+# - Our graphs can have loops (loop-until jumps back): edges that close a cycle in a depth-first
+#   walk in document order are dropped, so that topological orders exist.
+# - A request without a validated suggestion scores 0, as an unparsable prediction does there.
+
+START, END = "START", "END"
+MATCH_THRESHOLD = 0.6
+_NAME_FILLER = frozenset({"the", "a", "an", "to", "of", "and", "for", "step", "task", "job", "run", "uses"})
 
 
-def nodes_edges(a: Analysis) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-    wf, g = a.workflow, a.graph
-    if wf is None or g is None:
-        return Counter(), Counter()
-    nodes = Counter(_label(n) for n in wf.nodes.values())
-    edges: Counter[tuple[str, str]] = Counter()
-    for s, t in g.graph.edges():
-        if s in wf.nodes and t in wf.nodes:
-            edges[(_label(wf.nodes[s]), _label(wf.nodes[t]))] += 1
-    return nodes, edges
+@dataclass
+class WGraph:
+    """A workflow graph in WorFBench's form: node labels (``START`` first, ``END`` last) and
+    edges between node indices. A label is ``"<kind> <name words>"``."""
+
+    nodes: list[str]
+    edges: list[tuple[int, int]]
+
+
+def _name_words(text: str) -> set[str]:
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    out = set()
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        if w in _NAME_FILLER:
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+def label_similarity(a: str, b: str) -> float:
+    """The deterministic stand-in for WorFBench's sentence-embedding similarity (see above)."""
+    ka, _, na = a.partition(" ")
+    kb, _, nb = b.partition(" ")
+    if START in (ka, kb) or END in (ka, kb):
+        return 1.0 if ka == kb else 0.0
+    kind = 1.0 if ka == kb else 0.5 if ka.split(":")[0] == kb.split(":")[0] else 0.0
+    wa, wb = _name_words(na), _name_words(nb)
+    words = 1.0 if not wa and not wb else 2 * len(wa & wb) / (len(wa) + len(wb))
+    return 0.5 * kind + 0.5 * words
+
+
+def match_nodes(pred: list[str], gold: list[str], threshold: float = MATCH_THRESHOLD) -> dict[int, int]:
+    """Predicted node index -> gold node index (-1: unmatched), by a maximum-weight matching
+    over the pairs more similar than ``threshold``; among equally similar pairs, the one at the
+    closer relative position wins (WorFBench leaves such ties to the matching)."""
+    g = nx.Graph()
+    for i, p in enumerate(pred):
+        for j, q in enumerate(gold):
+            s = label_similarity(p, q)
+            if s > threshold:
+                # ties (equal labels) go to the pair at the closer relative position
+                near = 1 - abs(i / max(len(pred) - 1, 1) - j / max(len(gold) - 1, 1))
+                g.add_edge(("p", i), ("g", j), weight=s + 1e-3 * near)
+    out = dict.fromkeys(range(len(pred)), -1)
+    for u, v in nx.max_weight_matching(g):
+        (_, i), (_, j) = (u, v) if u[0] == "p" else (v, u)
+        out[i] = j
+    return out
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def gold_chains(gold: WGraph, limit: int = 20) -> list[list[str]]:
+    """The gold graph's topological orders without START and END (the first ``limit``; the
+    node list itself when the graph has 10 nodes or more)."""
+    inner = [i for i, n in enumerate(gold.nodes) if n not in (START, END)]
+    if len(gold.nodes) >= 10:
+        return [[gold.nodes[i] for i in inner]]
+    g = nx.DiGraph()
+    g.add_nodes_from(range(len(gold.nodes)))
+    g.add_edges_from(gold.edges)
+    keep = set(inner)
+    return [
+        [gold.nodes[i] for i in order if i in keep] for order in islice(nx.all_topological_sorts(g), limit)
+    ]
+
+
+def chain_f1(pred: list[str], gold: list[str]) -> float:
+    """F1 of the longest chain of ``pred`` (in order) whose matched ``gold`` nodes increase."""
+    if not pred or not gold:
+        return 0.0
+    m = match_nodes(pred, gold)
+    best = [0] * len(pred)
+    for i in range(len(pred)):
+        if m[i] < 0:
+            continue
+        best[i] = 1 + max((best[j] for j in range(i) if m[j] >= 0 and m[j] < m[i]), default=0)
+    n = max(best)
+    return _f1(n / len(pred), n / len(gold))
+
+
+def f1_chain(pred: WGraph, gold: WGraph) -> float:
+    """WorFBench's node-chain F1 (t_eval_nodes): the best :func:`chain_f1` of the predicted
+    nodes, in the order they were written, over the gold graph's topological orders."""
+    nodes = [n for n in pred.nodes if n not in (START, END)]
+    return max((chain_f1(nodes, order) for order in gold_chains(gold)), default=0.0)
+
+
+def f1_graph(pred: WGraph, gold: WGraph) -> float:
+    """WorFBench's graph F1 (t_eval_graph): the largest connected component of matched nodes
+    joined by matched edges, over all predicted (precision) and all gold (recall) nodes."""
+    if not pred.nodes or not gold.nodes:
+        return 0.0
+    m = match_nodes(pred.nodes, gold.nodes)
+    gold_edges = set(gold.edges)
+    g = nx.Graph()
+    g.add_nodes_from(i for i, j in m.items() if j >= 0)
+    g.add_edges_from(
+        (u, v)
+        for u, v in pred.edges
+        if m.get(u, -1) >= 0 and m.get(v, -1) >= 0 and (m[u], m[v]) in gold_edges
+    )
+    lcc = max((len(c) for c in nx.connected_components(g)), default=0)
+    return _f1(lcc / len(pred.nodes), lcc / len(gold.nodes))
+
+
+def _node_text(node: ir.TaskNode) -> str:
+    if node.kind == "step":  # GitHub steps: their name, else what they use or run
+        return str(node.payload.get("label") or "").split("@")[0]
+    return node.name
+
+
+def workflow_graph(a: Analysis) -> WGraph:
+    """The workflow of ``a`` as a WorFBench graph: its tasks (jobs and steps) in document order
+    between START and END; an edge where one runs right after another (through block entries
+    and exits), from a job to the jobs that need it; START to every node nothing precedes,
+    every node nothing follows to END. Loop-back edges are dropped (see above)."""
+    wf, fg = a.workflow, a.graph
+    if wf is None or fg is None:
+        return WGraph([START, END], [(0, 1)])
+    g = fg.graph
+    real = sorted((n for n in wf.nodes.values() if n.id in g), key=lambda n: (n.body_span.start.offset, n.id))
+    index = {n.id: i + 1 for i, n in enumerate(real)}
+    succ: dict[int, list[int]] = {i: [] for i in index.values()}
+    for n in real:
+        seen: set[str] = set()
+        todo = [(v, d.get("kind")) for _, v, d in g.out_edges(n.id, data=True)]
+        while todo:
+            v, kind = todo.pop(0)
+            if kind == "needs":  # n needs v: v runs first
+                if v in index and index[n.id] not in succ[index[v]]:
+                    succ[index[v]].append(index[n.id])
+                continue
+            if kind == "loop" or v in seen:
+                continue
+            seen.add(v)
+            if v in index:
+                if index[v] not in succ[index[n.id]]:
+                    succ[index[n.id]].append(index[v])
+            else:  # a block's entry or exit: look through it
+                todo.extend((w, d.get("kind")) for _, w, d in g.out_edges(v, data=True))
+    # drop the edges that close a cycle (depth first, in document order)
+    state: dict[int, int] = {}
+    edges: list[tuple[int, int]] = []
+    for root in sorted(succ):
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(sorted(succ[root])))]
+        while stack:
+            u, it = stack[-1]
+            v = next(it, None)
+            if v is None:
+                state[u] = 2
+                stack.pop()
+            elif state.get(v) == 1:
+                continue  # a back edge
+            else:
+                edges.append((u, v))
+                if v not in state:
+                    state[v] = 1
+                    stack.append((v, iter(sorted(succ[v]))))
+    end = len(real) + 1
+    has_in = {v for _, v in edges}
+    has_out = {u for u, _ in edges}
+    edges += [(0, i) for i in sorted(succ) if i not in has_in]
+    edges += [(i, end) for i in sorted(succ) if i not in has_out]
+    if not real:
+        edges = [(0, end)]
+    labels = [START, *(f"{_label(n)} {_node_text(n)}".strip() for n in real), END]
+    return WGraph(labels, sorted(edges))
+
+
+# Running and scoring.
+
+
+@dataclass
+class GenRow:
+    id: str
+    dialect: str
+    ok: bool  # a suggestion was offered
+    valid: bool  # offered, and it re-analyzes with no error or warning
+    source: str
+    rounds: int
+    tokens: int
+    latency: float
+    items: int  # intent items the request states (0: a legacy case)
+    covered: int | None  # of them, covered by the suggestion (None: not measured)
+    tree: float
+    f1_chain: float
+    f1_graph: float
+    reason: str = ""
+    uncovered: list[str] = field(default_factory=list)
+
+    @property
+    def fully(self) -> bool:
+        """Valid and every intent item covered."""
+        return self.valid and self.covered is not None and self.covered == self.items
+
+
+def _coverage() -> tuple[Any, Any] | None:
+    """``(cover, lift)``, imported on first use; None while either module is missing."""
+    try:
+        from wfspec.llm.coverage import cover
+        from wfspec.llm.lift import lift
+    except ImportError:
+        return None
+    return cover, lift
+
+
+def coverage_of(items: list[Item], document: str, dialect: str) -> tuple[int, list[str]] | None:
+    """How many of ``items`` the document covers, and the uncovered ones (kind: name, why);
+    None while :mod:`wfspec.llm.coverage` or :mod:`wfspec.llm.lift` is missing."""
+    funcs = _coverage()
+    if funcs is None:
+        return None
+    cover, lift = funcs
+    plan = lift(document, dialect)
+    if "text" in inspect.signature(cover).parameters:
+        got = cover(items, plan, text=document)
+    else:
+        got = cover(items, plan)
+    return sum(c.ok for c in got), [
+        f"{c.item.kind}: {c.item.name or ', '.join(c.item.values)} ({c.how})" for c in got if not c.ok
+    ]
+
+
+def score(case: GenCase, result: Any, latency: float) -> GenRow:
+    """One row: ``result`` is what :func:`generate` returned (ok, document, rounds, tokens,
+    source, reason). Coverage is measured on the plan lifted from the suggestion, against the
+    set's own items (not the items generation extracted)."""
+    items = case.items or []
+    covered: int | None = 0 if case.items is not None else None
+    uncovered: list[str] = []
+    valid = False
+    tree = chain = graph = 0.0
+    if result.ok:
+        got = analyze(result.document, "untitled:generated.yaml", dialect=case.dialect)
+        ref = analyze(case.reference, case.path.resolve().as_uri() if case.path else "untitled:reference")
+        valid = got.dialect == case.dialect and not any(f.severity <= 2 for f in got.findings)
+        tree = tree_similarity(got, ref)
+        pg, rg = workflow_graph(got), workflow_graph(ref)
+        chain, graph = f1_chain(pg, rg), f1_graph(pg, rg)
+        if case.items is not None:
+            measured = coverage_of(items, result.document, case.dialect)
+            covered, uncovered = (None, []) if measured is None else measured
+    elif case.items is not None:
+        uncovered = [f"{i.kind}: {i.name or ', '.join(i.values)} (no suggestion)" for i in items]
+        if _coverage() is None:
+            covered = None
+    return GenRow(
+        case.id,
+        case.dialect,
+        bool(result.ok),
+        valid,
+        result.source,
+        result.rounds,
+        result.tokens,
+        latency,
+        len(items),
+        covered,
+        tree,
+        chain,
+        graph,
+        result.reason[:120],
+        uncovered,
+    )
 
 
 async def run_generation(provider: Provider, cases: list[GenCase], verbose: bool) -> list[GenRow]:
+    from wfspec.llm.generate import empty_document, generate  # the generation stack, only to run it
+
     indexes = {
         "serverless": SpecIndex.build([SPECS]),
         "github": SpecIndex.build([GITHUB_SPECS], dialect="github"),
     }
     rows: list[GenRow] = []
     for i, c in enumerate(cases, 1):
-        # leave the reference itself out of retrieval
-        ref_path = c.path.resolve()
-        idx = SpecIndex([s for s in indexes[c.dialect].specs if s.path.resolve() != ref_path])
+        idx = indexes[c.dialect]
+        if c.path is not None:  # a legacy reference is a shipped spec: leave it out of retrieval
+            ref_path = c.path.resolve()
+            idx = SpecIndex([s for s in idx.specs if s.path.resolve() != ref_path])
         started = time.monotonic()
         r = await generate(provider, c.request, insertion=empty_document(), index=idx, dialect=c.dialect)
-        ref = analyze(c.reference, ref_path.as_uri())
-        tree = nf1 = ef1 = 0.0
-        clean = False
-        if r.ok:
-            got = analyze(r.document, "untitled:generated.yaml", dialect=c.dialect)
-            clean = not any(f.severity <= 2 for f in got.findings)
-            tree = tree_similarity(got, ref)
-            gn, ge = nodes_edges(got)
-            rn, re_ = nodes_edges(ref)
-            nf1, ef1 = _f1(gn, rn), _f1(ge, re_)
-        rows.append(
-            GenRow(
-                c.id,
-                r.ok,
-                r.source,
-                r.rounds,
-                r.tokens,
-                time.monotonic() - started,
-                tree,
-                nf1,
-                ef1,
-                r.reason[:120],
-                c.dialect,
-                clean,
-            )
-        )
+        rows.append(score(c, r, time.monotonic() - started))
         if verbose:
+            row = rows[-1]
+            cov = "" if row.covered is None else f" covers {row.covered}/{row.items}"
             print(
-                f"[{i}/{len(cases)}] {c.dialect} {c.id}: {'ok ' + r.source if r.ok else r.reason[:100]}",
+                f"[{i}/{len(cases)}] {c.dialect} {c.id}: {'ok ' + r.source if r.ok else r.reason[:100]}{cov}",
                 file=sys.stderr,
             )
     return rows
 
 
+def percentile(xs: Any, p: float) -> float:
+    """The nearest-rank ``p``-th percentile (0 for no values)."""
+    s = sorted(xs)
+    if not s:
+        return 0.0
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
 def generation_table(rows: list[GenRow]) -> str:
-    """One row per dialect (when there are several) and a total."""
+    """One row per dialect (when there are several) and a total. Similarities and F1s are
+    means over all requests (no suggestion: 0); coverage counts items over all requests."""
     out = [
-        "| dialect | requests | validated | validated & clean | from model / from outline | rounds (mean) "
-        "| tokens (mean) | latency s (mean) | tree sim (validated) | node F1 | edge F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| dialect | requests | valid | intent items covered | fully matched | tree sim | f1_chain "
+        "| f1_graph | rounds (mean) | tokens (mean) | latency p50 s | latency p95 s | sources |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def line(label: str, rs: list[GenRow]) -> str:
-        ok = [r for r in rs if r.ok]
+        valid = sum(r.valid for r in rs)
+        measured = [r for r in rs if r.covered is not None]
+        if measured:
+            items = sum(r.items for r in measured)
+            got = sum(r.covered or 0 for r in measured)
+            fully = sum(r.fully for r in measured)
+            cov = f"{got}/{items} ({_pct(got, items)})"
+            full = f"{fully} ({_pct(fully, len(measured))})"
+        else:
+            cov = full = "-"
+        sources = Counter(r.source or "?" for r in rs if r.ok)
+        lat = [r.latency for r in rs]
         return (
-            f"| {label} | {len(rs)} | {len(ok)} ({_pct(len(ok), len(rs))}) "
-            f"| {sum(r.clean for r in ok)} ({_pct(sum(r.clean for r in ok), len(ok))}) "
-            f"| {sum(r.source == 'model' for r in ok)} / {sum(r.source == 'outline' for r in ok)} "
-            f"| {_mean(r.rounds for r in rs):.2f} | {_mean(r.tokens for r in rs):.0f} "
-            f"| {_mean(r.latency for r in rs):.1f} | {_mean(r.tree for r in ok):.2f} "
-            f"| {_mean(r.node_f1 for r in ok):.2f} | {_mean(r.edge_f1 for r in ok):.2f} |"
+            f"| {label} | {len(rs)} | {valid} ({_pct(valid, len(rs))}) | {cov} | {full} "
+            f"| {_mean(r.tree for r in rs):.2f} | {_mean(r.f1_chain for r in rs):.2f} "
+            f"| {_mean(r.f1_graph for r in rs):.2f} | {_mean(r.rounds for r in rs):.2f} "
+            f"| {_mean(r.tokens for r in rs):.0f} | {percentile(lat, 50):.1f} | {percentile(lat, 95):.1f} "
+            f"| {' · '.join(f'{k} {v}' for k, v in sorted(sources.items())) or '-'} |"
         )
 
     dialects = [d for d in DIALECTS if any(r.dialect == d for r in rows)]
@@ -869,16 +1199,19 @@ async def amain(args: argparse.Namespace) -> int:
             print(f"### Repair ({len(rows)} faulty specs)\n")
             print(repair_table(rows) + "\n")
             report["repair"] = [asdict(r) for r in rows]
-        if args.set in ("generate", "both"):
-            gcases = generation_cases(
-                args.gen_limit if args.gen_limit is not None else args.limit,
-                dialect=args.dialect,
-                patterns=args.case,
-            )
+        gen_limit = args.gen_limit if args.gen_limit is not None else args.limit
+        sets = [
+            ("generate", "Generation", generate_cases),
+            ("legacy", "Generation, legacy set", legacy_cases),
+        ]
+        for name, title, make in sets:
+            if args.set not in (name, "both" if name == "generate" else name):
+                continue
+            gcases = make(gen_limit, dialect=args.dialect, patterns=args.case)
             grows = await run_generation(provider, gcases, args.verbose)
-            print(f"### Generation ({len(grows)} requests)\n")
+            print(f"### {title} ({len(grows)} requests)\n")
             print(generation_table(grows) + "\n")
-            report["generation"] = [asdict(r) for r in grows]
+            report[name] = [{**asdict(r), "fully": r.fully} for r in grows]
     finally:
         await provider.aclose()
         from wfspec.llm.embedded import default_model, stop_default
@@ -893,20 +1226,25 @@ async def amain(args: argparse.Namespace) -> int:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--set", choices=["repair", "generate", "both"], default="both")
+    p.add_argument(
+        "--set",
+        choices=["repair", "generate", "legacy", "both"],
+        default="both",
+        help="both: the repair and the generation set (not the legacy set)",
+    )
     p.add_argument("--limit", type=int, help="at most N cases per set")
     p.add_argument(
         "--dialect",
         choices=["serverless", "github", "both"],
         default="both",
-        help="which repair and generation cases to run (a generation case's dialect is its reference's)",
+        help="which repair and generation cases to run",
     )
     p.add_argument(
         "--case",
         action="append",
         metavar="PATTERN",
         help="only cases whose id matches this shell pattern (repeatable), e.g. 'release:*' (repair) "
-        "or 'starter-*' (generation)",
+        "or 'sw-branch-*' (generation)",
     )
     p.add_argument("--gen-limit", type=int, help="at most N generation requests (overrides --limit)")
     p.add_argument("--base-url")
@@ -922,14 +1260,21 @@ def main() -> int:
         for c in cases:
             print(c.dialect, c.rule, c.id)
         print("\n" + case_summary(cases) + "\n")
-        gcases = generation_cases(None, dialect=args.dialect, patterns=args.case)
+        gcases = generate_cases(None, dialect=args.dialect, patterns=args.case)
+        lcases = legacy_cases(None, dialect=args.dialect, patterns=args.case)
         for g in gcases:
             print(g.dialect, "generate", g.id)
-        print("\n" + generation_summary(gcases) + "\n")
-        unresolved = sum(_resolve(it["reference"]) is None for it in generation_items())
+        for g in lcases:
+            print(g.dialect, "legacy", g.id)
+        print("\n" + generation_summary(gcases) + "\n\n" + generation_summary(lcases) + "\n")
+        unresolved = sum(_resolve(it["reference"]) is None for it in legacy_entries())
         print(
-            f"{len(cases)} repair cases; {len(gcases)} generation requests"
-            + (f" ({unresolved} references do not resolve: ../shared/corpora missing)" if unresolved else ""),
+            f"{len(cases)} repair cases; {len(gcases)} generation requests; {len(lcases)} legacy requests"
+            + (
+                f" ({unresolved} legacy references do not resolve: ../shared/corpora missing)"
+                if unresolved
+                else ""
+            ),
             file=sys.stderr,
         )
         return 0

@@ -1,7 +1,8 @@
 """The evaluation sets of ``benchmarks/llm_eval.py`` (no model involved): the repair set, faulty
 specs made by mutating the clean specs of both dialects, each with the finding it should clear;
-the generation set, requests with clean reference specs of both dialects, with and without
-../shared/corpora."""
+the legacy generation set, requests with clean reference specs of both dialects, with and without
+../shared/corpora. The generation set and its metrics: test_generate_set.py and
+test_generate_metrics.py."""
 
 from __future__ import annotations
 
@@ -95,20 +96,21 @@ def test_tables_report_per_dialect_and_rule(harness, cases):
     assert table.splitlines()[-1].startswith("| **all** |  | 6 |")
 
 
-# -- generation set -------------------------------------------------------------------------
+# -- legacy generation set ------------------------------------------------------------------
 
 
-def test_generation_set_covers_both_dialects(harness):
-    items = harness.generation_items()
+def test_legacy_set_covers_both_dialects(harness):
+    items = harness.legacy_entries()
     assert len(items) >= 40
     assert len({it["id"] for it in items}) == len(items)
     local = [it for it in items if not it["reference"].startswith("corpus:")]
     for it in local:  # the project's own references always resolve
         assert harness._resolve(it["reference"]) is not None, it["id"]
-    cases = {c.id: c for c in harness.generation_cases(None)}
+    cases = {c.id: c for c in harness.legacy_cases(None)}
     ci = [c for c in cases.values() if c.dialect == "github"]
     assert len([c for c in ci if not c.shared]) >= 8  # CI pipeline requests without ../shared
     for c in cases.values():
+        assert c.items is None and c.path is not None, c.id
         a = analyze(c.reference, c.path.resolve().as_uri())
         assert a.dialect == c.dialect, c.id
         # clean references only; upstream corpus files may carry warnings (an outdated action)
@@ -116,39 +118,27 @@ def test_generation_set_covers_both_dialects(harness):
         assert c.request.strip() and len(c.request.split()) >= 3, c.id
 
 
-def test_generation_without_shared_corpora_keeps_the_local_cases(harness, monkeypatch, tmp_path):
+def test_legacy_without_shared_corpora_keeps_the_local_cases(harness, monkeypatch, tmp_path):
     monkeypatch.setattr(harness, "CORPORA", tmp_path / "missing")
-    items = harness.generation_items()
-    cases = harness.generation_cases(None)
+    items = harness.legacy_entries()
+    cases = harness.legacy_cases(None)
     assert len(cases) == sum(not it["reference"].startswith("corpus:") for it in items)
     assert {c.dialect for c in cases} == {"serverless", "github"} and not any(c.shared for c in cases)
     summary = harness.generation_summary(cases)
-    assert f"| **all** | {len(cases)} | {len(cases)} | 0 |" in summary
+    assert f"| **all** | {len(cases)} | 0 | {len(cases)} | 0 |" in summary
 
 
-def test_generation_filters_and_per_dialect_table(harness):
-    github = harness.generation_cases(None, dialect="github")
+def test_legacy_filters(harness):
+    github = harness.legacy_cases(None, dialect="github")
     assert github and all(c.dialect == "github" for c in github)
-    picked = harness.generation_cases(None, patterns=["release", "ci-*"])
+    picked = harness.legacy_cases(None, patterns=["release", "ci-*"])
     assert [c.id for c in picked] == ["ci-matrix", "release"]
-    assert len(harness.generation_cases(2, dialect="github")) == 2
-    rows = [
-        harness.GenRow("a", True, "outline", 0, 100, 1.0, 0.5, 0.5, 0.0, "", "serverless", True),
-        harness.GenRow("b", False, "", 3, 300, 3.0, 0.0, 0.0, 0.0, "no", "github"),
-        harness.GenRow("c", True, "model", 1, 200, 2.0, 1.0, 1.0, 1.0, "", "github", False),
-    ]
-    lines = harness.generation_table(rows).splitlines()
-    assert lines[0].startswith("| dialect | requests | validated | validated & clean |")
-    assert lines[2].startswith("| serverless | 1 | 1 (100%) | 1 (100%) | 0 / 1 |")
-    assert lines[3].startswith("| github | 2 | 1 (50%) | 0 (0%) | 1 / 0 |")
-    assert lines[4].startswith("| **all** | 3 | 2 (67%) | 1 (50%) | 1 / 1 |")
-    single = harness.generation_table(rows[1:]).splitlines()
-    assert len(single) == 3 and single[2].startswith("| github | 2 |")
+    assert len(harness.legacy_cases(2, dialect="github")) == 2
 
 
 def test_similarity_labels_github_jobs_and_steps(harness):
-    case = next(c for c in harness.generation_cases(None, dialect="github") if c.id == "release")
+    case = next(c for c in harness.legacy_cases(None, dialect="github") if c.id == "release")
     a = analyze(case.reference, case.path.resolve().as_uri())
-    nodes, edges = harness.nodes_edges(a)
-    assert nodes["job"] == 4 and nodes["uses:actions/download-artifact"] == 2 and nodes["run"] >= 4
+    kinds = Counter(label.split(" ")[0] for label in harness.workflow_graph(a).nodes)
+    assert kinds["job"] == 4 and kinds["uses:actions/download-artifact"] == 2 and kinds["run"] >= 4
     assert harness.tree_similarity(a, a) == 1.0
