@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from wfspec.analysis.hints import suggestion_data
 from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.findings import Finding, Severity
 from wfspec.syntax.tags import tag_problems
@@ -65,9 +66,13 @@ def check(ctx: Context) -> Iterable[Finding]:
             *ctx.workflow.payload.get("schema_findings", ()),
             *gh_schema.merge_key_problems(ctx.doc.merge_keys),
         ]
+        if ctx.doc.has_anchors:
+            problems += gh_schema.unused_anchor_problems(ctx.doc.root)
     problems += [(span, message, Severity.WARNING) for span, message in tag_problems(ctx.doc)]
+    text = ctx.doc.text
     for span, message, *severity in problems:
-        yield RULE.finding(span, message, severity=severity[0] if severity else None)
+        data = suggestion_data(text, span.start.offset, span.end.offset, message)
+        yield RULE.finding(span, message, severity=severity[0] if severity else None, data=data)
 
 
 RULE = make_rule(__name__, Severity.ERROR, "structure the dialect forbids", check)

@@ -894,3 +894,52 @@ def merge_key_problems(keys: Iterable[ScalarNode]) -> list[Problem]:
         )
         for k in keys
     ]
+
+
+def unused_anchor_problems(root: Node | None) -> list[Problem]:
+    """Anchors (``&name``) that no alias (``*name``) reads: dead text, or an alias that was
+    meant to be written. A later anchor of the same name replaces an earlier one, so each
+    anchored node is judged on its own: it is used when the tree reaches it more than once
+    (aliased subtrees are shared nodes). Linear in the written tree."""
+    if root is None:
+        return []
+    refs: dict[int, int] = {id(root): 1}
+    anchored: list[Node] = []
+    stack: list[Node] = [root]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if n.anchor is not None:
+            anchored.append(n)
+        children: Iterable[Node]
+        if isinstance(n, MapNode):
+            children = [x for pair in (*n.pairs, *n.merges) for x in pair]
+        elif isinstance(n, SeqNode):
+            children = n.items
+        else:
+            continue
+        for c in children:
+            refs[id(c)] = refs.get(id(c), 0) + 1
+            stack.append(c)
+    return [
+        (
+            n.span if isinstance(n, ScalarNode) and not n.value else _anchor_span(n),
+            f'the anchor "{n.anchor}" is never used; alias it with "*{n.anchor}" or remove it',
+            W,
+        )
+        for n in sorted(anchored, key=lambda x: x.start_offset)
+        if refs.get(id(n), 0) < 2
+    ]
+
+
+def _anchor_span(n: Node) -> Span:
+    """The span of the anchor written before ``n`` (the node's own span starts there)."""
+    sp = n.span
+    lines = n._lines
+    if lines is None or n.anchor is None:
+        return sp
+    start = sp.start.offset
+    return lines.span(start, start + 1 + len(n.anchor))
