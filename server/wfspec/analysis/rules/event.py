@@ -160,8 +160,9 @@ def _inputs(event: str, body: MapNode) -> Iterator[Finding]:
         elif event == "workflow_dispatch" and options is not None:
             kn = next((k for k, _ in entries(m) if k.value == "options"), None)
             yield RULE.finding(
-                (kn or options).span,
+                key.span,
                 f'"options" has no effect on input "{name}": its type is "{typ}", not "choice"',
+                related=[Related((kn or options).span, 'the "options" to remove, or set "type: choice"')],
                 data=data,
             )
         if default_v is not None and isinstance(default, ScalarNode):
