@@ -84,11 +84,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ mana
       if (e.affectsConfiguration('wfspec.llm')) status.refresh();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void server.restart()),
-    await onInterpreterChange(() => {
-      const c = server.serverCandidate;
-      if (!c || c.source === 'Python extension' || server.state.kind === 'missing') void server.restart();
-    }),
   );
+  // Activating the Python extension can take seconds: subscribe when it is ready, without
+  // holding up activation.
+  void onInterpreterChange(() => {
+    const c = server.serverCandidate;
+    if (!c || c.source === 'Python extension' || server.state.kind === 'missing') void server.restart();
+  }).then((d) => (manager === server ? context.subscriptions.push(d) : d.dispose()));
 
   // The `wfspec.isWorkflow` context key shows the graph button on workflow editors.
   const updateContext = (editor: vscode.TextEditor | undefined): void => {

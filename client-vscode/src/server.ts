@@ -20,8 +20,9 @@ import {
 
 import { activeInterpreter } from './pythonExtension';
 import { showMarkdown } from './readonlyDocs';
-import { candidates, describeCandidate, resolveServer, type Candidate } from './resolve';
+import { describeCandidate, resolveServer, type Candidate } from './resolve';
 import { describeModel, serverEnv, toServerSettings, type JsonObject } from './settings';
+import { lateSwitch, planStart, PhaseTimer, PYTHON_EXTENSION_FALLBACK_WAIT_MS, within, type StartPlan } from './startup';
 
 export const SECRET_KEY = 'wfspec.apiKey';
 
@@ -57,6 +58,9 @@ export class ServerManager implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   private readonly clientDisposables: vscode.Disposable[] = [];
   private pending: Promise<void> = Promise.resolve();
+  /** Since activation: the output channel's "(+N ms)" marks of the first start. */
+  private readonly activation = new PhaseTimer();
+  private firstDiagnostics = false;
 
   readonly onDidChangeState = this.stateEmitter.event;
 
@@ -64,6 +68,15 @@ export class ServerManager implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     readonly output: vscode.LogOutputChannel,
   ) {}
+
+  private phase(label: string): void {
+    this.output.appendLine(`[client] ${this.activation.mark(label)}`);
+  }
+
+  /** The stored API key; a secret store that fails reads as none. */
+  private readSecret(): Promise<string | undefined> {
+    return Promise.resolve(this.context.secrets.get(SECRET_KEY)).catch(() => undefined);
+  }
 
   get state(): ServerState {
     return this.stateValue;
@@ -79,9 +92,9 @@ export class ServerManager implements vscode.Disposable {
   }
 
   /** The mapped settings as the server sees them (also drives the status bar's model). */
-  async settingsFor(scope?: vscode.Uri): Promise<JsonObject> {
+  async settingsFor(scope?: vscode.Uri, apiKey?: Promise<string | undefined>): Promise<JsonObject> {
     const cfg = vscode.workspace.getConfiguration('wfspec', scope);
-    const hasApiKey = Boolean(await this.context.secrets.get(SECRET_KEY));
+    const hasApiKey = Boolean(await (apiKey ?? this.readSecret()));
     return toServerSettings((key) => cfg.get(key), { hasApiKey });
   }
 
@@ -117,11 +130,12 @@ export class ServerManager implements vscode.Disposable {
 
   /** Resolve the server program from settings, the Python extension and PATH. */
   async resolve(): Promise<Awaited<ReturnType<typeof resolveServer>>> {
-    return resolveServer(await this.candidateList());
+    return resolveServer(await (await this.plan()).full());
   }
 
-  /** The ways to run the server, best first (nothing is spawned). */
-  private async candidateList(): Promise<Candidate[]> {
+  /** The ways to run the server, best first (nothing is spawned); see planStart for when the
+   * Python extension is asked. */
+  private plan(): Promise<StartPlan> {
     const cfg = vscode.workspace.getConfiguration('wfspec');
     const folder = vscode.workspace.workspaceFolders?.[0];
     const trusted = vscode.workspace.isTrusted;
@@ -131,34 +145,43 @@ export class ServerManager implements vscode.Disposable {
       const value = trusted ? cfg.get<string>(key) : i?.globalValue;
       return typeof value === 'string' && value.trim() !== '' ? value : undefined;
     };
-    const list = candidates({
+    const inputs = {
       serverPath: fromUser('server.path'),
       python: fromUser('python'),
-      pythonExtensionInterpreter: await activeInterpreter(folder?.uri),
       pathEnv: process.env['PATH'],
       pathExt: process.env['PATHEXT'],
       platform: process.platform,
       home: os.homedir(),
       workspaceFolder: folder?.uri.fsPath,
-    });
-    return list;
+    };
+    return planStart(inputs, () => activeInterpreter(folder?.uri));
   }
 
   private async doStart(): Promise<void> {
     if (this.client) return;
     this.setState({ kind: 'starting' });
-    this.output.appendLine('[client] looking for the wfspec server');
-    const list = await this.candidateList();
-    // The quick path: the best candidate is an executable `wfspec` (the setting or PATH): start
-    // it at once. Probing it with `serve --help` first costs a whole second Python start before
-    // the first diagnostic; probing is the fallback when it does not start.
-    const first = list[0];
-    if (first && first.args.length === 0 && isExecutableFile(first.command)) {
-      if (await this.startWith(first, { quiet: true })) return;
+    this.phase('looking for the wfspec server');
+    // The stored key goes into the server's environment: read it while the program is looked up
+    // (a round trip to the browser in code-server).
+    const apiKey = this.readSecret();
+    const plan = await this.plan();
+    this.phase(`candidates known (Python extension: ${plan.pythonExtension})`);
+    // The quick path: the best candidate is an executable program (`wfspec`, or a Python that
+    // runs `-m wfspec.cli`): start it at once. Probing it with `serve --help` first costs a whole
+    // second Python start before the first diagnostic; probing is the fallback when it does not
+    // start.
+    const first = plan.list[0];
+    if (first && isExecutableFile(first.command)) {
+      if (await this.startWith(first, { quiet: true }, apiKey)) {
+        if (plan.pythonExtension === 'timed out') this.switchWhenPythonExtensionAnswers(plan, first);
+        return;
+      }
       this.output.appendLine(`[client] ${describeCandidate(first)} did not start; checking the alternatives`);
       await this.doStop();
       this.setState({ kind: 'starting' });
     }
+    const late = plan.pythonExtension === 'timed out' ? await within(plan.full(), PYTHON_EXTENSION_FALLBACK_WAIT_MS) : undefined;
+    const list = late?.done ? late.value : plan.list;
     const resolution = await resolveServer(list);
     if (!resolution.ok) {
       this.candidate = undefined;
@@ -168,18 +191,27 @@ export class ServerManager implements vscode.Disposable {
       return;
     }
     for (const f of resolution.skipped) this.output.appendLine(`[client] skipped ${f}`);
-    await this.startWith(resolution.candidate, { quiet: false });
+    await this.startWith(resolution.candidate, { quiet: false }, apiKey);
+  }
+
+  /** The start went ahead with `wfspec` on PATH because the Python extension was slow: when its
+   * environment turns out to be another program, restart with that (the documented order). */
+  private switchWhenPythonExtensionAnswers(plan: StartPlan, running: Candidate): void {
+    void plan.full().then((late) => {
+      const next = lateSwitch(running, late);
+      if (!next || this.candidate !== running || !this.client) return;
+      this.output.appendLine(`[client] the Python extension answered: restarting with ${describeCandidate(next)}`);
+      void this.restart();
+    });
   }
 
   /** Start `wfspec serve` with candidate `c`; true when it runs. ``quiet``: a failure is only
    * logged (the caller tries the alternatives), and a server that dies before it initialized is
    * not restarted. */
-  private async startWith(c: Candidate, { quiet }: { quiet: boolean }): Promise<boolean> {
+  private async startWith(c: Candidate, { quiet }: { quiet: boolean }, secret: Promise<string | undefined>): Promise<boolean> {
     this.candidate = c;
-    this.output.appendLine(`[client] starting ${describeCandidate(c)} serve`);
-
-    // both read the secret store (a round trip to the browser in code-server): at once
-    const [apiKey, initial] = await Promise.all([this.context.secrets.get(SECRET_KEY), this.settingsFor()]);
+    const [apiKey, initial] = await Promise.all([secret, this.settingsFor(undefined, secret)]);
+    this.phase(`starting ${describeCandidate(c)} serve`);
     const folder = vscode.workspace.workspaceFolders?.[0];
     const serverOptions: ServerOptions = {
       command: c.command,
@@ -194,6 +226,16 @@ export class ServerManager implements vscode.Disposable {
       initializationOptions: initial,
       synchronize: { configurationSection: 'wfspec' },
       middleware: {
+        // the output channel notes when the first diagnostics arrive (the cold start's end)
+        provideDiagnostics: async (document, previousResultId, token, next) => {
+          const report = await next(document, previousResultId, token);
+          if (!this.firstDiagnostics && report) this.noteFirstDiagnostics(document instanceof vscode.Uri ? document : document.uri);
+          return report;
+        },
+        handleDiagnostics: (uri, diagnostics, next) => {
+          if (!this.firstDiagnostics) this.noteFirstDiagnostics(uri);
+          next(uri, diagnostics);
+        },
         workspace: {
           // Answer workspace/configuration with the server's settings tree, not VS Code's flat keys.
           configuration: async (params, token, next) => {
@@ -252,7 +294,9 @@ export class ServerManager implements vscode.Disposable {
       }),
     );
     try {
+      const spawned = Date.now();
       await client.start();
+      this.phase(`initialize result, ${Date.now() - spawned} ms after the spawn`);
       return true;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -267,6 +311,11 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private crashes: number[] = [];
+
+  private noteFirstDiagnostics(uri: vscode.Uri): void {
+    this.firstDiagnostics = true;
+    this.phase(`first diagnostics, for ${uri.path.split('/').pop() ?? uri.toString()}`);
+  }
 
   private async doStop(): Promise<void> {
     const client = this.client;
