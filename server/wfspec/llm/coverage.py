@@ -40,7 +40,7 @@ def _stem(w: str) -> str:
 
 def words(text: str) -> set[str]:
     """The content words of a name or phrase (see the module docstring)."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    text = re.sub(r"([a-z0-9])([A-Z][a-z])", r"\1 \2", text)
     return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FILLER}
 
 
@@ -189,6 +189,13 @@ def _cover_one(
             ]
             if not missing:
                 return Covered(item, True, f'switch "{s.name}" with {len(s.cases)} cases')
+        if plan.jobs:  # GitHub Actions branches with `if:` on steps or jobs
+            guarded = [s for s in every if s.when] + [
+                Step("action", j.id, j.name, steps=j.steps) for j in plan.jobs if j.when
+            ]
+            pool = guarded + [x for g in guarded for x in g.steps]
+            if len(guarded) >= need - 1 and guarded and all(_best(words(v), pool, 0.5) for v in item.values):
+                return Covered(item, True, f"{len(guarded)} steps or jobs with if:")
         branches = [s for s in every if s.kind == "branch"]
         if not branches:
             return Covered(item, False, "the workflow has no switch")
@@ -203,6 +210,12 @@ def _cover_one(
         for s in every:
             if s.kind == "parallel" and len(s.branches) >= need:
                 return Covered(item, True, f'fork "{s.name}" with {len(s.branches)} branches')
+        for j in plan.jobs:  # GitHub Actions: jobs that need the same jobs run side by side
+            side = [k for k in plan.jobs if sorted(k.needs) == sorted(j.needs)]
+            if len(side) >= need:
+                return Covered(
+                    item, True, "jobs " + ", ".join(f'"{k.id}"' for k in side) + " run in parallel"
+                )
         return Covered(item, False, f"the workflow has no fork with {need} branches")
     if k == "retry":
         for s in every:
@@ -221,6 +234,7 @@ def _cover_one(
         return Covered(item, False, "no wait" + (f" of {item.name}" if item.name else ""))
     if k == "timeout":
         found = [plan.timeout, *(str(s.args.get("timeout", "")) for s in every)]
+        found += [j.timeout for j in plan.jobs]
         if any(f and (not item.name or _norm_duration(f) == _norm_duration(item.name)) for f in found):
             return Covered(item, True, "timeout " + (item.name or next(f for f in found if f)))
         return Covered(item, False, "no timeout" + (f" of {item.name}" if item.name else ""))
@@ -279,7 +293,8 @@ def _filters(item: Item) -> str:
     return f" ({', '.join(item.values)})" if item.values else ""
 
 
-def _describe(item: Item) -> str:
+def describe(item: Item) -> str:
+    """What the request asks for, in words ("a branch on ... with 2 outcomes")."""
     k, name = item.kind, item.name or item.text
     if k == "step":
         return f'a step that does "{name}"'
@@ -317,12 +332,12 @@ def _describe(item: Item) -> str:
 
 def feedback(results: Sequence[Covered]) -> str:
     """The uncovered items as lines for the model (empty when everything is covered)."""
-    return "\n".join(f"- the request asks for {_describe(c.item)}; {c.how}" for c in results if not c.ok)
+    return "\n".join(f"- the request asks for {describe(c.item)}; {c.how}" for c in results if not c.ok)
 
 
 def summary(results: Sequence[Covered]) -> str:
     """``covers N of M intent items`` plus the missing ones, for people."""
     n = sum(c.ok for c in results)
     text = f"covers {n} of {len(results)} intent item(s)"
-    missing = [_describe(c.item) for c in results if not c.ok]
+    missing = [describe(c.item) for c in results if not c.ok]
     return text + ("; missing: " + "; ".join(missing) if missing else "")

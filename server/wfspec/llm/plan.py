@@ -134,6 +134,8 @@ class Job:
     permissions: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
+    #: ISO 8601 duration (``timeout-minutes``)
+    timeout: str = ""
 
 
 @dataclass
@@ -372,6 +374,7 @@ def plan_from_json(data: Any) -> Plan:
                     permissions=_str_map(j.get("permissions")),
                     outputs=_str_map(j.get("outputs")),
                     steps=steps_from_json(j.get("steps")),
+                    timeout=_str(j.get("timeout")),
                 )
             )
     return Plan(
