@@ -89,7 +89,9 @@ _GITHUB_STRINGS = (
     "retention_days run_id run_number run_attempt secret_source server_url sha token triggering_actor "
     "workflow workflow_ref workflow_sha workspace output state step_summary"
 ).split()
-GITHUB = Obj({**{n: STRING for n in _GITHUB_STRINGS}, "event": _map(), "ref_protected": BOOL})
+#: ``github.event``: any payload; its ``inputs`` (workflow_dispatch) are always strings
+_EVENT = Obj({"inputs": _map(STRING)}, ANY)
+GITHUB = Obj({**{n: STRING for n in _GITHUB_STRINGS}, "event": _EVENT, "ref_protected": BOOL})
 RUNNER = _strict(
     name=STRING,
     os=STRING,
@@ -160,7 +162,7 @@ def show(t: Type) -> str:
         return t.name
     if isinstance(t, Arr):
         return f"array<{show(t.elem)}>"
-    if t.props is None:
+    if t.props is None or t.elem is not None:  # a map, or an object with any other property
         return "object"
     names = sorted(t.props)
     return "{" + ", ".join(f'"{n}"' for n in names[:8]) + (", ..." if len(names) > 8 else "") + "}"
@@ -306,7 +308,7 @@ class _Checker:
             if isinstance(recv, Obj):
                 if recv.props is None:
                     return Arr(recv.elem or ANY)
-                elems = set(recv.props.values())
+                elems = set(recv.props.values()) | ({recv.elem} if recv.elem is not None else set())
                 return Arr(elems.pop() if len(elems) == 1 else ANY)
             return ANY
         idx = self.type_of(node.index)
@@ -317,7 +319,7 @@ class _Checker:
                 self.report(node.index, f"an object is indexed by a {_kind(idx)}; object keys are strings")
             return (recv.elem or ANY) if recv.props is None else ANY
         if isinstance(recv, Arr):
-            if isinstance(node.index, expr.Literal) and isinstance(node.index.value, str) or _composite(idx):
+            if idx == STRING or _composite(idx):
                 self.report(node.index, f"an array is indexed by a {_kind(idx)}; array indexes are numbers")
             return recv.elem
         if recv in _SCALARS and recv is not STRING:
