@@ -377,6 +377,11 @@ class _Checker:
                     f'{_ORDINAL.get(i + 1, f"{i + 1}th")} argument of "{node.name}" is {_kind(t)}; '
                     "it takes a string",
                 )
+        if name == "contains" and isinstance(args[0], Obj):
+            self.report(
+                node.args[0],
+                f'1st argument of "{node.name}" is an object; it searches a string or an array',
+            )
         if name == "format":
             self.problems.extend(_format_problems(node))
         if name == "fromjson":

@@ -28,6 +28,7 @@ Owns the dialect's graph and data-flow semantics:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,8 +88,31 @@ def _yaml_type(node: Node) -> exprtypes.Type:
 
 
 def _union(types: list[exprtypes.Type]) -> exprtypes.Type:
+    """The type all of ``types`` share: arrays of different elements are arrays of ``any``."""
     first = types[0] if types else exprtypes.ANY
-    return first if all(t == first for t in types) else exprtypes.ANY
+    if all(t == first for t in types):
+        return first
+    if all(isinstance(t, exprtypes.Arr) for t in types):
+        return exprtypes.Arr(_union([t.elem for t in types if isinstance(t, exprtypes.Arr)]))
+    return exprtypes.ANY
+
+
+_WHOLE_EXPR = re.compile(r"^\s*\$\{\{(.*)\}\}\s*$", re.DOTALL)
+
+
+def _value_type(node: Node) -> exprtypes.Type:
+    """The type of a YAML value that may be one whole ``${{ }}`` expression (such as
+    ``${{ fromJSON('[1, 2]') }}``, whose type its literal gives); ``any`` when unknown."""
+    if isinstance(node, ScalarNode) and "${{" in node.value:
+        m = _WHOLE_EXPR.match(node.value)
+        if m is None or "${{" in m.group(1):
+            return exprtypes.ANY
+        parsed = _parse_cached(m.group(1))[0]
+        if parsed is None:
+            return exprtypes.ANY
+        t, problems = exprtypes.check(parsed, lambda _name: exprtypes.ANY)
+        return exprtypes.ANY if problems else t
+    return _yaml_type(node)
 
 
 _At = Callable[[int], int]
@@ -892,14 +916,22 @@ class Lowerer:
                 props[k.value.lower()] = (
                     _union([_yaml_type(i) for i in v.items]) if isinstance(v, SeqNode) else exprtypes.ANY
                 )
+            rows = set(props)
+            added: dict[str, list[exprtypes.Type]] = {}
             for k, v in entries(mm):
                 if k.value == "include" and isinstance(v, SeqNode):
                     for item in v.items:
                         im = as_map(item)
                         if im is None:
                             return exprtypes.ANY
-                        for ik, _ in entries(im):
-                            props[ik.value.lower()] = exprtypes.ANY
+                        for ik, iv in entries(im):
+                            low = ik.value.lower()
+                            if low in rows:  # an include may give a row's key other values
+                                props[low] = _union([props[low], _value_type(iv)])
+                            else:
+                                added.setdefault(low, []).append(_value_type(iv))
+            for low, types in added.items():
+                props[low] = _union(types)
         return exprtypes.Obj(props, exprtypes.ANY)
 
     # -- context references --------------------------------------------------------------------
