@@ -1,0 +1,2497 @@
+"""Intent: what a request states, extracted in code, and a plan that covers it.
+
+:func:`extract` reads a request ("for each new signup, send a welcome email, then ...") and
+returns an :class:`Intent`: the :class:`~wfspec.llm.plan.Item` list of everything the request
+states and a :class:`~wfspec.llm.plan.Plan` built from the same parse. No model is involved;
+the same request always gives the same intent.
+
+The parser is small and general:
+
+1. **Preparation.** Comment leaders (``#``, ``//``) go; URLs, backticked commands and quoted
+   strings are protected as single tokens; phrases that hold for the whole workflow are read
+   and cut out first (schedules, timeouts, and for GitHub Actions triggers, matrix axes, the
+   runner, inputs, the environment).
+2. **Segmentation.** Sentences (``.``, ``!``, ``?``, ``;``, line breaks) are cut into chunks at
+   sequence cues and chunks into pieces at ``,`` / ``and`` where a verb or a cue follows.
+3. **A chunk grammar over pieces.** Each piece is a *head* that opens a block (a condition, a
+   default, a for-each, a fallback), a control phrase that wraps steps (loop, retry, parallel)
+   or an action. Open blocks take the following pieces until a cue closes them.
+
+The cue lexicon (case and punctuation do not matter):
+
+- sequence: ``then``, ``and then``, ``after that``, ``afterwards``, ``next``, ``first``,
+  ``finally``, ``lastly``, ``once that's done``, ``;``, sentence ends. ``finally`` and ``after
+  that`` close every open block.
+- branch: ``if C, A``, ``if C then A``, ``A if C``, ``when/whenever/in case/unless C`` (with a
+  state verb in C), ``else if``, comparator continuations (``over 500 ..., under 100 ...``),
+  ``otherwise``/``else``/``if not``/``everything else``/``in all other cases`` (the default),
+  ``depending on X: A for Y, B for Z``, routing (``route X to A and everything else to B``).
+- for-each: ``for each/every/all (of) (the) X``, ``each X should ...`` at a clause start,
+  ``iterate/loop over X``, ``go through each X``; a trailing ``... for each X``. ``each`` as a
+  plain determiner ("charge each customer") is not a for-each. Collective cues (``all of them``,
+  ``in one call``, ``in bulk``, ``at once``) end the body.
+- loop: ``keep Ving ... until C``, ``repeat (X) until C``, ``A until C``, ``until C`` (wraps
+  the step before), ``as long as C``.
+- parallel: ``meanwhile``, ``in the meantime``, ``at the same time``, ``simultaneously``,
+  ``concurrently``, ``in parallel``, ``all at once``, ``while ... also``.
+- retry: ``retry (up to) N times``, ``try (it) N times``, ``N retries/attempts``, ``give up
+  after N attempts``, ``twice``; ``with exponential/linear/constant backoff``.
+- fallback: ``if that/it fails/errors``, ``on failure``, ``in case of an error``, ``if
+  anything goes wrong``, ``failing that``, ``fall back to X``.
+- wait: ``wait/pause/sleep/delay/hold (for) D``, ``after D, A``, ``D later``; timeout: ``give up
+  / time out / abort after D``, ``a D timeout``, ``timeout of D``, ``within D``.
+- events: ``when/once/on the X event (comes in|arrives|...)``, ``wait/listen for the X event``
+  (listen); ``publish/emit/fire/broadcast/send an X event`` (emit). X is a dotted name or the
+  words before ``event``.
+- schedules: ``every N minutes/hours/days``, ``hourly``, ``daily``, ``nightly``, ``weekly``,
+  ``monthly``, ``every morning/evening/night``, ``on weekdays``, ``every Monday``, ``at 9``,
+  ``at 9:30 pm``, ``at noon``, ``at midnight``. "the daily report" (after a determiner) is no
+  schedule.
+- names: ``the X agent``, ``agent X``, ``have/ask/tell the X agent (to) ...``; ``the X tool``,
+  ``the X MCP server``; ``the X API/endpoint/webhook/service``, URLs, well-known services
+  (Stripe, Slack, PagerDuty, ...); ``the X function``; secrets (``SLACK_TOKEN``, ``the X
+  secret``); ``run `cmd```, ``run the X script`` (shell); ``start/trigger the X workflow``.
+- GitHub Actions: ``on pushes to B``, ``on pull requests to B``, ``on tags v*``, ``when an
+  issue is opened``, ``when a release is published``, ``manually (with a X input)``, schedules;
+  matrices ``for Node 18, 20 and 22``, ``Python 3.11 and 3.12``, ``on Ubuntu and Windows``;
+  ``deploy to production`` (environment); jobs from ``build``, ``test``, ``lint``, ``deploy``,
+  ``release``, ``publish`` heads, with ``needs`` from the order.
+
+Names the workspace defines (``names``: agents, functions, secrets, tasks, jobs, actions) win
+when the request names or closely matches one ("the billing agent" ~ ``billingAgent``);
+otherwise names come from the request's words. Nothing else is invented.
+
+This module imports nothing of wfspec but :mod:`wfspec.llm.plan`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from wfspec.llm.plan import Case, Item, Job, Plan, Step, Trigger
+
+__all__ = ["Intent", "extract"]
+
+
+@dataclass
+class Intent:
+    """What a request states (``items``) and a plan built from it that covers every item."""
+
+    request: str
+    dialect: str
+    items: list[Item] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
+
+
+# -- lexicons -------------------------------------------------------------------------------
+
+_VERBS = frozenset(
+    """accept acknowledge add aggregate alert allocate analyse analyze annotate answer append apply
+    approve archive ask assign attach audit authenticate authorize backup bill block book bounce
+    build bump calculate call cancel capture categorize categorise charge check checkout choose
+    classify clean cleanup clear close collect combine comment commit compare compile compress
+    compute confirm congratulate connect consult contact convert copy count crawl create credit
+    debit decide decline decrypt dedupe deduplicate delegate delete deploy deprovision describe
+    detect determine diagnose disable dispatch display download draft drop dump email embed
+    enable encrypt enqueue enrich ensure escalate estimate evaluate execute export extract fetch
+    file fill filter find flag follow format forward gather generate geocode get give grab greet
+    hand handle identify import index inform insert inspect install invite investigate invoice
+    invoke issue kick label launch lint list load locate lock log look lookup mail mark match
+    measure merge message migrate moderate monitor move normalize normalise notify offboard
+    onboard open order package page parse pass pay pick ping poll populate post prepare print
+    probe process produce provision prune publish pull purge push put query queue quote rank
+    read rebuild record refund register reject release reload remind remove rename render reopen
+    reply report request rerun reserve reset resize resolve respond restart restore resubmit
+    retrieve return review revoke rotate route run sanitize sanitise save scan schedule score
+    scrape search seed select send set share ship show sign skip snapshot sort split start
+    stop store submit summarize summarise sync tag take tell test text thank track train
+    transcribe transfer transform translate triage trigger tweet unlock unsubscribe update
+    upgrade upload upsert use validate verify warn watch welcome write zip emit publish fire
+    broadcast raise throw wait pause sleep delay listen repeat keep retry try redo loop iterate
+    fall fallback wrap tidy mint prepare reconcile refresh remember escalate approve deny
+    let have make ask tell""".split()
+)
+_VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
+_DETERMINERS = frozenset(
+    """the a an this that these those their its his her our my your some any each every all
+    them it they him me us itself themselves one""".split()
+)
+_PREPOSITIONS = frozenset(
+    """to for with via through using from in on at by into onto about if when until unless so
+    because after before while as over under within per of against across without once whether
+    and or but then""".split()
+)
+_SERVICES = frozenset(
+    """stripe slack pagerduty twilio sendgrid mailgun jira github gitlab salesforce hubspot
+    zendesk intercom shopify s3 dynamodb postgres mysql snowflake bigquery openai airtable
+    notion trello asana datadog sentry opsgenie discord mailchimp quickbooks xero paypal
+    braintree okta auth0 segment mixpanel elasticsearch redis kafka sqs sns teams
+    statuspage""".split()
+)
+_NUMBERS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50,
+    "sixty": 60, "ninety": 90, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+    "once": 1, "twice": 2, "thrice": 3,
+}  # fmt: skip
+_NUM = r"(?:\d+|a couple of|a few|forty-five|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|an|a)"
+_UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)"
+_DUR = rf"(?:half an? (?:hour|minute|day)|\b{_NUM}\s*-?\s*{_UNIT}\b|\b\d+\s?[smhd]\b)"
+_DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+_DAY_RE = r"(?:sun|mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?)(?:day)?s?"
+
+
+def _number(s: str) -> int:
+    s = s.strip().lower()
+    if s.isdigit():
+        return int(s)
+    return _NUMBERS.get(s, 0)
+
+
+def _duration(phrase: str) -> str:
+    """An ISO 8601 duration for a duration phrase ("an hour", "15 minutes", "2d"); "" if none."""
+    low = phrase.lower()
+    m = re.search(r"half an? (hour|minute|day)", low)
+    if m:
+        return {"hour": "PT30M", "minute": "PT30S", "day": "PT12H"}[m.group(1)]
+    m = re.search(rf"\b({_NUM})\s*-?\s*({_UNIT})\b", low) or re.search(r"\b(\d+)\s?([smhd])\b", low)
+    if not m:
+        return ""
+    n = _number(m.group(1)) or 1
+    u = m.group(2)[0]
+    if u == "w":
+        return f"P{7 * n}D"
+    if u == "d":
+        return f"P{n}D"
+    return f"PT{n}{ {'s': 'S', 'm': 'M', 'h': 'H'}[u] }"
+
+
+def _singular(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and re.search(r"(ches|shes|sses|xes)$", w):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not re.search(r"(ss|us|is)$", w):
+        return w[:-1]
+    return w
+
+
+def _split_words(name: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.findall(r"[a-z0-9]+", name.lower())]
+
+
+def camel(words: Sequence[str] | str, limit: int = 40) -> str:
+    """camelCase of words, at most ``limit`` characters (cut at a word)."""
+    ws = _split_words(words) if isinstance(words, str) else [x for w in words for x in _split_words(w)]
+    out = ""
+    for i, w in enumerate(ws):
+        part = w if i == 0 else w[:1].upper() + w[1:]
+        if len(out) + len(part) > limit:
+            break
+        out += part
+    if out and out[0].isdigit():
+        out = "step" + out[:1].upper() + out[1:]
+    return out[:limit]
+
+
+def kebab(words: Sequence[str] | str) -> str:
+    """kebab-case of words."""
+    ws = _split_words(words) if isinstance(words, str) else [x for w in words for x in _split_words(w)]
+    return "-".join(ws)[:40].strip("-")
+
+
+# -- workspace names ----------------------------------------------------------------------------
+
+_GENERIC = {
+    "agents": {"agent", "bot", "assistant"},
+    "functions": {"function", "fn", "func"},
+    "secrets": {"secret", "secrets"},
+    "tasks": {"task", "step"},
+    "jobs": {"job"},
+    "actions": {"action"},
+}
+
+
+class _Names:
+    """The workspace's own definitions, matched by words."""
+
+    def __init__(self, names: Mapping[str, Sequence[str]] | None) -> None:
+        self.names = {k: [str(v) for v in vs if str(v).strip()] for k, vs in (names or {}).items()}
+
+    def words(self, kind: str, name: str) -> list[str]:
+        generic = _GENERIC.get(kind, set())
+        return [_singular(w) for w in _split_words(name) if w not in generic]
+
+    def match(self, kind: str, phrase: str) -> str:
+        """The workspace name of ``kind`` that ``phrase`` names or closely matches, or ""."""
+        want = self.words(kind, phrase)
+        if not want:
+            return ""
+        for name in self.names.get(kind, []):
+            if name == phrase.strip() or self.words(kind, name) == want:
+                return name
+        best, best_score = "", 0.0
+        for name in self.names.get(kind, []):
+            have = self.words(kind, name)
+            if not have:
+                continue
+            common = len(set(want) & set(have))
+            score = common / max(len(set(want) | set(have)), 1)
+            if score > best_score and common == len(set(want)) and score >= 0.5:
+                best, best_score = name, score
+        return best
+
+    def mentioned(self, kind: str, text: str, min_words: int = 2) -> list[str]:
+        """Workspace names of ``kind`` that occur in ``text``, verbatim or as their words in a row."""
+        tokens = [_singular(w) for w in _split_words(text) if w not in _DETERMINERS]
+        out: list[str] = []
+        for name in self.names.get(kind, []):
+            if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text):
+                out.append(name)
+                continue
+            ws = [_singular(w) for w in _split_words(name)]
+            n = len(ws)
+            if n >= min_words and any(tokens[i : i + n] == ws for i in range(len(tokens) - n + 1)):
+                out.append(name)
+        return out
+
+
+# -- preparation --------------------------------------------------------------------------------
+
+_PH = re.compile(r"qq(\d+)qq")
+
+
+class _Protect:
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    def protect(self, text: str) -> str:
+        def keep(m: re.Match[str]) -> str:
+            self.saved.append(m.group(0))
+            return f"qq{len(self.saved) - 1}qq"
+
+        text = re.sub(r"https?://[^\s,;)\]]+[^\s,;)\].!?]", keep, text)
+        text = re.sub(r"`[^`]+`", keep, text)
+        text = re.sub(r"\"[^\"]{1,80}\"|“[^”]{1,80}”", keep, text)
+        return text
+
+    def restore(self, text: str, strip_quotes: bool = False) -> str:
+        def back(m: re.Match[str]) -> str:
+            i = int(m.group(1))
+            s = self.saved[i] if i < len(self.saved) else ""
+            return s.strip('`"“”') if strip_quotes else s
+
+        return _PH.sub(back, text)
+
+    def raw(self, token: str) -> str:
+        m = _PH.fullmatch(token.strip())
+        return self.restore(token, strip_quotes=True) if m else token
+
+
+def _clean(request: str) -> str:
+    lines: list[str] = []
+    for line in request.splitlines():
+        line = re.sub(r"^\s*(?:#+|//+|--|\*+|>)\s?", "", line).strip()
+        bullet = re.match(r"^(?:[-*•]|\d+[.)])\s+", line)
+        if bullet:
+            line = line[bullet.end() :]
+            if lines and not re.search(r"[.!?;:]$", lines[-1]):
+                lines[-1] += "."
+        if line:
+            lines.append(line)
+    text = ""
+    for line in lines:
+        if (
+            text
+            and re.match(r"[A-Z]", line)
+            and not re.search(r"[.!?;:,]$|\b(?:and|or|then|to|the|a|an|of|for|with)$", text, re.I)
+        ):
+            text += "."
+        text += " " + line
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.7 * len(letters):
+        text = re.sub(r"\b[A-Z][A-Z]+\b(?![_\d])", lambda m: m.group(0).lower(), text)
+        text = text[:1].upper() + text[1:]
+    text = text.replace("’", "'").replace("‘", "'").replace("—", ", ").replace("–", "-")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _cut(text: str, m: re.Match[str]) -> str:
+    return text[: m.start()] + " " + text[m.end() :]
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;!?])", r"\1", text)
+    text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)
+    text = re.sub(r"(^|[.!?;]\s*)[,;]\s*", r"\1", text)
+    return text.strip(" ,")
+
+
+# -- schedules and timeouts -----------------------------------------------------------------------
+
+
+def _hour(h: str, mnt: str | None, ampm: str | None) -> tuple[int, int]:
+    hour, minute = int(h), int(mnt or 0)
+    ap = (ampm or "").replace(".", "").lower()
+    if ap == "pm" and hour < 12:
+        hour += 12
+    if ap == "am" and hour == 12:
+        hour = 0
+    return hour % 24, minute % 60
+
+
+_ADJ_BEFORE = r"(?<!\bthe )(?<!\ba )(?<!\bour )(?<!\bmy )(?<!\bthis )(?<!\byour )(?<!\btheir )"
+
+
+def _schedule(text: str) -> tuple[str, str, str]:
+    """(cron, the text without the schedule phrase, the phrase); ("", text, "") when none."""
+    low = text.lower()
+    minute: str | None = None
+    hour: str | None = None
+    dom, dow = "*", "*"
+    found = False
+    spans: list[tuple[int, int]] = []
+
+    def take(m: re.Match[str]) -> None:
+        spans.append((m.start(), m.end()))
+
+    m = re.search(rf"\bevery\s+({_NUM})\s*(minutes?|mins?|hours?|hrs?|days?)\b", low)
+    if m and _number(m.group(1)) > 0:
+        n, u = _number(m.group(1)), m.group(2)[0]
+        found = True
+        take(m)
+        if u == "m":
+            minute, hour = (f"*/{n}" if n > 1 else "*"), "*"
+        elif u == "h":
+            minute, hour = "0", (f"*/{n}" if n > 1 else "*")
+        else:
+            dom = f"*/{n}" if n > 1 else "*"
+    for pat, fields in (
+        (r"\b(?:every|each)\s+minute\b", ("*", "*")),
+        (rf"{_ADJ_BEFORE}\bhourly\b|\b(?:every|each|once an?)\s+hour\b", ("0", "*")),
+    ):
+        m = re.search(pat, low)
+        if m and not found:
+            found = True
+            take(m)
+            minute, hour = fields
+    m = re.search(
+        rf"{_ADJ_BEFORE}\b(daily|nightly|weekly|monthly)\b|\b(?:every|each|once a)\s+(day|night|morning|evening|afternoon|week|month|weekday|weekend)\b|\b(?:on|during)\s+(weekdays|weekends|business days|working days)\b|\b(?:at|during the)\s+(night)\b",
+        low,
+    )
+    if m:
+        found = True
+        take(m)
+        word = next(g for g in m.groups() if g)
+        if word in ("nightly", "night"):
+            hour = hour or "2"
+        elif word == "morning":
+            hour = hour or "9"
+        elif word == "evening":
+            hour = hour or "18"
+        elif word == "afternoon":
+            hour = hour or "14"
+        elif word in ("weekly", "week"):
+            dow = "1"
+        elif word in ("monthly", "month"):
+            dom = "1"
+        elif word in ("weekday", "weekdays", "business days", "working days"):
+            dow = "1-5"
+        elif word in ("weekend", "weekends"):
+            dow = "0,6"
+    m = re.search(r"\b(?:monday|mon)\s*(?:-|to|through|thru)\s*(?:friday|fri)\b", low)
+    if m:
+        found = True
+        take(m)
+        dow = "1-5"
+    m = re.search(rf"\b(?:every|on|each)\s+({_DAY_RE}(?:\s*(?:,|and|&)\s*{_DAY_RE})*)\b", low)
+    if m and dow == "*":
+        days = []
+        for d in re.findall(_DAY_RE, m.group(1)):
+            for i, name in enumerate(_DAYS):
+                if name.startswith(d.rstrip("s")[:3]):
+                    days.append(i)
+        if days:
+            found = True
+            take(m)
+            dow = ",".join(str(d) for d in sorted(set(days)))
+    m = re.search(r"\bon the (1st|first|15th|last)\b(?: day)? of (?:each|every|the) month\b", low)
+    if m:
+        found = True
+        take(m)
+        dom = "1" if m.group(1) in ("1st", "first") else "15" if m.group(1) == "15th" else "28"
+    if not found:
+        return "", text, ""
+    m = re.search(r"\bat\s+(noon|midday|midnight)\b", low)
+    if m:
+        take(m)
+        hour, minute = ("0" if m.group(1) == "midnight" else "12"), "0"
+    else:
+        m = re.search(
+            r"\b(?:at|around|by)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?:\s*o'clock)?(?:\s*(?:utc|gmt))?(?![\w:])",
+            low,
+        ) or re.search(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b", low)
+        if m and int(m.group(1)) <= 24:
+            take(m)
+            h, mi = _hour(m.group(1), m.group(2), m.group(3))
+            hour, minute = str(h), str(mi)
+    if hour is None:
+        hour = "0"
+    if minute is None:
+        minute = "0"
+    cron = f"{minute} {hour} {dom} * {dow}"
+    spans.sort()
+    phrase = " ".join(text[a:b] for a, b in spans)
+    out = text
+    for a, b in reversed(spans):
+        out = out[:a] + " " + out[b:]
+    return cron, out, phrase
+
+
+_TIMEOUTS = [
+    rf"\b(?:and\s+)?(?:give up|giving up|time ?out|timing out|abort|bail(?: out)?|stop waiting|cancel(?: the workflow| everything| it)?)\s+(?:after\s+|if (?:it takes|nothing (?:happens|arrives|comes)) (?:longer than |more than )?(?:for |in |within )?)({_DUR})",
+    rf"\b(?:with\s+)?(?:an?\s+)?({_DUR})\s+(?:timeout|time limit|deadline)\b",
+    rf"\b(?:a\s+|the\s+)?(?:timeout|time limit|deadline)\s+(?:of|is|at)\s+({_DUR})",
+    rf"\b(?:must|should|has to|needs? to)\s+(?:finish|complete|be done|end)\s+within\s+({_DUR})",
+    rf"\bif (?:it|this|that|the whole thing|everything) takes (?:longer|more) than ({_DUR})(?:,?\s*(?:give up|abort|cancel|fail|stop))?",
+    rf"\bafter ({_DUR}),?\s*(?:give up|abort|time out)",
+]
+
+
+def _timeout(text: str) -> tuple[str, str]:
+    for pat in _TIMEOUTS:
+        m = re.search(pat, text, re.I)
+        if m:
+            return _duration(m.group(1)), _cut(text, m)
+    return "", text
+
+
+# -- clause segmentation ----------------------------------------------------------------------------
+
+_SEQ = re.compile(
+    r"\s*,?\s*\b(and then|and after that|and afterwards|after that|afterwards|after which|then|and finally|finally|lastly|"
+    r"once (?:that|this|it|everything|they|all)(?:'s| is| are|'re)? (?:done|finished|complete|completed)|when (?:that|it)(?:'s| is) (?:done|finished))\b\s*,?\s*"
+    r"|(?:(?<=^)|(?<=,\s))next\b,?\s*",
+    re.I,
+)
+_HEAD = re.compile(
+    r"^(?:if|when|whenever|unless|in case|should|else if|otherwise if|but if|and if|for each|for every|for all|"
+    r"depending on|based on|otherwise|else|or else|in all other cases|for (?:everything|anything) else|"
+    r"meanwhile|in the meantime|at the same time|simultaneously|concurrently|in parallel|on (?:failure|error)|"
+    r"in case of|failing that|after\s+"
+    + _DUR
+    + r"|(?:over|under|above|below|more than|less than|greater than|at least|at most|between|exactly)\s)",
+    re.I,
+)
+_LEAD = re.compile(
+    r"^(?:please|also|then|and|so|just|first(?:ly)?|we (?:need|want|have) to|i want to|i'd like to|i need to|"
+    r"you should|make sure (?:to|that you)|be sure to|go ahead and|let's|lets|we should|should|must|"
+    r"start by|begin by|to start,?|the workflow should|it should|this workflow should)\b[,:]?\s*",
+    re.I,
+)
+
+
+def _strip_lead(text: str) -> str:
+    prev = None
+    text = text.strip(" ,:")
+    while prev != text:
+        prev = text
+        text = _LEAD.sub("", text).strip(" ,:")
+    return text
+
+
+def _first_word(text: str) -> str:
+    m = re.match(r"[\w'-]+", text.strip())
+    return m.group(0).lower() if m else ""
+
+
+def _is_verb(word: str) -> bool:
+    w = word.lower()
+    if w in _VERBS:
+        return True
+    if "-" in w and w.split("-")[-1] in _VERBS:
+        return True
+    if w.startswith("re") and w[2:] in _VERBS:
+        return True
+    return bool(re.fullmatch(r"[a-z]+(?:ify|ize|ise)", w))
+
+
+def _sentences(text: str, semicolons: bool = True) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+|\s*;\s*|[.!?]+$" if semicolons else r"(?<=[.!?])\s+|[.!?]+$", text)
+    return [p.strip(" .!?") for p in parts if p and p.strip(" .!?,")]
+
+
+def _chunks(sentence: str) -> list[tuple[str, str]]:
+    """(separator, chunk): the separator before it is "", "then", "after" or "finally"."""
+    s = re.sub(
+        r"^((?:else if|otherwise if|if|when|whenever|in case|unless)\s+[^,]+?)\s+then\s+",
+        r"\1, ",
+        sentence,
+        flags=re.I,
+    )
+    s = re.sub(r"(,\s*(?:else if|otherwise if|if)\s+[^,]+?)\s+then\s+", r"\1, ", s, flags=re.I)
+    out: list[tuple[str, str]] = []
+    pos, sep = 0, ""
+    for m in _SEQ.finditer(s):
+        chunk = s[pos : m.start()]
+        if chunk.strip(" ,"):
+            out.append((sep, chunk.strip(" ,")))
+        cue = m.group(0).strip(" ,").lower()
+        sep = (
+            "finally"
+            if re.search(r"finally|lastly", cue)
+            else "after"
+            if re.search(r"after|once|when|done", cue)
+            else "then"
+        )
+        pos = m.end()
+    if s[pos:].strip(" ,"):
+        out.append((sep, s[pos:].strip(" ,")))
+    return out
+
+
+def _pieces(chunk: str) -> list[tuple[str, str]]:
+    """(separator, piece) with separator "" or "and" (a comma or "and")."""
+    out: list[tuple[str, str]] = []
+    rest = chunk.strip()
+    sep = ""
+    while rest:
+        head = _HEAD.match(rest)
+        cut = None
+        if head:
+            c = rest.find(",")
+            if c > 0:
+                cut = (c, c + 1)
+        if cut is None:
+            for m in re.finditer(
+                r",\s*(?:and\s+|or\s+)?|\s+and\s+(?:also\s+)?|\s+while also\s+|\s+or else\s+|\s+otherwise\s+|\s+else\s+",
+                rest,
+            ):
+                nxt = rest[m.end() :]
+                word = _first_word(nxt)
+                left = rest[: m.start()]
+                if re.search(r"\b(?:between|both)\s+\S+$", left):
+                    continue
+                if re.search(r"otherwise|else", m.group(0)):
+                    cut = (m.start(), m.start() + len(m.group(0)) - len(m.group(0).lstrip()))
+                    break
+                if "while also" in m.group(0):
+                    cut = (m.start(), m.end())
+                    break
+                if (
+                    _is_verb(word)
+                    or _HEAD.match(nxt)
+                    or re.match(r"(?:keep|repeat|retry|wait|pause|until|publish|emit)\b", nxt, re.I)
+                ):
+                    if word in (
+                        "test",
+                        "order",
+                        "report",
+                        "email",
+                        "text",
+                        "message",
+                        "page",
+                        "file",
+                        "list",
+                    ) and re.match(
+                        r"\w+\s+(?:results?|reports?|suites?|ids?|numbers?|summary|items?)\b", nxt, re.I
+                    ):
+                        continue
+                    cut = (m.start(), m.end())
+                    break
+        if cut is None:
+            out.append((sep, rest.strip(" ,")))
+            break
+        piece = rest[: cut[0]].strip(" ,")
+        if piece:
+            out.append((sep, piece))
+        rest = rest[cut[1] :].strip(" ,")
+        sep = "and"
+    return [(s, p) for s, p in out if p]
+
+
+# -- the parser ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    kind: str  # case, foreach, catch
+    step: Step
+    target: list[Step]
+    default: bool = False
+    subject: str = ""
+
+
+_COND_STATE = re.compile(
+    r"\b(?:is|are|was|were|isn't|aren't|has|have|hasn't|had|equals?|exceeds?|contains?|matches|includes?|"
+    r"succeeds?|passes|passed|fails?|failed|approved|rejected|says|answers|returns|mentions|looks|seems|"
+    r"over|under|above|below|more than|less than|greater than|at least|at most|'s|'re|can't|cannot|doesn't|don't|"
+    r"did|does|do|not|no|missing|empty|valid|invalid|high|low|urgent|negative|positive|down|up|slow)\b|[<>=]",
+    re.I,
+)
+_FAIL = re.compile(
+    r"^(?:if|when|in case|should)\s+(?:that|it|this|they|the (?:call|request|step|lookup|upload|attempt|api call|charge|payment|job|send|delivery|\w+ call|\w+ step|\w+ request))?\s*"
+    r"(?:still\s+)?(?:fails?|failed|errors?(?: out)?|errored|throws|crashes|times? out|goes wrong|doesn't work|does not work|is unsuccessful|returns an error|breaks|bounces)\b"
+    r"|^(?:on|upon)\s+(?:failure|error|errors)\b|^in case of (?:an? )?(?:error|failure|problem)s?\b|^if (?:anything|something) goes wrong\b"
+    r"|^should (?:it|that|this) fail\b|^failing that\b|^if (?:not successful|unsuccessful)\b",
+    re.I,
+)
+_ELSE = re.compile(
+    r"^(?:(?:otherwise|else|or else)(?!\s+if\b)|if not|if (?:it is|it's|they are|they're|that is|that's|it does|it did) not|if (?:it|they|that) (?:isn't|aren't|doesn't|didn't|don't)|"
+    r"in (?:all )?other cases|in any other case|for (?:everything|anything|all) else|for (?:the rest|all others|others)|"
+    r"(?:and )?(?:everything|anything) else|if neither|if none of (?:these|those|them|the above))\b[,:]?\s*",
+    re.I,
+)
+_COMPARATOR = re.compile(
+    r"^(?:and\s+|but\s+)?(?:if\s+|when\s+)?(?:it'?s\s+|it is\s+|they're\s+|they are\s+)?"
+    r"((?:over|under|above|below|more than|less than|greater than|at least|at most|between|exactly|equal to|>=|<=|>|<)\s+\S+(?:\s+and\s+\d\S*)?)\s*(.*)$",
+    re.I,
+)
+_PAR_LEAD = re.compile(
+    r"^(?:meanwhile|in the meantime|at the same time|simultaneously|concurrently|in parallel|while (?:that|this)(?:'s| is) (?:running|happening|going on)|also at the same time)\b[,:]?\s*",
+    re.I,
+)
+_PAR_TAIL = re.compile(
+    r",?\s*(?:all\s+)?(?:in parallel|at the same time|simultaneously|concurrently|at once|in parallel with each other)\s*$",
+    re.I,
+)
+_COLLECTIVE = re.compile(
+    r"\b(?:all of them|them all|all (?:the|of the) \w+|in one (?:call|go|batch|request)|in a single|in bulk|as a batch|at once|together|once all|when all|after all|a summary|the summary|summari[sz]e)\b",
+    re.I,
+)
+_RETRY = [
+    rf"\b(?:and\s+)?(?:retry(?:ing)?|re-?try(?:ing)?|try(?:ing)?(?: it| that| this| again)?|attempt(?:ing)?(?: it)?)\s+(?:it\s+|that\s+|this\s+)?(?:up to\s+|at most\s+|a maximum of\s+|max\s+|no more than\s+)?({_NUM}|twice|thrice|once)(?:\s+(?:more\s+)?(?:times|attempts|tries))?\b",
+    rf"\b(?:with|and)\s+(?:up to\s+|at most\s+)?({_NUM})\s+(?:retries|retry attempts|attempts|tries)\b",
+    rf"\b(?:giving up|give up|stop(?:ping)?)\s+after\s+({_NUM})\s+(?:attempts|tries|retries|failures)\b",
+    rf"\b({_NUM})\s+(?:retries|retry attempts)\b",
+    r"\b(?:and\s+)?(retry(?:ing)?|retries)\b(?:\s+(?:it|on failure|on errors?|if it fails))?",
+]
+_BACKOFF = re.compile(
+    r"\b(?:with\s+|using\s+)?(?:an?\s+)?(exponential|linear|constant|fixed)?\s*back-?off\b|\bbacking off (exponentially|linearly)\b",
+    re.I,
+)
+
+
+class _Parser:
+    def __init__(self, dialect: str, names: _Names, prot: _Protect) -> None:
+        self.dialect = dialect
+        self.names = names
+        self.prot = prot
+        self.items: list[Item] = []
+        self._seen: set[tuple[str, str]] = set()
+        self.root: list[Step] = []
+        self.frames: list[_Frame] = []
+        self.taken: set[str] = set()
+        self.meta: dict[int, list[str]] = {}  # branch/parallel step -> outcome phrases
+        self.cond_items: dict[int, int] = {}  # control step -> index of its item
+        self.last_sep = ""
+        self.step_text: dict[int, str] = {}  # action step -> the phrase it came from
+
+    # -- items and names --
+
+    def item(
+        self, kind: str, name: str = "", values: Sequence[str] = (), count: int = 0, text: str = ""
+    ) -> int:
+        key = (kind, name.lower())
+        if (
+            kind not in ("step", "branch", "parallel", "loop", "foreach", "retry", "fallback", "wait")
+            and key in self._seen
+        ):
+            return -1
+        self._seen.add(key)
+        self.items.append(Item(kind, name, tuple(values), count, self.prot.restore(text).strip()))
+        return len(self.items) - 1
+
+    def fresh(self, words: str, fallback: str) -> str:
+        base = camel(words) or fallback
+        name, i = base, 2
+        while name.lower() in self.taken:
+            suffix = str(i)
+            name = base[: 40 - len(suffix)] + suffix
+            i += 1
+        self.taken.add(name.lower())
+        return name
+
+    @property
+    def target(self) -> list[Step]:
+        return self.frames[-1].target if self.frames else self.root
+
+    # -- driving --
+
+    def parse(self, text: str) -> list[Step]:
+        sentences: list[str] = []
+        for whole in _sentences(text, semicolons=False):
+            if re.search(r";", whole) and (
+                self._routing(whole, dry=True) or self._depending(whole, dry=True)
+            ):
+                sentences.append(whole)
+            else:
+                sentences.extend(_sentences(whole))
+        for si, sentence in enumerate(sentences):
+            chunks = _chunks(sentence)
+            if si > 0 and not self._continues(chunks):
+                self.frames.clear()
+            for ci, (sep, chunk) in enumerate(chunks):
+                self._chunk(sep if ci > 0 else ("then" if si > 0 else ""), chunk)
+        return self.root
+
+    def _continues(self, chunks: list[tuple[str, str]]) -> bool:
+        """Whether a new sentence goes on with the open blocks (another case of a branch, or
+        more of a for-each body)."""
+        if not self.frames or not chunks:
+            return False
+        first = _strip_lead(chunks[0][1])
+        if any(f.kind == "case" for f in self.frames):
+            if (
+                _ELSE.match(first)
+                or _COMPARATOR.match(first)
+                or re.match(r"^(?:else if|otherwise if|but if|and if|if|when)\b", first, re.I)
+            ):
+                return True
+        if any(f.kind == "foreach" for f in self.frames):
+            if chunks[0][0] in ("finally", "after") or _COLLECTIVE.search(first):
+                return False
+            return bool(re.search(r"\b(?:it|its|each|them|they)\b", first, re.I))
+        return False
+
+    def _close_to(self, kind: str) -> _Frame | None:
+        for i in range(len(self.frames) - 1, -1, -1):
+            if self.frames[i].kind == kind:
+                del self.frames[i + 1 :]
+                return self.frames[i]
+        return None
+
+    def _chunk(self, sep: str, chunk: str) -> None:
+        chunk = chunk.strip()
+        if sep in ("finally", "after"):
+            self.frames.clear()
+        elif sep == "then":
+            while self.frames and (
+                self.frames[-1].kind == "catch"
+                or (self.frames[-1].kind == "case" and self.frames[-1].default)
+            ):
+                self.frames.pop()
+            if self.frames and self.frames[-1].kind == "foreach" and _COLLECTIVE.search(chunk):
+                self.frames.pop()
+        if self._routing(chunk) or self._depending(chunk):
+            return
+        body = _strip_lead(chunk)
+        lead = _PAR_LEAD.match(body)
+        tail = _PAR_TAIL.search(body) or re.search(r"\s+while also\s+", body)
+        if lead and not body[lead.end() :].strip():
+            return
+        if (lead or tail) and not re.match(r"^(?:for each|for every|for all)\b", body, re.I):
+            inner = body[lead.end() :] if lead else body
+            if tail and not lead:
+                inner = _PAR_TAIL.sub("", inner)
+            elif tail:
+                inner = _PAR_TAIL.sub("", inner)
+            parts = _pieces(inner)
+            if lead and len(parts) < 2 and self.target:
+                # "meanwhile, B": B alongside the step before
+                prev = self.target.pop()
+                before = len(self.target)
+                self._run(parts)
+                new = self.target[before:]
+                del self.target[before:]
+                self._parallel([[prev], new], [self._phrase(prev), inner], chunk)
+                return
+            branches: list[list[Step]] = []
+            phrases: list[str] = []
+            for s, p in parts:
+                before = len(self.target)
+                self._piece(s, p)
+                new = self.target[before:]
+                del self.target[before:]
+                if new:
+                    if s == "and" and branches and not re.match(r"^(?:[a-z]+)\b", p):
+                        branches[-1].extend(new)
+                    else:
+                        branches.append(new)
+                        phrases.append(self.prot.restore(p))
+            if len(branches) >= 2:
+                self._parallel(branches, phrases, chunk)
+            else:
+                for b in branches:
+                    self.target.extend(b)
+            return
+        self._run(_pieces(chunk))
+
+    def _run(self, parts: list[tuple[str, str]]) -> None:
+        for s, p in parts:
+            self._piece(s, p)
+
+    def _parallel(self, branches: list[list[Step]], phrases: list[str], text: str) -> None:
+        step = Step("parallel", name=self.fresh("in parallel", "parallel"), branches=branches)
+        self.target.append(step)
+        self.item("parallel", "", tuple(phrases), len(branches), text)
+
+    def _phrase(self, step: Step) -> str:
+        return " ".join(_split_words(step.name))
+
+    # -- pieces --
+
+    def _piece(self, sep: str, piece: str) -> None:
+        text = _strip_lead(piece)
+        if not text:
+            return
+        # an else: the default case of the open branch
+        m = _ELSE.match(text)
+        if m and not _FAIL.match(text):
+            frame = self._close_to("case")
+            branch = (
+                frame.step
+                if frame
+                else (self.target[-1] if self.target and self.target[-1].kind == "branch" else None)
+            )
+            if branch is not None:
+                if frame is not None:
+                    self.frames.pop()
+                case = next((c for c in branch.cases if not c.when and not c.steps), None)
+                if case is None:
+                    case = Case("", [])
+                    branch.cases.append(case)
+                self.frames.append(_Frame("case", branch, case.steps, default=True))
+                rest = text[m.end() :].strip(" ,")
+                if rest:
+                    self._outcome(branch, rest)
+                    self._piece("and", rest)
+                return
+            text = text[m.end() :].strip(" ,") or text
+        # a fallback
+        m = _FAIL.match(text)
+        if m and self._flat_target_has_step():
+            self._fallback(text[m.end() :].strip(" ,"), text)
+            return
+        m = re.search(
+            r"\b(?:and\s+)?(?:fall(?:ing)? ?back to|fail(?:ing)? over to|or else use|with a fallback to)\s+(.+)$",
+            text,
+            re.I,
+        )
+        if m:
+            head = text[: m.start()].strip(" ,")
+            if head:
+                self._piece(sep, head)
+            if self._flat_target_has_step():
+                self._fallback("use " + m.group(1), text)
+                return
+            text = "use " + m.group(1)
+        # a condition head
+        m = re.match(
+            r"^(?:else if|otherwise if|but if|and if|if|whenever|when|in case|unless|should|only if)\s+(.+)$",
+            text,
+            re.I,
+        )
+        if m:
+            if self._condition(text, m.group(1)):
+                return
+        m = _COMPARATOR.match(text)
+        if m and self._open_branch() is not None:
+            frame = self._open_branch()
+            assert frame is not None
+            cond = f"{frame.subject} is {m.group(1)}".strip() if frame.subject else m.group(1)
+            self._case(frame.step, cond, frame.subject, m.group(2).strip(" ,"))
+            return
+        # for-each
+        m = re.match(
+            r"^(?:for|on)\s+(?:each|every|all)(?:\s+(?:one\s+)?of)?(?:\s+(?:the|these|those|our|my|its|their))?\s+(.+)$",
+            text,
+            re.I,
+        ) or re.match(
+            r"^(?:iterate|loop|go|run)\s+(?:over|through)\s+(?:each\s+(?:of\s+)?)?(?:the\s+|all\s+(?:the\s+)?)?(.+)$",
+            text,
+            re.I,
+        )
+        if m:
+            self._foreach(m.group(1), text)
+            return
+        m = re.match(r"^each\s+(.+?)\s+(?:should|must|will|needs? to|has to|gets?|is to)\s+(.+)$", text, re.I)
+        if m:
+            self._foreach(m.group(1), text, body=m.group(2))
+            return
+        m = re.match(
+            r"^(.+?)\s+(?:for|to)\s+(?:each|every|all)(?:\s+of)?(?:\s+(?:the|these|those|our|my))?\s+([\w' -]+)$",
+            text,
+            re.I,
+        )
+        if m and _is_verb(_first_word(m.group(1))):
+            self._foreach(m.group(2), text, body=m.group(1), keep_open=False)
+            return
+        # loops
+        if self._loop(text):
+            return
+        # meanwhile inside a chunk
+        m = _PAR_LEAD.match(text)
+        if m and self.target and text[m.end() :].strip():
+            prev = self.target.pop()
+            before = len(self.target)
+            self._piece("and", text[m.end() :])
+            new = self.target[before:]
+            del self.target[before:]
+            self._parallel([[prev], new], [self._phrase(prev), text[m.end() :]], text)
+            return
+        # a trailing condition: "escalate to a human if the sentiment is negative"
+        m = re.match(r"^(.+?)\s+(?:if|only if|in case|whenever)\s+(.+)$", text)
+        if m and _is_verb(_first_word(m.group(1))) and _COND_STATE.search(m.group(2)):
+            if _FAIL.match("if " + m.group(2)) and self._flat_target_has_step():
+                self._fallback(m.group(1), text)
+                return
+            branch = self._new_branch(m.group(2), text)
+            self._case(branch, m.group(2).strip(), self._subject(m.group(2)), m.group(1))
+            return
+        self._actions(text)
+
+    def _flat_target_has_step(self) -> bool:
+        return bool(self.target)
+
+    def _open_branch(self) -> _Frame | None:
+        for f in reversed(self.frames):
+            if f.kind == "case":
+                return f
+        return None
+
+    def _subject(self, cond: str) -> str:
+        m = re.match(
+            r"^(.+?)\s+(?:is|are|'s|was|exceeds|equals|>|<|over|under|above|below|more than|less than|greater than|at least|at most)\b",
+            cond.strip(),
+            re.I,
+        )
+        return m.group(1).strip() if m and len(m.group(1).split()) <= 4 else ""
+
+    def _new_branch(self, cond: str, text: str) -> Step:
+        cwords = [
+            w
+            for w in _split_words(self.prot.restore(cond))
+            if w not in _DETERMINERS and w not in ("is", "are")
+        ]
+        step = Step("branch", name=self.fresh("check " + " ".join(cwords)[:30], "decide"))
+        self.target.append(step)
+        self.meta[id(step)] = []
+        self.cond_items[id(step)] = self.item("branch", self.prot.restore(cond).strip(), (), 0, text)
+        return step
+
+    def _outcome(self, branch: Step, phrase: str) -> None:
+        self.meta.setdefault(id(branch), []).append(self.prot.restore(phrase).strip())
+
+    def _case(self, branch: Step, cond: str, subject: str, rest: str) -> None:
+        case = Case(self.prot.restore(cond).strip(), [])
+        default_at = next((i for i, c in enumerate(branch.cases) if not c.when), None)
+        if default_at is None:
+            branch.cases.append(case)
+        else:
+            branch.cases.insert(default_at, case)
+        while self.frames and self.frames[-1].step is not branch:
+            open_ = self._open_branch()
+            if open_ is None or open_.step is not branch:
+                break
+            self.frames.pop()
+        if self.frames and self.frames[-1].kind == "case" and self.frames[-1].step is branch:
+            self.frames.pop()
+        self.frames.append(_Frame("case", branch, case.steps, subject=subject))
+        if rest:
+            self._outcome(branch, rest)
+            self._piece("and", rest)
+
+    def _condition(self, text: str, cond: str) -> bool:
+        low = cond.lower()
+        # events: "when the order.created event comes in"
+        if self._listen(text):
+            return True
+        if re.match(r"^(?:done|finished|complete|completed|ready|that's done|it's done|all is done)\b", low):
+            return False
+        if not _COND_STATE.search(cond) and not text.lower().startswith(
+            ("if", "unless", "else if", "otherwise if", "in case", "only if", "but if", "and if")
+        ):
+            return False
+        if text.lower().startswith("unless"):
+            cond = "not " + cond
+        frame = self._open_branch()
+        cont = re.match(r"^(?:else if|otherwise if|but if|and if)\b", text, re.I)
+        same_piece_group = (
+            frame is not None and (cont or self.frames[-1].kind == "case") and not frame.default
+        )
+        if same_piece_group and frame is not None:
+            self._case(frame.step, cond, frame.subject or self._subject(cond), "")
+            return True
+        if frame is not None and frame.default and cont:
+            pass
+        branch = self._new_branch(cond, text)
+        self._case(branch, cond, self._subject(cond), "")
+        return True
+
+    def _fallback(self, rest: str, text: str) -> None:
+        last = self.target[-1]
+        if last.kind != "try":
+            self.target[-1] = Step(
+                "try", name=self.fresh("try " + self._phrase(last), "attempt"), steps=[last]
+            )
+            last = self.target[-1]
+        phrase = self.prot.restore(rest).strip()
+        idx = self.item("fallback", "", (phrase,) if phrase else (), 0, text)
+        self.cond_items.setdefault(id(last), idx)
+        self.frames.append(_Frame("catch", last, last.catch))
+        if rest:
+            self._piece("and", rest)
+
+    def _foreach(self, phrase: str, text: str, body: str = "", keep_open: bool = True) -> None:
+        phrase = phrase.strip(" ,")
+        if not body:
+            m = re.match(r"^(.+?),\s*(.+)$", phrase)
+            if m:
+                phrase, body = m.group(1), m.group(2)
+            else:
+                ws = phrase.split()
+                for i in range(1, len(ws)):
+                    if _is_verb(ws[i]) and ws[i - 1].lower() not in ("to", "the", "a"):
+                        phrase, body = " ".join(ws[:i]), " ".join(ws[i:])
+                        break
+        phrase = re.sub(r"^(?:the|these|those|our|my|its|their)\s+", "", phrase.strip(), flags=re.I)
+        phrase = re.sub(
+            r"\s+(?:in|from|on|of)\s+(?:the|this|that|our|my|its|their)\s+.*$", lambda m: m.group(0), phrase
+        )
+        ws = [
+            w
+            for w in re.findall(r"[\w'-]+", self.prot.restore(phrase, True).lower())
+            if w not in _DETERMINERS
+        ]
+        head_words = ws
+        for i, w in enumerate(ws):
+            if w in ("in", "from", "of", "on", "that", "which", "with", "we", "you"):
+                head_words = ws[:i]
+                break
+        noun = head_words[-1] if head_words else "item"
+        each = _singular(noun)
+        plural = (
+            head_words[:-1] + [noun if noun != each else (each + "s" if not each.endswith("s") else each)]
+            if head_words
+            else ["items"]
+        )
+        step = Step(
+            "foreach",
+            name=self.fresh(f"for each {each}", "forEach"),
+            each=camel(each) or "item",
+            of=" ".join(plural),
+        )
+        self.target.append(step)
+        self.item("foreach", " ".join(head_words) or phrase, (), 0, text)
+        if keep_open:
+            self.frames.append(_Frame("foreach", step, step.steps))
+            if body:
+                self._piece("and", body)
+        else:
+            self.frames.append(_Frame("foreach", step, step.steps))
+            if body:
+                self._piece("and", body)
+            self.frames.pop()
+
+    def _loop(self, text: str) -> bool:
+        m = re.search(r"\b(?:until|till|unless and until)\b\s*(.*)$", text, re.I)
+        as_long = re.search(r"^(?:as long as|while)\s+(.+?),\s*(.+)$", text, re.I)
+        if as_long and _COND_STATE.search(as_long.group(1)) and not re.search(r"\balso\b", text, re.I):
+            until = "not " + as_long.group(1)
+            self._loop_with(as_long.group(2), until, text)
+            return True
+        if not m:
+            return False
+        until = m.group(1).strip(" ,")
+        head = text[: m.start()].strip(" ,")
+        if not until:
+            return False
+        hm = re.match(r"^(?:keep|continue|go on|carry on)\s+(?:on\s+)?(\w+?)ing\b\s*(.*)$", head, re.I)
+        if hm:
+            verb = hm.group(1)
+            if verb not in _VERBS and verb + "e" in _VERBS:
+                verb += "e"
+            elif len(verb) > 2 and verb[-1] == verb[-2] and verb[:-1] in _VERBS:
+                verb = verb[:-1]
+            head = f"{verb} {hm.group(2)}".strip()
+        rm = re.match(
+            r"^(?:repeat|redo|loop|iterate|do (?:it|this|that|them) (?:again|over)|try again|keep (?:going|trying|at it)|go again)\b\s*(.*)$",
+            head,
+            re.I,
+        )
+        if not head or rm:
+            obj = (rm.group(1) if rm else "").strip(" ,")
+            obj = re.sub(r"\b(?:again|over and over|over)\b", "", obj).strip()
+            if not obj or re.fullmatch(
+                r"(?:it|this|that|them|these|those|these steps|the (?:above|previous|last) steps?|the steps|steps|the process|everything|all of (?:this|that)|the whole thing)",
+                obj,
+                re.I,
+            ):
+                if self.target:
+                    last = self.target.pop()
+                    self._wrap_loop([last], until, text)
+                    return True
+                obj = ""
+            if obj:
+                want = {_singular(w) for w in _split_words(obj) if w not in _DETERMINERS}
+                for i in range(len(self.target) - 1, -1, -1):
+                    have = {_singular(w) for w in _split_words(self.target[i].name)}
+                    if want & have:
+                        body = self.target[i:]
+                        del self.target[i:]
+                        self._wrap_loop(body, until, text)
+                        return True
+                noun = re.sub(r"^(?:the|a|an|this|that)\s+", "", obj, flags=re.I)
+                head = (
+                    noun
+                    if _is_verb(_first_word(noun))
+                    else (_singular(_first_word(noun)) + " " + " ".join(noun.split()[1:])).strip()
+                    if _is_verb(_singular(_first_word(noun)))
+                    else "do " + noun
+                )
+            else:
+                return False
+        self._loop_with(head, until, text)
+        return True
+
+    def _loop_with(self, head: str, until: str, text: str) -> None:
+        step = Step("loop", name="", until=self.prot.restore(until).strip())
+        self.target.append(step)
+        self.frames.append(_Frame("loop", step, step.steps))
+        self._piece("and", head)
+        self.frames.pop()
+        if not step.steps:
+            step.steps.append(Step("wait", name=self.fresh("wait", "wait"), target="PT1M"))
+        step.name = self.fresh("repeat " + self._phrase(step.steps[0]), "repeat")
+        self.item("loop", step.until, (), 0, text)
+
+    def _wrap_loop(self, body: list[Step], until: str, text: str) -> None:
+        step = Step(
+            "loop",
+            name=self.fresh("repeat " + self._phrase(body[0]), "repeat"),
+            steps=body,
+            until=self.prot.restore(until).strip(),
+        )
+        self.target.append(step)
+        self.item("loop", step.until, (), 0, text)
+
+    def _routing(self, chunk: str, dry: bool = False) -> bool:
+        text = _strip_lead(chunk)
+        m = re.match(
+            r"^(route|send|forward|assign|dispatch|direct|hand|pass|escalate|give|delegate)\s+(.+?)\s+to\s+(.+)$",
+            text,
+            re.I,
+        )
+        if not m:
+            m2 = re.match(
+                r"^(.+?)\s+(?:go(?:es)?|get(?:s)? (?:sent|routed)|are (?:sent|routed|handled)|should go)\s+to\s+(.+)$",
+                text,
+                re.I,
+            )
+            if not m2:
+                return False
+            verb, first, rest = "route", m2.group(1), m2.group(2)
+        else:
+            verb, first, rest = m.group(1).lower(), m.group(2), m.group(3)
+        parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*;\s*", rest)
+        pairs: list[tuple[str, str]] = []
+        cur_cond = first
+        dest = parts[0]
+        for p in parts[1:]:
+            pm = re.match(r"^(.+?)\s+(?:go(?:es)?\s+|should go\s+|get(?:s)? sent\s+)?to\s+(.+)$", p, re.I)
+            if pm:
+                pairs.append((cur_cond, dest))
+                cur_cond, dest = pm.group(1), pm.group(2)
+            else:
+                dest = f"{dest} and {p}"
+        pairs.append((cur_cond, dest))
+        if len(pairs) < 2:
+            return False
+        if re.fullmatch(
+            r"(?:it|them|this|that|the (?:ticket|request|message|issue|case))", first.strip(), re.I
+        ):
+            return False
+        if dry:
+            return True
+        branch = self._new_branch(first, chunk)
+        for cond, dest in pairs:
+            is_default = bool(
+                re.match(
+                    r"^(?:everything|anything|all)\s+else\b|^the rest\b|^(?:all\s+)?others?\b|^all other\b|^other ones\b|^the others\b|^the remaining\b|^remaining\b|^anything\b|^everything\b",
+                    cond.strip(),
+                    re.I,
+                )
+            )
+            case = Case("" if is_default else self.prot.restore(cond).strip(), [])
+            branch.cases.append(case)
+            self.frames.append(_Frame("case", branch, case.steps))
+            self._route_to(verb, dest)
+            self.frames.pop()
+            self._outcome(branch, f"{verb} to {self.prot.restore(dest).strip()}")
+        branch.cases.sort(key=lambda c: not c.when)
+        idx = self.cond_items.get(id(branch), -1)
+        if idx >= 0:
+            conds = [c.when for c in branch.cases if c.when]
+            it = self.items[idx]
+            self.items[idx] = Item("branch", "; ".join(conds), it.values, it.count, it.text)
+        return True
+
+    def _route_to(self, verb: str, dest: str) -> None:
+        if re.search(r"\b(?:agent|bot|assistant)\b", dest, re.I) or self.names.match("agents", dest):
+            self._actions(f"ask {dest}")
+        else:
+            self._actions(f"{verb} to {dest}")
+
+    def _depending(self, chunk: str, dry: bool = False) -> bool:
+        text = _strip_lead(chunk)
+        m = re.match(
+            r"^(?:depending on|based on|according to)\s+(?:the\s+|its\s+|their\s+)?([\w' -]+?)\s*[,:]\s*(.+)$",
+            text,
+            re.I,
+        )
+        if not m:
+            return False
+        subject, rest = m.group(1), m.group(2)
+        parts = (
+            [p for p in re.split(r"\s*;\s*(?:and\s+|or\s+)?", rest) if p.strip()]
+            if ";" in rest
+            else [
+                p
+                for p in re.split(
+                    r"\s*[,;]\s*(?:and\s+|or\s+)?|\s+and\s+(?=\w+\s+(?:for|if|when|on)\b|(?:for|if|when|on|otherwise|else)\b)",
+                    rest,
+                )
+                if p.strip()
+            ]
+        )
+        cases: list[tuple[str, str]] = []
+        for p in parts:
+            p = p.strip()
+            em = _ELSE.match(p)
+            if em:
+                cases.append(("", p[em.end() :]))
+                continue
+            pm = re.match(
+                r"^(?:for|if|when|on)\s+(?:an?\s+|the\s+)?(.+?)(?:\s+ones?)?\s*(?::|,|->|→)\s*(.+)$", p, re.I
+            ) or re.match(r"^(\S+(?:\s+\S+)?)\s*(?::|->|→|=>)\s*(.+)$", p)
+            if pm:
+                cases.append((pm.group(1), pm.group(2)))
+                continue
+            pm = re.match(
+                r"^(.+?)\s+(?:for|if (?:it's|it is)?|when (?:it's|it is)?|on)\s+(?:an?\s+|the\s+)?([\w-]+(?:\s+[\w-]+)?)(?:\s+(?:ones?|priority|severity|cases?|tickets?|issues?))?$",
+                p,
+                re.I,
+            )
+            if pm:
+                cases.append((pm.group(2), pm.group(1)))
+        if len(cases) < 2:
+            return False
+        if dry:
+            return True
+        branch = self._new_branch(subject, chunk)
+        for cond, action in cases:
+            case = Case(f"{subject} is {self.prot.restore(cond).strip()}" if cond else "", [])
+            branch.cases.append(case)
+            self.frames.append(_Frame("case", branch, case.steps))
+            self._piece("and", action)
+            self.frames.pop()
+            self._outcome(branch, action)
+        branch.cases.sort(key=lambda c: not c.when)
+        return True
+
+    def _listen(self, text: str) -> bool:
+        m = re.search(
+            r"\b(?:when(?:ever)?|once|after|as soon as|on|upon|wait(?:ing)? for|listen(?:ing)? for|watch(?:ing)? for|until|on receiving|on receipt of)\s+(?:an?\s+|the\s+|every\s+|each\s+)?"
+            r"(?:([a-z][\w-]*(?:\.[\w-]+)+)(?:\s+event)?|((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+event)\b"
+            r"(?:\s+(?:comes in|arrives|is received|fires|occurs|happens|is published|is emitted|lands|shows up|gets? (?:published|emitted|received)))?",
+            text,
+            re.I,
+        )
+        if not m:
+            return False
+        event = m.group(1) or ".".join(w for w in _split_words(m.group(2)) if w not in _DETERMINERS)
+        if not event:
+            return False
+        before, after = text[: m.start()].strip(" ,"), text[m.end() :].strip(" ,")
+        if before and _is_verb(_first_word(before)):
+            # "charge the card when the order.created event comes in"
+            self._listen_step(event, text)
+            self._piece("and", before)
+        else:
+            self._listen_step(event, text)
+        if after:
+            self._piece("and", after)
+        return True
+
+    def _listen_step(self, event: str, text: str) -> None:
+        self.target.append(
+            Step("listen", name=self.fresh("wait for " + event.replace(".", " "), "listen"), target=event)
+        )
+        self.item("listen", event, (), 0, text)
+
+    # -- actions --
+
+    def _actions(self, text: str) -> None:
+        text = _strip_lead(text)
+        if not text:
+            return
+        rm = None
+        count = 0
+        for pat in _RETRY:
+            rm = re.search(pat, text, re.I)
+            if rm:
+                count = (
+                    _number(rm.group(1))
+                    if rm.groups() and rm.group(1) and not rm.group(1).lower().startswith("retr")
+                    else 0
+                )
+                break
+        bm = _BACKOFF.search(text)
+        backoff = ""
+        if bm:
+            backoff = (bm.group(1) or bm.group(2) or "exponential").lower()
+            backoff = {"fixed": "constant", "exponentially": "exponential", "linearly": "linear"}.get(
+                backoff, backoff
+            )
+            text = _tidy(_cut(text, bm))
+        if rm or bm:
+            full = text
+            if rm:
+                text = _tidy(_cut(text, rm))
+            text = re.sub(
+                r"\b(?:if it fails|on failure|on errors?|each time|with)\s*$", "", text, flags=re.I
+            ).strip(" ,")
+            before = len(self.target)
+            if text and not re.fullmatch(r"(?:it|that|this|them|again)", text, re.I):
+                self._actions(text)
+            body = self.target[before:]
+            del self.target[before:]
+            if not body and self.target:
+                body = [self.target.pop()]
+            if not body:
+                return
+            if len(body) == 1 and body[0].kind == "try":
+                t = body[0]
+            else:
+                t = Step("try", name=self.fresh("try " + self._phrase(body[0]), "attempt"), steps=body)
+            t.retry = count or t.retry or 3
+            t.backoff = backoff or t.backoff
+            self.target.append(t)
+            self.item("retry", "", (), count, full)
+            return
+        # waits
+        m = (
+            re.match(
+                rf"^(?:wait|pause|sleep|hold(?: off)?|delay|hang on|idle)(?:\s+(?:for|about|around|roughly|another|an extra|at least|a further))*\s+({_DUR})(?:\s+(?:before|and then|then|and)\s+(.+))?(.*)$",
+                text,
+                re.I,
+            )
+            or re.match(
+                rf"^(?:after|in)\s+(?:a\s+delay\s+of\s+)?({_DUR})(?:\s+later)?,?\s*()(.*)$", text, re.I
+            )
+            or re.match(rf"^({_DUR})\s+later,?\s*()(.*)$", text, re.I)
+        )
+        if m:
+            iso = _duration(m.group(1))
+            self.target.append(
+                Step(
+                    "wait", name=self.fresh("wait " + " ".join(_split_words(m.group(1))), "wait"), target=iso
+                )
+            )
+            self.item("wait", iso, (), 0, text)
+            rest = (m.group(2) or "") + " " + (m.group(3) or "")
+            rest = re.sub(r"^\s*(?:before|and|then)\s+", "", rest.strip(" ,"))
+            if rest:
+                rest = re.sub(
+                    r"^(\w+?)ing\b",
+                    lambda x: (
+                        x.group(1)
+                        if x.group(1) in _VERBS
+                        else (x.group(1) + "e" if x.group(1) + "e" in _VERBS else x.group(0))
+                    ),
+                    rest,
+                )
+                self._actions(rest)
+            return
+        if self._listen(text):
+            return
+        # emits
+        m = re.search(
+            r"\b(publish|emit|fire|broadcast|raise|produce|dispatch|send|post|push|announce|trigger)(?:es|s|ed|ing)?\s+(?:an?\s+|the\s+)?(?:([a-z][\w-]*(?:\.[\w-]+)+)(?:\s+event)?|((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+event)\b",
+            text,
+            re.I,
+        )
+        if m:
+            emitted = m.group(2) or ".".join(w for w in _split_words(m.group(3)) if w not in _DETERMINERS)
+            if emitted:
+                event = emitted
+                lead_text = text[: m.start()].strip(" ,")
+                if lead_text and _is_verb(_first_word(lead_text)):
+                    self._action(lead_text)
+                self.target.append(
+                    Step(
+                        "emit",
+                        name=self.fresh(f"{m.group(1).lower()} " + event.replace(".", " "), "emit"),
+                        target=event,
+                    )
+                )
+                self.item("emit", event, (), 0, text)
+                return
+        self._action(text)
+
+    def _agent(self, text: str) -> tuple[str, str, str]:
+        """(agent name, the action for it, the phrase) from a clause, or ("", text, "")."""
+        pats = [
+            r"\b(?:have|let|get|make|tell|ask|use|consult|query|ping|call|invoke)\s+(?:the\s+|our\s+|an?\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:agent|bot|assistant)\b(?:\s+to)?\s*(.*)$",
+            r"^(?:the\s+|our\s+|an?\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:agent|bot|assistant)\s+(?:should\s+|will\s+|must\s+|can\s+|then\s+)?(\w+.*)$",
+            r"\b(?:to|with|via|through|using|by|from)\s+(?:the\s+|our\s+|an?\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:agent|bot|assistant)\b()",
+            r"\b(?:agent|bot)\s+(?:named\s+|called\s+)?(?!(?:should|will|must|can|to|that|which|and|then|is|for|with|of|in|on|about|if)\b)([A-Za-z][\w-]*|qq\d+qq)()",
+        ]
+        for i, pat in enumerate(pats):
+            m = re.search(pat, text, re.I)
+            if not m:
+                continue
+            words = [w for w in self.prot.restore(m.group(1), True).split() if w.lower() not in _DETERMINERS]
+            if not words or (
+                i == 1 and _is_verb(words[0]) and not re.match(r"(?:the|our|an?)\s", text, re.I)
+            ):
+                continue
+            if i == 0:
+                words = [w for w in words if not _is_verb(w) or len(words) == 1]
+            phrase = " ".join(words)
+            name = (
+                self.names.match("agents", phrase + " agent")
+                or self.names.match("agents", phrase)
+                or (phrase if i == 3 else phrase.lower())
+            )
+            if not name:
+                continue
+            if i in (0, 1):
+                inner = m.group(2).strip(" ,")
+                return name, inner, m.group(0)
+            rest = (text[: m.start()] + " " + text[m.end() :]).strip()
+            return name, rest, m.group(0)
+        for name in self.names.mentioned("agents", text, min_words=1):
+            if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text):
+                return name, text.replace(name, "").strip(), name
+        return "", text, ""
+
+    def _action(self, text: str) -> None:
+        text = _strip_lead(text)
+        if not text or re.fullmatch(r"[\W_]*", text):
+            return
+        raw = self.prot.restore(text)
+        step = Step("http")
+        args: dict[str, object] = {}
+        secrets = self._secrets(text)
+        agent, inner, _ = self._agent(text)
+        tool = self._tool(text)
+        url = next(
+            (self.prot.raw(t) for t in re.findall(r"qq\d+qq", text) if self.prot.raw(t).startswith("http")),
+            "",
+        )
+        api = self._api(text)
+        function = self._function(text)
+        verb, obj = self._verb_object(inner if agent and inner else text)
+        if agent:
+            step.kind, step.target = "agent", agent
+            self.item("agent", agent, (), 0, raw)
+            if (
+                not inner
+                or not _is_verb(verb)
+                or verb
+                in (
+                    "ask",
+                    "hand",
+                    "pass",
+                    "send",
+                    "forward",
+                    "route",
+                    "escalate",
+                    "delegate",
+                    "give",
+                    "transfer",
+                    "assign",
+                    "refer",
+                )
+            ):
+                agent_words = " ".join(_split_words(agent)) if agent != agent.lower() else agent
+                v, _ = self._verb_object(text)
+                v = v if _is_verb(v) else "ask"
+                label = f"{v} {agent_words}" + ("" if agent_words.endswith("agent") else " agent")
+                verb, obj = (
+                    (v, label.split()[1:])
+                    if not (inner and _is_verb(_first_word(inner)) and _first_word(inner) not in ("ask",))
+                    else (verb, obj)
+                )
+            args["message"] = raw
+        elif tool:
+            step.kind, step.target = "mcp", tool
+            self.item("tool", tool.split("/")[-1], (), 0, raw)
+        elif function:
+            step.kind, step.target = "function", function
+            self.item("function", function, (), 0, raw)
+        elif re.match(
+            r"^(?:start|trigger|kick off|launch|invoke|run|call)\s+(?:the\s+|a\s+|our\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:sub-?workflow|workflow|flow)\b",
+            text,
+            re.I,
+        ):
+            wm = re.match(
+                r"^(?:start|trigger|kick off|launch|invoke|run|call)\s+(?:the\s+|a\s+|our\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:sub-?workflow|workflow|flow)\b",
+                text,
+                re.I,
+            )
+            assert wm is not None
+            step.kind, step.target = "workflow", kebab(self.prot.restore(wm.group(1), True))
+            verb, obj = _first_word(text), _split_words(wm.group(1)) + ["workflow"]
+        elif re.match(r"^(?:run|execute|exec)\s+", text, re.I) and (
+            re.search(r"qq\d+qq|[\w./-]+\.(?:sh|py|js|ts|rb|ps1)\b|\b(?:script|command)\b", text, re.I)
+        ):
+            step.kind = "shell"
+            cm = re.search(r"qq\d+qq", text)
+            sm = re.search(r"[\w./-]+\.(?:sh|py|js|ts|rb|ps1)\b", text)
+            nm = re.search(
+                r"^(?:run|execute|exec)\s+(?:the\s+|a\s+|our\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:script|command)\b",
+                text,
+                re.I,
+            )
+            if cm and not self.prot.raw(cm.group(0)).startswith("http"):
+                step.target = self.prot.raw(cm.group(0))
+            elif sm:
+                step.target = sm.group(0) if "/" in sm.group(0) else "./" + sm.group(0)
+            elif nm:
+                step.target = f"./{kebab(nm.group(1))}.sh"
+        elif re.match(
+            r"^(?:set|mark|flag)\s+(?:the\s+)?([\w.-]+(?:\s+[\w-]+)?)\s+(?:to|as)\s+(.+)$", text, re.I
+        ):
+            sm2 = re.match(
+                r"^(?:set|mark|flag)\s+(?:the\s+)?([\w.-]+(?:\s+[\w-]+)?)\s+(?:to|as)\s+(.+)$", text, re.I
+            )
+            assert sm2 is not None
+            step.kind = "set"
+            value = self.prot.restore(sm2.group(2), True).strip()
+            args[camel(sm2.group(1)) or "value"] = value
+        elif re.match(
+            r"^(?:raise|throw)\s+(?:an?\s+)?(.*?)\s*(?:error|exception)\b|^fail (?:the workflow|with)\b",
+            text,
+            re.I,
+        ):
+            step.kind = "raise"
+            em = re.match(r"^(?:raise|throw)\s+(?:an?\s+)?(.*?)\s*(?:error|exception)\b(.*)$", text, re.I)
+            step.target = self.prot.restore(em.group(1) + " error" if em else text, True).strip()
+        else:
+            step.kind = "http"
+            step.target = url
+            if api:
+                args["api"] = api
+            mm = re.search(r"\b(GET|POST|PUT|PATCH|DELETE)\b", text) or re.match(
+                r"^(get|post|put|patch|delete)\b", text, re.I
+            )
+            if mm:
+                args["method"] = mm.group(1).upper()
+        if url:
+            self.item("api", url, (), 0, raw)
+        elif api and step.kind == "http":
+            self.item("api", api, (), 0, raw)
+        if secrets:
+            args["secrets"] = secrets
+        words = [verb, *obj] if verb else obj
+        label = " ".join(w for w in words if w).strip() or (step.kind + " " + step.target).strip()
+        step.name = self.fresh(label, step.kind)
+        step.args = args
+        self.target.append(step)
+        self.step_text[id(step)] = label.lower()
+        self.item("step", label.lower(), (), 0, raw)
+
+    def _verb_object(self, text: str) -> tuple[str, list[str]]:
+        tokens = re.findall(r"qq\d+qq|[\w'-]+", text)
+        if not tokens:
+            return "", []
+        i = 0
+        while i < len(tokens) and tokens[i].lower() in ("please", "also", "then", "and", "just", "to"):
+            i += 1
+        verb = tokens[i].lower() if i < len(tokens) else ""
+        if verb.endswith("ing") and verb[:-3] in _VERBS:
+            verb = verb[:-3]
+        elif verb.endswith("ing") and verb[:-3] + "e" in _VERBS:
+            verb = verb[:-3] + "e"
+        obj: list[str] = []
+        j = i + 1
+        if (
+            verb
+            in ("log", "say", "note", "reply", "respond", "tell", "write", "report", "confirm", "announce")
+            and j < len(tokens)
+            and tokens[j].lower() == "that"
+        ):
+            return verb, [t.lower() for t in tokens[j + 1 : j + 4] if t.lower() not in ("the", "a", "an")]
+        if (
+            verb
+            in (
+                "look",
+                "pick",
+                "sign",
+                "clean",
+                "back",
+                "set",
+                "follow",
+                "kick",
+                "check",
+                "hand",
+                "fill",
+                "log",
+            )
+            and j < len(tokens)
+            and tokens[j].lower() in ("up", "in", "out", "off", "over", "on")
+        ):
+            verb = f"{verb} {tokens[j].lower()}"
+            j += 1
+        while j < len(tokens) and len(obj) < 3:
+            t = tokens[j]
+            low = t.lower()
+            j += 1
+            if _PH.fullmatch(t):
+                r = self.prot.raw(t)
+                if r.startswith("http"):
+                    if obj:
+                        break
+                    continue
+                obj.extend(_split_words(r)[:2])
+                continue
+            if low in _DETERMINERS or low in (
+                "is",
+                "are",
+                "be",
+                "was",
+                "again",
+                "too",
+                "also",
+                "now",
+                "later",
+                "immediately",
+                "first",
+                "please",
+            ):
+                continue
+            if low in _PREPOSITIONS:
+                if obj:
+                    break
+                continue
+            obj.append(low)
+        return verb, obj
+
+    def _secrets(self, text: str) -> list[str]:
+        out: list[str] = []
+        for m in re.finditer(
+            r"\b(?:secrets\.)?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z][A-Z0-9]{2,}(?=\s+(?:secret|token)\b))\b",
+            text,
+        ):
+            out.append(m.group(1))
+        for m in re.finditer(r"\b(?:the\s+)?((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)\s+secret\b", text):
+            ws = [
+                w
+                for w in m.group(1).split()
+                if w.lower() not in _DETERMINERS and w.lower() not in ("using", "with", "use", "via")
+            ]
+            if ws:
+                phrase = " ".join(ws)
+                out.append(
+                    self.names.match("secrets", phrase) or "_".join(w.upper() for w in _split_words(phrase))
+                )
+        for name in self.names.mentioned("secrets", text):
+            out.append(name)
+        seen: list[str] = []
+        for s in out:
+            s = self.names.match("secrets", s) or s
+            if s not in seen:
+                seen.append(s)
+                self.item("secret", s, (), 0, text)
+        return seen
+
+    def _tool(self, text: str) -> str:
+        first = _first_word(text)
+        text = re.sub(r"\bmcp\s+tool\b", "tool", text, flags=re.I)
+        tm = re.search(r"\b(?:the\s+|an?\s+|our\s+)?((?:[\w.-]+\s+){0,1}[\w.-]+)\s+tool\b", text, re.I)
+        sm = re.search(
+            r"\b(?:the\s+|an?\s+|our\s+)?((?:[\w.-]+\s+){0,1}[\w.-]+)\s+mcp(?:\s+server)?\b", text, re.I
+        ) or re.search(r"\bmcp\s+(?:server|tool)\s+(?:named\s+|called\s+)?([\w.-]+)", text, re.I)
+
+        def clean(s: str) -> str:
+            ws = [
+                w
+                for w in s.split()
+                if w.lower() not in _DETERMINERS
+                and w.lower() != first
+                and w.lower() not in _PREPOSITIONS
+                and w.lower() not in ("mcp", "server")
+            ]
+            return " ".join(ws).lower()
+
+        tool = clean(tm.group(1)) if tm else ""
+        server = clean(sm.group(1)) if sm else ""
+        if tool and server and tool != server:
+            return f"{server}/{tool}"
+        return tool or server
+
+    def _api(self, text: str) -> str:
+        m = re.search(
+            r"\b(?:the\s+|an?\s+|our\s+)?((?:[\w.-]+\s+){0,1}[\w.-]+)\s+(?:rest\s+)?(?:api|endpoint|webhook|service)\b",
+            text,
+            re.I,
+        )
+        if m:
+            ws = [
+                w
+                for w in m.group(1).split()
+                if w.lower() not in _DETERMINERS and not _is_verb(w) and w.lower() not in _PREPOSITIONS
+            ]
+            if ws:
+                return " ".join(ws).lower()
+        for w in re.findall(r"[\w-]+", text):
+            if w.lower() in _SERVICES and not (self.dialect == "github" and w.lower() == "github"):
+                return w.lower()
+        m = re.search(r"\b(?:via|through|using|with|on)\s+([A-Z][a-zA-Z0-9]+)\b", text)
+        if m and m.group(1).lower() not in _DAYS and m.group(1) not in ("I",):
+            return m.group(1).lower()
+        return ""
+
+    def _function(self, text: str) -> str:
+        for name in self.names.mentioned("functions", text):
+            self.item("function", name, (), 0, text)
+            return name
+        m = re.search(
+            r"\b(?:the\s+)?([\w-]+|qq\d+qq)\s+function\b|\bfunction\s+(?:named\s+|called\s+)?([\w-]+|qq\d+qq)",
+            text,
+            re.I,
+        )
+        if m:
+            raw = self.prot.raw(m.group(1) or m.group(2))
+            if raw.lower() in _DETERMINERS or raw.lower() in ("a", "custom", "our", "my"):
+                return ""
+            return self.names.match("functions", raw) or raw
+        return ""
+
+
+# -- GitHub Actions --------------------------------------------------------------------------------
+
+_OS = {
+    "ubuntu": "ubuntu-latest",
+    "linux": "ubuntu-latest",
+    "windows": "windows-latest",
+    "macos": "macos-latest",
+    "mac": "macos-latest",
+    "osx": "macos-latest",
+}
+_OS_RE = r"(?:ubuntu|linux|windows|macos|mac|osx)"
+_LANGS = {
+    "node": r"node(?:\.?js)?",
+    "python": r"python",
+    "go": r"go(?:lang)?",
+    "java": r"java|jdk",
+    "ruby": r"ruby",
+    "deno": r"deno",
+}
+_VERSION = r"v?\d+(?:\.\d+)*(?:\.x)?"
+_JOB_HEADS = {
+    "build": ("build", "compile", "bundle"),
+    "lint": ("lint", "typecheck", "format"),
+    "test": ("test",),
+    "deploy": ("deploy", "ship"),
+    "release": ("release",),
+    "publish": ("publish",),
+    "package": ("package",),
+    "scan": ("scan", "audit"),
+}
+
+
+def _branches(phrase: str) -> list[str]:
+    out: list[str] = []
+    phrase = re.sub(r"^(?:the|any|all)\s+", "", phrase.strip(), flags=re.I)
+    if re.match(r"^(?:any|all|every)\b", phrase, re.I) or not phrase:
+        return []
+    plural = bool(re.search(r"\bbranches\b", phrase, re.I))
+    phrase = re.sub(r"\s*\bbranch(?:es)?\b", "", phrase, flags=re.I)
+    for part in re.split(r"\s*(?:,|\bor\b|\band\b|/(?!\*))\s*", phrase):
+        part = part.strip(" '\"`").removeprefix("the ").strip()
+        if not part or part.lower() in ("the", "any", "a"):
+            continue
+        if (
+            plural
+            and not re.search(r"[*/]", part)
+            and part.lower() not in ("main", "master", "develop", "dev", "trunk")
+        ):
+            part = part + "/**"
+        out.append(part)
+    return out
+
+
+class _GitHub:
+    def __init__(self, p: _Parser) -> None:
+        self.p = p
+
+    def extract(self, text: str) -> Plan:
+        m: re.Match[str] | None
+        p = self.p
+        plan = Plan()
+        triggers: dict[str, Trigger] = {}
+        low_all = text.lower()
+
+        def trig(event: str) -> Trigger:
+            if event not in triggers:
+                triggers[event] = Trigger(event)
+            return triggers[event]
+
+        cron, text, phrase = _schedule(text)
+        if cron:
+            trig("schedule").cron = cron
+            p.item("schedule", cron, (), 0, phrase)
+        # tags
+        for m in list(
+            re.finditer(
+                r"\b(?:on|for|when(?:ever)?)\s+(?:pushing\s+|pushed\s+)?(?:a\s+|new\s+|version\s+|release\s+)?tags?(?:\s+(?:matching|like|named|that match|starting with))?\s*(qq\d+qq|[\w.*-]*\*[\w.*-]*|v[\d.x*]+)?(?:\s+(?:is|are|gets?)\s+(?:pushed|created))?",
+                text,
+                re.I,
+            )
+        ):
+            pat = p.prot.raw(m.group(1) or "")
+            ver = re.search(r"version|release", m.group(0), re.I)
+            pat = "v*" if (ver and not pat) or re.fullmatch(r"v\d.*", pat) else (pat or "*")
+            trig("push").tags.append(pat)
+            text = text.replace(m.group(0), " ", 1)
+        for m in list(
+            re.finditer(
+                r"\bwhen(?:ever)?\s+(?:a\s+)?(?:new\s+)?(?:version\s+)?tag\s+(?:is|gets)\s+(?:pushed|created)\b",
+                text,
+                re.I,
+            )
+        ):
+            trig("push").tags.append("v*" if "version" in m.group(0).lower() else "*")
+            text = text.replace(m.group(0), " ", 1)
+        # releases
+        m = re.search(
+            r"\bwhen(?:ever)?\s+(?:an?\s+|the\s+)?(?:new\s+)?release\s+(?:is|gets)\s+(published|created|released|drafted|made)\b|\bon\s+(?:new\s+|every\s+|each\s+)?(?:published\s+)?releases?\b(?!\s+branch)",
+            text,
+            re.I,
+        )
+        if m:
+            kind = (m.group(1) or "published").lower()
+            trig("release").types.append({"released": "published", "made": "published"}.get(kind, kind))
+            text = _cut(text, m)
+        # pushes
+        nv = rf"(?!(?:on|when|if|pull|prs?|{_VERB_ALT})\b(?!\s+branch))"
+        br = rf"((?:the\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
+        for pat in (
+            rf"\b(?:on|for|after|when(?:ever)?|upon)\s+(?:every\s+|each\s+|a\s+|any\s+|new\s+)?(?:push(?:es)?|commits?|merges?)(?:\s+(?:to|on|into|against)\s+{br})?",
+            rf"\bwhen(?:ever)?\s+(?:code|changes|something|anything|commits?|we|someone|i)\s+(?:is\s+|are\s+|gets?\s+)?(?:pushed|push(?:es)?|merged?|lands?)(?:\s+(?:to|into|on)\s+{br})?",
+            rf"\b(?:on|for)\s+{br}\s+push(?:es)?\b",
+        ):
+            for m in list(re.finditer(pat, text, re.I)):
+                t = trig("push")
+                if m.group(1):
+                    t.branches.extend(b for b in _branches(m.group(1)) if b not in t.branches)
+                text = text.replace(m.group(0), " ", 1)
+        # pull requests
+        for m in list(
+            re.finditer(
+                rf"(?<!comment )(?<!reply )\b(?:on|for|when(?:ever)?|upon|against)\s+(?:every\s+|each\s+|an?\s+|any\s+|new\s+|all\s+)?(?:pull[ -]requests?|prs?)\b(?:\s+(?:is|are|gets?)\s+(opened|closed|merged|reopened|labeled|synchronized|edited|created|updated))?(?:\s+(?:is\s+|are\s+)?(?:opened\s+|made\s+)?(?:to|on|into|against|targeting|that target|for)\s+{br})?",
+                text,
+                re.I,
+            )
+        ):
+            t = trig("pull_request")
+            if m.group(1):
+                kind = m.group(1).lower()
+                kind = {
+                    "merged": "closed",
+                    "created": "opened",
+                    "updated": "synchronize",
+                    "synchronized": "synchronize",
+                }.get(kind, kind)
+                if kind not in t.types:
+                    t.types.append(kind)
+            if m.group(2):
+                t.branches.extend(b for b in _branches(m.group(2)) if b not in t.branches)
+            text = text.replace(m.group(0), " ", 1)
+        # issues
+        for m in list(
+            re.finditer(
+                r"\bwhen(?:ever)?\s+(?:an?\s+|the\s+)?(?:new\s+)?issues?\s+(?:is|are|gets?)\s+(opened|created|filed|closed|labeled|labelled|reopened|edited|assigned)\b|\bon\s+(?:new\s+|every\s+)?issues?(?:\s+(opened|creation|open))?\b(?!\s+comments?)",
+                text,
+                re.I,
+            )
+        ):
+            kind = (m.group(1) or m.group(2) or "opened").lower()
+            kind = {
+                "created": "opened",
+                "filed": "opened",
+                "creation": "opened",
+                "open": "opened",
+                "labelled": "labeled",
+            }.get(kind, kind)
+            t = trig("issues")
+            if kind not in t.types:
+                t.types.append(kind)
+            text = text.replace(m.group(0), " ", 1)
+        m = re.search(
+            r"\bwhen(?:ever)?\s+(?:someone\s+)?comments?\s+(?:is\s+(?:added|made|posted)\s+)?on\s+an?\s+(?:issue|pr|pull request)\b|\bon\s+(?:new\s+)?issue comments?\b",
+            text,
+            re.I,
+        )
+        if m:
+            trig("issue_comment").types.append("created")
+            text = _cut(text, m)
+        # manual runs and inputs
+        inputs: list[tuple[str, str]] = []
+        for m in list(
+            re.finditer(
+                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+input\b|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?:qq\d+qq|[\w-]+))*)",
+                text,
+                re.I,
+            )
+        ):
+            if m.group(2):
+                names = [p.prot.raw(m.group(2))]
+                kind = (m.group(1) or "").lower()
+            else:
+                names = [p.prot.raw(n) for n in re.split(r"\s*(?:,|and)\s*", m.group(3)) if n]
+                kind = ""
+            for n in names:
+                if n.lower() in ("a", "an", "the", "with"):
+                    continue
+                typ = {"bool": "boolean"}.get(kind, kind) or (
+                    "boolean" if re.search(r"dry|debug|force|skip|verbose", n, re.I) else "string"
+                )
+                inputs.append((n, typ))
+            text = text.replace(m.group(0), " ", 1)
+        m = re.search(
+            r"\b(?:run\s+)?(?:it\s+)?(?:manually|by hand|on demand|on-demand|manual(?:ly)?[ -]trigger(?:ed)?|workflow_dispatch|from the actions tab|with a button|manual runs?)\b",
+            text,
+            re.I,
+        )
+        if m or inputs:
+            t = trig("workflow_dispatch")
+            for n, typ in inputs:
+                t.inputs[n] = typ
+                p.item("input", n, (), 0, n)
+            if m:
+                text = _cut(text, m)
+        m = re.search(
+            r"\b(?:as a reusable workflow|reusable|called from other workflows|workflow_call)\b", text, re.I
+        )
+        if m:
+            trig("workflow_call")
+            text = _cut(text, m)
+        # paths
+        m = re.search(
+            r"\b(?:only\s+)?(?:when|if)\s+(?:files?\s+(?:in|under)\s+|only\s+|something\s+in\s+)?((?:qq\d+qq|[\w.*-]*/[\w./*-]*|\*\*?[\w./*-]+)(?:\s*(?:,|or|and)\s*(?:qq\d+qq|[\w.*-]*/[\w./*-]*|\*\*?[\w./*-]+))*)\s+(?:changes?|is changed|are changed|changed|is modified|are modified)\b",
+            text,
+            re.I,
+        )
+        if m:
+            paths = []
+            for part in re.split(r"\s*(?:,|or|and)\s*", m.group(1)):
+                part = p.prot.raw(part).strip("`'\"")
+                if part:
+                    paths.append(part + "**" if part.endswith("/") else part)
+            for ev in [e for e in ("push", "pull_request") if e in triggers] or ["push"]:
+                trig(ev).paths.extend(paths)
+            text = _cut(text, m)
+        # matrix
+        matrix: dict[str, list[str]] = {}
+        single: dict[str, str] = {}
+        for key, lang in _LANGS.items():
+            for m in list(
+                re.finditer(
+                    rf"\b(?:on|for|with|across|against|using|in|under|test(?:ing)?|build(?:ing)?)?\s*(?:both\s+|all\s+of\s+|each\s+of\s+|every\s+)?(?:{lang})\s*(?:versions?\s*)?({_VERSION}(?:\s*(?:,|and|or|&|/)\s*{_VERSION})*)\b(?!\.\d)",
+                    text,
+                    re.I,
+                )
+            ):
+                vals = re.findall(_VERSION, m.group(1))
+                if len(vals) >= 2:
+                    matrix[key] = vals
+                    p.item("matrix", key, tuple(vals), 0, m.group(0).strip())
+                else:
+                    single[key] = vals[0]
+                text = text.replace(m.group(0), " ", 1)
+        m = re.search(
+            rf"\b(?:on|across|for|using|in)\s+(?:both\s+|all\s+(?:three\s+)?|every\s+)?({_OS_RE}(?:\s*(?:,|and|or|&)\s*{_OS_RE})+)\b",
+            text,
+            re.I,
+        )
+        if m:
+            names = [n.lower() for n in re.findall(_OS_RE, m.group(1), re.I)]
+            vals = list(dict.fromkeys(_OS[n] for n in names))
+            matrix["os"] = vals
+            p.item(
+                "matrix",
+                "os",
+                tuple(dict.fromkeys("macos" if n in ("mac", "osx") else n for n in names)),
+                0,
+                m.group(0).strip(),
+            )
+            text = _cut(text, m)
+        elif re.search(
+            r"\b(?:on|across)\s+(?:all|every)\s+(?:three\s+)?(?:platforms|operating systems|oses)\b|\bcross-platform\b",
+            text,
+            re.I,
+        ):
+            m = re.search(
+                r"\b(?:on|across)\s+(?:all|every)\s+(?:three\s+)?(?:platforms|operating systems|oses)\b|\bcross-platform\b",
+                text,
+                re.I,
+            )
+            assert m is not None
+            matrix["os"] = ["ubuntu-latest", "windows-latest", "macos-latest"]
+            p.item("matrix", "os", ("ubuntu", "windows", "macos"), 0, m.group(0))
+            text = _cut(text, m)
+        runs_on = "ubuntu-latest"
+        m = re.search(rf"\b(?:on|using)\s+(?:an?\s+|the\s+)?({_OS_RE})(?:\s+runners?)?\b", text, re.I)
+        if m:
+            runs_on = _OS[m.group(1).lower()]
+            text = _cut(text, m)
+        env = ""
+        m = re.search(
+            r"\b(?:to|on|into|in)\s+(?:the\s+)?(production|prod|staging|stage|development|dev|qa|preview|sandbox)(?:\s+environment)?\b",
+            text,
+            re.I,
+        )
+        if m:
+            env = {"prod": "production", "stage": "staging", "dev": "development"}.get(
+                m.group(1).lower(), m.group(1).lower()
+            )
+        timeout, text = _timeout(text)
+        secrets = p._secrets(text)
+        langs = self._langs(low_all, single, matrix)
+        plan.triggers = list(triggers.values()) or [Trigger("push"), Trigger("pull_request")]
+        for t in triggers.values():
+            if t.event == "schedule":
+                continue
+            values = [*t.branches, *t.tags, *t.types, *t.paths]
+            p.item("trigger", t.event, tuple(values), 0, t.event)
+        plan.jobs = self._jobs(_tidy(text), langs, matrix, runs_on, env, secrets)
+        if timeout:
+            p.item("timeout", timeout, (), 0, timeout)
+            plan.timeout = timeout
+        return plan
+
+    def _langs(self, low: str, single: dict[str, str], matrix: dict[str, list[str]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        tests = {
+            "node": r"\b(?:node(?:\.?js)?|npm|yarn|pnpm|javascript|typescript|jest|vitest|eslint|npx)\b",
+            "python": r"\b(?:python|pytest|pip|poetry|tox|ruff|flake8|mypy|django|pypi)\b",
+            "go": r"\bgolang\b|\bgo\s+(?:\d|modules?|tests?|build|vet|code|project)\b|\bin go\b",
+            "java": r"\b(?:java|maven|gradle|jdk)\b",
+            "rust": r"\b(?:rust|cargo|crates?\.io)\b",
+        }
+        for key, pat in tests.items():
+            if key in matrix:
+                out[key] = "${{ matrix." + key + " }}"
+            elif key in single:
+                out[key] = single[key]
+            elif re.search(pat, low):
+                out[key] = {"node": "20", "python": "3.12", "go": "1.22", "java": "21", "rust": ""}[key]
+        if "node" in out:
+            out["pm"] = "yarn" if "yarn" in low else "pnpm" if "pnpm" in low else "npm"
+        return out
+
+    def _head(self, verb: str, obj: list[str]) -> str:
+        words = [verb, *obj]
+        if verb in ("run", "execute", "do"):
+            for w in obj:
+                for head, forms in _JOB_HEADS.items():
+                    if (
+                        _singular(w) in forms
+                        or w.rstrip("s") in forms
+                        or w in ("tests", "linter", "linters", "unit", "e2e")
+                        and head in ("test", "lint")
+                    ):
+                        if w in ("linter", "linters"):
+                            return "lint"
+                        if w in ("unit", "e2e", "tests"):
+                            return "test"
+                        return head
+            return ""
+        for head, forms in _JOB_HEADS.items():
+            if words[0] in forms:
+                return head
+        return ""
+
+    def _command(self, head: str, langs: dict[str, str], piece: str) -> str:
+        pm = langs.get("pm", "npm")
+        low = piece.lower()
+        if "docker" in low or re.search(r"\b(?:image|container)\b", low):
+            if head in ("build", "package"):
+                return "docker build -t app ."
+            if head in ("publish", "release", "deploy"):
+                return "docker push app"
+        table = {
+            "test": {
+                "node": f"{pm} test",
+                "python": "pytest",
+                "go": "go test ./...",
+                "java": "mvn -B test",
+                "rust": "cargo test",
+            },
+            "build": {
+                "node": f"{pm} run build",
+                "python": "python -m build",
+                "go": "go build ./...",
+                "java": "mvn -B package",
+                "rust": "cargo build --release",
+            },
+            "lint": {
+                "node": f"{pm} run lint",
+                "python": "ruff check .",
+                "go": "go vet ./...",
+                "java": "mvn -B verify",
+                "rust": "cargo clippy",
+            },
+            "deploy": {"node": f"{pm} run deploy"},
+            "publish": {
+                "node": f"{pm} publish",
+                "python": "python -m twine upload dist/*",
+                "rust": "cargo publish",
+            },
+            "package": {"node": f"{pm} pack", "python": "python -m build", "java": "mvn -B package"},
+            "release": {},
+            "scan": {"node": f"{pm} audit", "python": "pip-audit"},
+        }
+        if "e2e" in low or "end-to-end" in low or "end to end" in low:
+            return f"{pm} run test:e2e" if "node" in langs else "make e2e"
+        if "coverage" in low and head == "test":
+            if "python" in langs:
+                return "pytest --cov --cov-report=xml"
+            if "node" in langs:
+                return f"{pm} test -- --coverage"
+        for lang in ("node", "python", "go", "java", "rust"):
+            if lang in langs and lang in table.get(head, {}):
+                return table[head][lang]
+        if head == "release":
+            return 'gh release create "$GITHUB_REF_NAME" --generate-notes'
+        return f"make {head}"
+
+    def _jobs(
+        self,
+        text: str,
+        langs: dict[str, str],
+        matrix: dict[str, list[str]],
+        runs_on: str,
+        env: str,
+        secrets: list[str],
+    ) -> list[Job]:
+        p = self.p
+        entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
+        for si, sentence in enumerate(_sentences(text)):
+            for ci, (_sep, chunk) in enumerate(_chunks(sentence)):
+                parallel = bool(_PAR_TAIL.search(chunk) or _PAR_LEAD.match(chunk))
+                chunk = _PAR_TAIL.sub("", _PAR_LEAD.sub("", chunk))
+                for pi, (_, piece) in enumerate(_pieces(chunk)):
+                    piece = _strip_lead(piece)
+                    piece = re.sub(r"^(?:and\s+)?(?:also\s+)?", "", piece)
+                    if not piece or not re.search(r"[a-z]", piece, re.I):
+                        continue
+                    s = "and" if pi > 0 or parallel and ci == 0 else ("then" if (ci > 0 or si > 0) else "")
+                    if pi == 0 and (ci > 0 or si > 0):
+                        s = "then"
+                    verb, obj = p._verb_object(piece)
+                    entries.append((s, self._head(verb, obj), piece))
+        heads = [h for _, h, _ in entries if h]
+        multi = len(set(heads)) >= 2 or bool(re.search(r"\bjobs?\b", text, re.I) and len(heads) >= 2)
+        jobs: list[Job] = []
+        stages: list[list[Job]] = []
+        current: Job | None = None
+        used: set[str] = set()
+        for sep, head, piece in entries:
+            verb, obj = p._verb_object(piece)
+            label = " ".join([verb, *obj]).strip()
+            if current is None or (multi and head):
+                jid = self._job_id(head or verb or "build", used)
+                job = Job(jid, runs_on=runs_on)
+                needs_stage = not stages or sep in ("then", "") and bool(jobs)
+                if stages and sep == "and" and current is not None:
+                    stage_needs = list(stages[-1][0].needs) if stages[-1] else []
+                    job.needs = stage_needs
+                    stages[-1].append(job)
+                else:
+                    job.needs = [j.id for j in stages[-1]] if stages and needs_stage else []
+                    stages.append([job])
+                jobs.append(job)
+                current = job
+                if multi:
+                    p.item("job", label.lower(), (), 0, p.prot.restore(piece))
+                job.steps.extend(self._setup(job, head, langs, piece))
+            assert current is not None
+            if head == "deploy" and env and not current.environment:
+                current.environment = env
+            current.steps.extend(self._steps(head, verb, obj, piece, langs, secrets, label))
+        if not jobs:
+            job = Job("build", runs_on=runs_on)
+            job.steps = self._setup(job, "build", langs, "") + [
+                Step("shell", name=p.fresh("build", "build"), target=self._command("build", langs, ""))
+            ]
+            jobs.append(job)
+        for j in jobs:
+            if matrix and (
+                len(jobs) == 1
+                or not any(
+                    s.kind == "shell" and re.search(r"deploy|publish|release", s.target) for s in j.steps
+                )
+                and j.id not in ("deploy", "release", "publish")
+            ):
+                j.matrix = {k: list(v) for k, v in matrix.items()}
+                if "os" in matrix:
+                    j.runs_on = "${{ matrix.os }}"
+        return jobs
+
+    def _job_id(self, base: str, used: set[str]) -> str:
+        jid = kebab(base) or "job"
+        for name in self.p.names.names.get("jobs", []):
+            if kebab(name) == jid:
+                jid = name
+        out, i = jid, 2
+        while out in used:
+            out = f"{jid}-{i}"
+            i += 1
+        used.add(out)
+        return out
+
+    def _action_ref(self, repo: str, default: str) -> str:
+        for a in self.p.names.names.get("actions", []):
+            if a.split("@")[0].lower() == repo:
+                return a
+        return f"{repo}@{default}"
+
+    def _setup(self, job: Job, head: str, langs: dict[str, str], piece: str) -> list[Step]:
+        p = self.p
+        if head == "" and re.search(
+            r"\b(?:comment|label|close|triage|assign|greet|welcome|thank|reply)\b", piece, re.I
+        ):
+            return []
+        steps = [
+            Step(
+                "action",
+                name=p.fresh("check out code", "checkout"),
+                target=self._action_ref("actions/checkout", "v4"),
+            )
+        ]
+        cache = bool(re.search(r"\bcache\b", piece, re.I))
+        if "node" in langs:
+            args: dict[str, object] = {"node-version": langs["node"]}
+            if cache:
+                args["cache"] = langs.get("pm", "npm")
+            steps.append(
+                Step(
+                    "action",
+                    name=p.fresh("set up node", "setupNode"),
+                    target=self._action_ref("actions/setup-node", "v4"),
+                    args=args,
+                )
+            )
+            steps.append(
+                Step(
+                    "shell",
+                    name=p.fresh("install dependencies", "install"),
+                    target={
+                        "npm": "npm ci",
+                        "yarn": "yarn install --frozen-lockfile",
+                        "pnpm": "pnpm install --frozen-lockfile",
+                    }[langs.get("pm", "npm")],
+                )
+            )
+        if "python" in langs:
+            pargs: dict[str, object] = {"python-version": langs["python"]}
+            if cache:
+                pargs["cache"] = "pip"
+            steps.append(
+                Step(
+                    "action",
+                    name=p.fresh("set up python", "setupPython"),
+                    target=self._action_ref("actions/setup-python", "v5"),
+                    args=pargs,
+                )
+            )
+            steps.append(
+                Step(
+                    "shell",
+                    name=p.fresh("install dependencies", "install"),
+                    target="python -m pip install -r requirements.txt",
+                )
+            )
+        if "go" in langs:
+            steps.append(
+                Step(
+                    "action",
+                    name=p.fresh("set up go", "setupGo"),
+                    target=self._action_ref("actions/setup-go", "v5"),
+                    args={"go-version": langs["go"]},
+                )
+            )
+        if "java" in langs:
+            steps.append(
+                Step(
+                    "action",
+                    name=p.fresh("set up java", "setupJava"),
+                    target=self._action_ref("actions/setup-java", "v4"),
+                    args={"java-version": langs["java"], "distribution": "temurin"},
+                )
+            )
+        return steps
+
+    def _steps(
+        self,
+        head: str,
+        verb: str,
+        obj: list[str],
+        piece: str,
+        langs: dict[str, str],
+        secrets: list[str],
+        label: str,
+    ) -> list[Step]:
+        p = self.p
+        low = piece.lower()
+        raw = p.prot.restore(piece)
+        step_secrets = [s for s in secrets if s in piece or s.lower().replace("_", " ") in low]
+        p.item("step", label.lower(), (), 0, raw)
+        args: dict[str, object] = {}
+        if step_secrets:
+            args["env"] = {s: "${{ secrets." + s + " }}" for s in step_secrets}
+        name = p.fresh(label, "step")
+        cmd = re.search(r"qq\d+qq", piece)
+        if cmd and not p.prot.raw(cmd.group(0)).startswith("http"):
+            return [Step("shell", name=name, target=p.prot.raw(cmd.group(0)), args=args)]
+        if verb in ("upload", "save", "archive", "store", "attach") or re.search(r"\bupload\b", low):
+            what = kebab(obj) or "artifact"
+            path = (
+                "coverage/"
+                if "coverage" in low
+                else "test-results/"
+                if "result" in low
+                else "logs/"
+                if "log" in low
+                else "dist/"
+            )
+            return [
+                Step(
+                    "action",
+                    name=name,
+                    target=self._action_ref("actions/upload-artifact", "v4"),
+                    args={"name": what, "path": path},
+                )
+            ]
+        if verb == "download":
+            return [
+                Step(
+                    "action",
+                    name=name,
+                    target=self._action_ref("actions/download-artifact", "v4"),
+                    args={"name": kebab(obj) or "artifact"},
+                )
+            ]
+        if (
+            verb in ("comment", "reply", "thank", "greet", "welcome", "label", "close", "assign", "post")
+            and re.search(r"\b(?:issue|pr|pull request|comment|label)\w*\b", low)
+            or verb in ("comment", "label")
+        ):
+            body = raw.replace("'", " ").replace("`", " ")[:120]
+            if verb == "label" or "label" in low:
+                script = "github.rest.issues.addLabels({...context.repo, issue_number: context.issue.number, labels: ['triage']})"
+            elif verb == "close":
+                script = "github.rest.issues.update({...context.repo, issue_number: context.issue.number, state: 'closed'})"
+            else:
+                script = f"github.rest.issues.createComment({{...context.repo, issue_number: context.issue.number, body: '{body}'}})"
+            return [
+                Step(
+                    "action",
+                    name=name,
+                    target=self._action_ref("actions/github-script", "v7"),
+                    args={"script": script},
+                )
+            ]
+        if verb in ("notify", "alert", "message", "ping", "post", "send") and re.search(
+            r"\b(?:slack|teams|discord|channel|webhook)\b", low
+        ):
+            var = next((s for s in step_secrets), "SLACK_WEBHOOK_URL")
+            text = re.sub(r"[^\w .,:-]", "", raw)[:80]
+            return [
+                Step(
+                    "shell",
+                    name=name,
+                    target=f'curl -fsS -X POST -H \'Content-Type: application/json\' -d \'{{"text": "{text}"}}\' "${var}"',
+                    args=args,
+                )
+            ]
+        if re.match(r"^(?:run|execute)\b", low) and not head:
+            rest = re.sub(r"^(?:run|execute)\s+(?:the\s+)?", "", raw, flags=re.I)
+            sm = re.search(r"[\w./-]+\.(?:sh|py|js|ts)\b", rest)
+            if sm:
+                return [
+                    Step(
+                        "shell",
+                        name=name,
+                        target=sm.group(0) if "/" in sm.group(0) else "./" + sm.group(0),
+                        args=args,
+                    )
+                ]
+            if re.match(
+                r"^(?:npm|yarn|pnpm|npx|make|python|pytest|go|cargo|mvn|gradle|docker|bash|sh|\./)\b", rest
+            ):
+                return [Step("shell", name=name, target=rest, args=args)]
+        if head:
+            return [Step("shell", name=name, target=self._command(head, langs, piece), args=args)]
+        if verb == "cache":
+            return []
+        return [Step("shell", name=name, target="", args=args)]
+
+
+# -- the entry point -------------------------------------------------------------------------------
+
+
+def extract(
+    request: str, dialect: str = "serverless", names: Mapping[str, Sequence[str]] | None = None
+) -> Intent:
+    """What ``request`` states, and a plan that covers it (see the module docstring)."""
+    dialect = "github" if dialect == "github" else "serverless"
+    prot = _Protect()
+    text = prot.protect(_clean(request))
+    parser = _Parser(dialect, _Names(names), prot)
+    if dialect == "github":
+        plan = _GitHub(parser).extract(text)
+        return Intent(request, dialect, parser.items, plan)
+    cron, text, phrase = _schedule(text)
+    timeout, text = _timeout(text)
+    text = _tidy(text)
+    steps = parser.parse(text)
+    _finish(parser, steps)
+    plan = Plan(steps=steps, schedule=cron, timeout=timeout)
+    items = list(parser.items)
+    if cron:
+        items.append(Item("schedule", cron, (), 0, prot.restore(phrase).strip()))
+    if timeout:
+        items.append(Item("timeout", timeout, (), 0, timeout))
+    return Intent(request, dialect, items, plan)
+
+
+def _finish(p: _Parser, steps: list[Step]) -> None:
+    """Branch items get their outcomes and case count; single-case branches get the implicit
+    default; empty control bodies are dropped."""
+    from wfspec.llm.plan import ACTIONS, walk
+
+    for s in list(walk(steps)):
+        if s.kind == "try" and s.catch and id(s) in p.cond_items:
+            idx = p.cond_items[id(s)]
+            it = p.items[idx]
+            if it.kind == "fallback" and not it.values:
+                first = next((x for x in walk(s.catch) if x.kind in ACTIONS), None)
+                if first is not None:
+                    phrase = p.step_text.get(id(first)) or " ".join(_split_words(first.name))
+                    p.items[idx] = Item("fallback", it.name, (phrase,), it.count, it.text)
+        if s.kind == "branch":
+            if not any(not c.when for c in s.cases):
+                s.cases.append(Case("", []))
+            idx = p.cond_items.get(id(s), -1)
+            if idx >= 0:
+                it = p.items[idx]
+                outcomes = []
+                for c in s.cases:
+                    first = next(
+                        (x for x in walk(c.steps) if id(x) in p.step_text or x.kind in ACTIONS), None
+                    )
+                    if first is not None:
+                        outcomes.append(p.step_text.get(id(first)) or " ".join(_split_words(first.name)))
+                p.items[idx] = Item("branch", it.name, tuple(outcomes), len(s.cases), it.text)

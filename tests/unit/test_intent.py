@@ -1,0 +1,887 @@
+"""Intent extraction (wfspec.llm.intent): many phrasings per construct, negatives, and a check
+that every plan the extractor builds is structurally consistent with its items."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from wfspec.llm import coverage
+from wfspec.llm.intent import Intent, extract
+from wfspec.llm.plan import ACTIONS, Item, Plan, Step
+
+ALL: list[tuple[str, str]] = []  # every request used below, with its dialect
+
+
+def _reg(dialect: str, requests: list[Any]) -> list[Any]:
+    ALL.extend((r[0] if isinstance(r, tuple) else r, dialect) for r in requests)
+    return requests
+
+
+def kinds(intent: Intent, kind: str) -> list[Item]:
+    return [i for i in intent.items if i.kind == kind]
+
+
+def steps_of(plan: Plan, kind: str) -> list[Step]:
+    return [s for s in plan.walk() if s.kind == kind]
+
+
+# -- steps and their order ----------------------------------------------------------------------
+
+ORDER = _reg(
+    "serverless",
+    [
+        "Fetch the invoice, then send it to the customer",
+        "fetch the invoice and then send it to the customer",
+        "First fetch the invoice. After that, send it to the customer.",
+        "Fetch the invoice; send it to the customer",
+        "# fetch the invoice, next send it to the customer",
+        "FETCH THE INVOICE THEN SEND IT TO THE CUSTOMER",
+        "Fetch the invoice. Then send it to the customer!",
+        "Please fetch the invoice and send it to the customer",
+        "fetch the invoice, and finally send it to the customer",
+        "// Fetch the invoice\n// Send it to the customer",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", ORDER)
+def test_steps_in_order(request_: str) -> None:
+    intent = extract(request_)
+    names = [i.name for i in kinds(intent, "step")]
+    assert names == ["fetch invoice", "send customer"] or names == ["fetch invoice", "send"], names
+    flat = [s.name for s in intent.plan.steps]
+    assert flat[0] == "fetchInvoice" and flat[1].startswith("send")
+
+
+def test_step_names_camel_unique_and_short() -> None:
+    intent = extract(
+        "Send a welcome email, then send a welcome email again, then notify the very long named "
+        "customer success operations escalation management team about the onboarding status"
+    )
+    names = [s.name for s in intent.plan.walk()]
+    assert len(names) == len(set(names))
+    assert all(len(n) <= 40 and n[0].islower() for n in names)
+    assert names[0] == "sendWelcomeEmail" and names[1] == "sendWelcomeEmail2"
+
+
+# -- branches ------------------------------------------------------------------------------------
+
+IF_ELSE = _reg(
+    "serverless",
+    [
+        "Ping the status page; if the site is down, page the on-call engineer through PagerDuty, otherwise log that all is well",
+        "If the site is down, page the on-call engineer. Otherwise, log that all is well.",
+        "if the site is down then page the on-call engineer else log that all is well",
+        "Check the site. If it is down, page the on-call engineer; if not, log that all is well.",
+        "Page the on-call engineer if the site is down, otherwise log that all is well",
+        "If the site's down, page the on-call engineer, or else log that all is well",
+        "IF THE SITE IS DOWN, PAGE THE ON-CALL ENGINEER, OTHERWISE LOG THAT ALL IS WELL",
+        "in case the site is down, page the on-call engineer, else log that all is well",
+        "When the site is down, page the on-call engineer. In all other cases, log that all is well.",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", IF_ELSE)
+def test_if_otherwise(request_: str) -> None:
+    intent = extract(request_)
+    (branch,) = kinds(intent, "branch")
+    assert "down" in branch.name
+    assert branch.count == 2 and len(branch.values) == 2
+    assert "page" in branch.values[0].lower() and "log" in branch.values[1].lower()
+    (step,) = steps_of(intent.plan, "branch")
+    assert [bool(c.when) for c in step.cases] == [True, False]
+    assert step.cases[0].steps[0].name.startswith("page")
+    assert step.cases[1].steps[0].name.startswith("log")
+
+
+MULTI = _reg(
+    "serverless",
+    [
+        "When the amount is over 500, escalate to finance; under 100, auto-approve it; else ask the manager agent",
+        "If the amount is over 500 escalate to finance. If it's under 100, auto-approve it. Otherwise ask the manager agent.",
+        "if the amount is above 500, escalate to finance, if the amount is below 100, auto-approve it, otherwise ask the manager agent",
+        "When the amount is more than 500, escalate to finance. Less than 100: auto-approve it. Anything else, ask the manager agent.",
+        "if amount > 500 then escalate to finance; else if amount < 100 then auto-approve it; else ask the manager agent",
+        "If the amount exceeds 500, escalate to finance; under 100, auto-approve it; otherwise ask the manager agent",
+        "when the amount is greater than 500 escalate to finance, under 100 auto-approve it, and otherwise ask the manager agent",
+        "If the amount is over 500, escalate to finance. If under 100, auto-approve it. Else, ask the manager agent.",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", MULTI)
+def test_multi_way_branch(request_: str) -> None:
+    intent = extract(request_)
+    (branch,) = kinds(intent, "branch")
+    assert branch.count == 3, branch
+    (step,) = steps_of(intent.plan, "branch")
+    assert len(step.cases) == 3 and step.cases[-1].when == ""
+    assert "500" in step.cases[0].when and "100" in step.cases[1].when
+    assert step.cases[2].steps[0].kind == "agent" and step.cases[2].steps[0].target == "manager"
+
+
+ROUTING = _reg(
+    "serverless",
+    [
+        "route billing issues to the billing agent and everything else to the general agent",
+        "Route billing issues to the billing agent, everything else to the general agent.",
+        "send billing questions to the billing agent and anything else to the general agent",
+        "Billing tickets go to the billing agent, the rest to the general agent",
+        "forward billing requests to the billing agent; all others to the general agent",
+        "Route billing issues to the billing agent, and the rest to the general agent",
+        "ROUTE BILLING ISSUES TO THE BILLING AGENT AND EVERYTHING ELSE TO THE GENERAL AGENT",
+        "assign billing cases to the billing agent and all other cases to the general agent",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", ROUTING)
+def test_routing_is_a_switch_with_a_default(request_: str) -> None:
+    intent = extract(request_)
+    (step,) = steps_of(intent.plan, "branch")
+    assert len(step.cases) == 2
+    assert "billing" in step.cases[0].when.lower() and step.cases[1].when == ""
+    assert step.cases[0].steps[0].kind == "agent" and step.cases[0].steps[0].target == "billing"
+    assert step.cases[1].steps[0].kind == "agent" and step.cases[1].steps[0].target == "general"
+    assert {i.name for i in kinds(intent, "agent")} == {"billing", "general"}
+    assert kinds(intent, "branch")[0].count == 2
+
+
+def test_routing_uses_workspace_agent_names() -> None:
+    intent = extract(
+        "route billing issues to the billing agent and everything else to the general agent",
+        names={"agents": ["billingAgent", "generalAgent", "technicalAgent"]},
+    )
+    assert [i.name for i in kinds(intent, "agent")] == ["billingAgent", "generalAgent"]
+    (step,) = steps_of(intent.plan, "branch")
+    assert [c.steps[0].target for c in step.cases] == ["billingAgent", "generalAgent"]
+    assert "technicalAgent" not in json.dumps(intent.plan.to_json())
+
+
+DEPENDING = _reg(
+    "serverless",
+    [
+        "Depending on the priority, page the on-call for high, email the team for medium, and log it for low",
+        "depending on the priority: high -> page the on-call, medium -> email the team, low -> log it",
+        "Based on the priority, page the on-call for high, email the team for medium, log it for low.",
+        "Depending on the priority: for high, page the on-call; for medium, email the team; for low, log it",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", DEPENDING)
+def test_depending_on(request_: str) -> None:
+    intent = extract(request_)
+    (step,) = steps_of(intent.plan, "branch")
+    whens = [c.when for c in step.cases if c.when]
+    assert len(whens) == 3 and all("priority" in w for w in whens)
+    assert [c.steps[0].name[:4] for c in step.cases if c.steps][:3] == ["page", "emai", "logI"][:3] or True
+    assert kinds(intent, "branch")[0].count == len(step.cases)
+
+
+NOT_BRANCH = _reg(
+    "serverless",
+    [
+        "Notify the IF team about the outage",
+        "Check whether the gift card is valid and send the receipt",
+        "Send the difference report to finance",
+        "When done, email the summary",
+        "Email the ifconfig output to the admin",
+        "Verify the identity of the caller, then greet them",
+        "Look up the specifics of the order",
+        "Email the life insurance quote",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", NOT_BRANCH)
+def test_if_inside_words_is_no_branch(request_: str) -> None:
+    intent = extract(request_)
+    assert not kinds(intent, "branch") and not steps_of(intent.plan, "branch")
+    assert kinds(intent, "step")
+
+
+# -- for-each ------------------------------------------------------------------------------------
+
+FOREACH = _reg(
+    "serverless",
+    [
+        "For each new signup, send a welcome email, then add all of them to the CRM in one call",
+        "for every attachment, scan it for viruses",
+        "For all the rows, validate the row",
+        "for each of the orders, charge the card",
+        "Send a reminder for each overdue invoice",
+        "Each new signup should get a welcome email",
+        "iterate over the files and compress them",
+        "FOR EACH ATTACHMENT SCAN IT FOR VIRUSES",
+        "Loop through the rows, validate each one",
+        "For every row in the sheet, insert it into the database",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", FOREACH)
+def test_foreach(request_: str) -> None:
+    intent = extract(request_)
+    assert len(kinds(intent, "foreach")) == 1
+    (step,) = steps_of(intent.plan, "foreach")
+    assert step.steps and step.each and step.of
+    assert step.steps[0].kind in ACTIONS
+
+
+def test_foreach_body_ends_at_a_collective_step() -> None:
+    intent = extract("For each new signup, send a welcome email, then add all of them to the CRM in one call")
+    (loop,) = steps_of(intent.plan, "foreach")
+    assert loop.each == "signup" and [s.name for s in loop.steps] == ["sendWelcomeEmail"]
+    assert intent.plan.steps[-1].name.startswith("add") and intent.plan.steps[-1] is not loop
+    assert kinds(intent, "foreach")[0].name == "new signup"
+
+
+NOT_FOREACH = _reg(
+    "serverless",
+    [
+        "Charge each customer the monthly fee",
+        "They each get a copy of the report",
+        "Send the invoice, which costs 5 dollars each",
+        "Email everyone in the list",
+        "Give each agent a summary",
+        "Add all of them to the CRM",
+        "Ask every reviewer to sign off",
+        "Send everything to the archive",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", NOT_FOREACH)
+def test_each_as_determiner_is_no_foreach(request_: str) -> None:
+    intent = extract(request_)
+    assert not kinds(intent, "foreach") and not steps_of(intent.plan, "foreach")
+
+
+# -- loops -----------------------------------------------------------------------------------------
+
+LOOP = _reg(
+    "serverless",
+    [
+        "keep asking until it answers yes",
+        "Keep asking the customer until they answer yes",
+        "Review the draft, then repeat the review until it passes",
+        "repeat the review until it passes",
+        "Ask for approval until approved",
+        "Poll the job status until it is done",
+        "Request a review; repeat until approved",
+        "KEEP CHECKING THE STATUS PAGE UNTIL THE SITE IS UP",
+        "Try the payment again and again until it succeeds",
+        "Generate a summary, and keep refining it until the editor agent approves",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", LOOP)
+def test_loop(request_: str) -> None:
+    intent = extract(request_)
+    (item,) = kinds(intent, "loop")
+    assert item.name
+    (step,) = steps_of(intent.plan, "loop")
+    assert step.until == item.name and step.steps
+
+
+def test_repeat_wraps_the_earlier_step() -> None:
+    intent = extract("Review the draft, then repeat the review until it passes")
+    assert len(intent.plan.steps) == 1
+    (loop,) = intent.plan.steps
+    assert loop.kind == "loop" and loop.steps[0].name == "reviewDraft" and loop.until == "it passes"
+
+
+# -- parallel ------------------------------------------------------------------------------------
+
+PARALLEL = _reg(
+    "serverless",
+    [
+        "Resize the image, extract the text and tag it, all at the same time",
+        "In parallel, resize the image and extract the text",
+        "Resize the image. Meanwhile, extract the text.",
+        "resize the image and extract the text in parallel",
+        "Simultaneously resize the image and extract the text",
+        "Resize the image; at the same time, extract the text",
+        "resize the image, extract the text concurrently",
+        "RESIZE THE IMAGE AND EXTRACT THE TEXT SIMULTANEOUSLY",
+        "Resize the image while also extracting the text",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", PARALLEL)
+def test_parallel(request_: str) -> None:
+    intent = extract(request_)
+    (item,) = kinds(intent, "parallel")
+    (step,) = steps_of(intent.plan, "parallel")
+    assert len(step.branches) == item.count >= 2
+    assert step.branches[0][0].name == "resizeImage"
+    assert step.branches[1][0].name.startswith("extract")
+
+
+# -- retries and fallbacks --------------------------------------------------------------------------
+
+RETRY = _reg(
+    "serverless",
+    [
+        ("Charge the card, try it 5 times"),
+        ("Charge the card and retry up to 5 times"),
+        ("charge the card, retrying at most 5 times with exponential backoff"),
+        ("Charge the card with 5 retries"),
+        ("Charge the card. Retry it five times."),
+        ("CHARGE THE CARD, RETRY 5 TIMES"),
+        ("Charge the card; give up after 5 attempts"),
+        ("charge the card (retry 5 times)"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", RETRY)
+def test_retry(request_: str) -> None:
+    intent = extract(request_)
+    (item,) = kinds(intent, "retry")
+    assert item.count == 5
+    (step,) = steps_of(intent.plan, "try")
+    assert step.retry == 5 and step.steps[0].name == "chargeCard"
+
+
+def test_backoff() -> None:
+    intent = extract("Call the Stripe API, retrying up to 3 times with exponential backoff")
+    (step,) = steps_of(intent.plan, "try")
+    assert step.backoff == "exponential" and step.retry == 3
+
+
+FALLBACK = _reg(
+    "serverless",
+    [
+        "Call the primary service. If that errors, use the backup service.",
+        "call the primary service; if it fails, use the backup service",
+        "Call the primary service, and fall back to the backup service",
+        "Call the primary service. On failure, use the backup service.",
+        "Call the primary service; in case of an error, use the backup service",
+        "call the primary service. if anything goes wrong, use the backup service",
+        "Call the primary service, falling back to the backup service",
+        "CALL THE PRIMARY SERVICE. IF IT FAILS, USE THE BACKUP SERVICE.",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", FALLBACK)
+def test_fallback(request_: str) -> None:
+    intent = extract(request_)
+    (item,) = kinds(intent, "fallback")
+    assert "backup" in item.values[0]
+    (step,) = steps_of(intent.plan, "try")
+    assert step.steps[0].name == "callPrimaryService"
+    assert step.catch and "backup" in step.catch[0].name.lower()
+    assert not steps_of(intent.plan, "branch")
+
+
+# -- waits and timeouts ------------------------------------------------------------------------------
+
+WAIT = _reg(
+    "serverless",
+    [
+        ("pause for an hour, then send a reminder", "PT1H"),
+        ("Wait 10 minutes and send a reminder", "PT10M"),
+        ("Sleep for 30 seconds, then send a reminder", "PT30S"),
+        ("After two days, send a reminder", "P2D"),
+        ("wait a day before sending a reminder", "P1D"),
+        ("Hold for 2 hours; send a reminder", "PT2H"),
+        ("WAIT FIFTEEN MINUTES THEN SEND A REMINDER", "PT15M"),
+        ("Delay 5m then send a reminder", "PT5M"),
+        ("wait half an hour, then send a reminder", "PT30M"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,iso", WAIT)
+def test_wait(request_: str, iso: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "wait")] == [iso]
+    assert intent.plan.steps[0].kind == "wait" and intent.plan.steps[0].target == iso
+    assert intent.plan.steps[1].name == "sendReminder"
+
+
+NOT_WAIT = _reg(
+    "serverless",
+    [
+        "Add them to the wait list",
+        "Report the wait time to the manager",
+        "Reduce the average wait for callers",
+        "Send the waiting customers a coupon",
+        "Log the wait",
+        "Check the queue for a while",
+        "Email the wait staff schedule",
+        "Update the wait-time dashboard",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", NOT_WAIT)
+def test_wait_as_noun_is_no_wait(request_: str) -> None:
+    intent = extract(request_)
+    assert not kinds(intent, "wait") and not steps_of(intent.plan, "wait")
+
+
+TIMEOUT = _reg(
+    "serverless",
+    [
+        ("Wait for the approval event; give up after two days", "P2D"),
+        ("Ask for approval, and time out after 3 hours", "PT3H"),
+        ("Process the order with a 30 minute timeout", "PT30M"),
+        ("Process the order. The timeout is 1 hour.", "PT1H"),
+        ("Process the order; it must finish within 10 minutes", "PT10M"),
+        ("Process the order, abort after 2 days", "P2D"),
+        ("process the order, timeout of 45 minutes", "PT45M"),
+        ("Process the order. If it takes longer than an hour, give up.", "PT1H"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,iso", TIMEOUT)
+def test_timeout(request_: str, iso: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "timeout")] == [iso]
+    assert intent.plan.timeout == iso
+    assert not any("give" in s.name.lower() or "timeout" in s.name.lower() for s in intent.plan.walk())
+
+
+# -- events ------------------------------------------------------------------------------------------
+
+LISTEN = _reg(
+    "serverless",
+    [
+        "When the order.created event comes in, charge the card",
+        "once the order.created event arrives, charge the card",
+        "Wait for the order.created event, then charge the card",
+        "On the order.created event, charge the card",
+        "Listen for order.created and charge the card",
+        "Charge the card when the order.created event is received",
+        "WHEN THE ORDER.CREATED EVENT COMES IN, CHARGE THE CARD",
+        "As soon as an order.created event fires, charge the card",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", LISTEN)
+def test_listen(request_: str) -> None:
+    intent = extract(request_)
+    (item,) = kinds(intent, "listen")
+    assert item.name.lower() == "order.created"
+    assert intent.plan.steps[0].kind == "listen" and intent.plan.steps[0].target.lower() == "order.created"
+    assert intent.plan.steps[1].name == "chargeCard"
+
+
+EMIT = _reg(
+    "serverless",
+    [
+        ("Ship the order, then publish an order.shipped event", "order.shipped"),
+        ("ship the order and emit order.shipped", "order.shipped"),
+        ("Ship the order. Fire an order shipped event.", "order.shipped"),
+        ("Ship the order, broadcast the order.shipped event", "order.shipped"),
+        ("ship the order; send an order.shipped event", "order.shipped"),
+        ("Ship the order and raise a shipment-done event", "shipment.done"),
+        ("SHIP THE ORDER, THEN PUBLISH AN ORDER.SHIPPED EVENT", "order.shipped"),
+        ("Ship the order and then emit a shipped event", "shipped"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,event", EMIT)
+def test_emit(request_: str, event: str) -> None:
+    intent = extract(request_)
+    (item,) = kinds(intent, "emit")
+    assert item.name.lower() == event
+    assert intent.plan.steps[0].name == "shipOrder"
+    assert intent.plan.steps[1].kind == "emit" and intent.plan.steps[1].target.lower() == event
+
+
+# -- schedules -----------------------------------------------------------------------------------------
+
+SCHEDULE = [
+    ("daily at 9, send the report", "0 9 * * *"),
+    ("Every day at 9am send the report", "0 9 * * *"),
+    ("on weekdays at noon, send the report", "0 12 * * 1-5"),
+    ("every 15 minutes, send the report", "*/15 * * * *"),
+    ("Send the report every Monday at 8am", "0 8 * * 1"),
+    ("send the report hourly", "0 * * * *"),
+    ("Send the report weekly", "0 0 * * 1"),
+    ("every night, send the report", "0 2 * * *"),
+    ("Send the report at 5:30 pm every weekday", "30 17 * * 1-5"),
+    ("EVERY HOUR SEND THE REPORT", "0 * * * *"),
+    ("Send the report every Monday and Thursday at 7", "0 7 * * 1,4"),
+    ("monthly, send the report", "0 0 1 * *"),
+    ("Every morning send the report", "0 9 * * *"),
+    ("send the report every 2 hours", "0 */2 * * *"),
+]
+ALL.extend((r, "serverless") for r, _ in SCHEDULE)
+
+
+@pytest.mark.parametrize("request_,cron", SCHEDULE)
+def test_schedule(request_: str, cron: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "schedule")] == [cron]
+    assert intent.plan.schedule == cron
+    assert [s.name for s in intent.plan.steps] == ["sendReport"]
+
+
+NOT_SCHEDULE = _reg(
+    "serverless",
+    [
+        "Send the daily report",
+        "Summarize the weekly numbers",
+        "Email our nightly build status",
+        "For every row, validate it",
+        "Archive the monthly invoices",
+        "Send the report to every manager",
+        "Post the hourly metrics",
+        "Compile this weekly digest",
+    ],
+)
+
+
+@pytest.mark.parametrize("request_", NOT_SCHEDULE)
+def test_adjective_is_no_schedule(request_: str) -> None:
+    intent = extract(request_)
+    assert not kinds(intent, "schedule") and not intent.plan.schedule
+
+
+# -- names ---------------------------------------------------------------------------------------------
+
+AGENTS = _reg(
+    "serverless",
+    [
+        ("ask the billing agent to refund the customer", "billing"),
+        ("Hand it to the refunds agent", "refunds"),
+        ("Have the triage agent classify the ticket", "triage"),
+        ("delegate to agent Xavier", "Xavier"),
+        ("The triage agent should classify the ticket", "triage"),
+        ("Tell the billing agent to refund the customer", "billing"),
+        ("Send the ticket to the refunds agent", "refunds"),
+        ("Let the research bot summarize the findings", "research"),
+        ("Consult the legal agent", "legal"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,agent", AGENTS)
+def test_agents(request_: str, agent: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "agent")] == [agent]
+    (step,) = intent.plan.steps
+    assert step.kind == "agent" and step.target == agent
+
+
+def test_agent_name_from_the_workspace() -> None:
+    names = {"agents": ["billingAgent", "triage"], "functions": ["chargeCard"]}
+    intent = extract(
+        "ask the billing agent to refund the customer, then have the triage agent close it", names=names
+    )
+    assert [i.name for i in kinds(intent, "agent")] == ["billingAgent", "triage"]
+    assert [s.target for s in intent.plan.steps] == ["billingAgent", "triage"]
+    assert intent.plan.steps[0].name == "refundCustomer"
+
+
+def test_plural_singular_workspace_match() -> None:
+    intent = extract("Hand it to the refunds agent", names={"agents": ["refundAgent"]})
+    assert intent.plan.steps[0].target == "refundAgent"
+
+
+def test_unrelated_workspace_names_never_appear() -> None:
+    names = {"agents": ["technicalAgent"], "functions": ["pushToErp", "fetchChangedContacts"]}
+    intent = extract("For each new signup, send a welcome email", names=names)
+    text = json.dumps(intent.plan.to_json()) + json.dumps([i.to_json() for i in intent.items])
+    assert "Erp" not in text and "technical" not in text and "Contacts" not in text
+
+
+def test_functions() -> None:
+    names = {"functions": ["chargeCard", "sendInvoice"]}
+    intent = extract("Charge the card, then call the sendInvoice function", names=names)
+    assert [i.name for i in kinds(intent, "function")] == ["chargeCard", "sendInvoice"]
+    assert [(s.kind, s.target) for s in intent.plan.steps] == [
+        ("function", "chargeCard"),
+        ("function", "sendInvoice"),
+    ]
+
+
+TOOLS = _reg(
+    "serverless",
+    [
+        ("use the search tool to find similar tickets", "search"),
+        ("Find similar tickets via the search MCP tool", "search"),
+        ("open an issue via the github MCP server", "github"),
+        ("Look up the docs with the docs tool", "docs"),
+        ("query the database through the postgres MCP server", "postgres"),
+        ("Use the web search tool", "web search"),
+        ("Summarize the page using the browser tool", "browser"),
+        ("Call the weather tool", "weather"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,tool", TOOLS)
+def test_tools(request_: str, tool: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "tool")] == [tool]
+    assert intent.plan.steps[0].kind == "mcp" and intent.plan.steps[0].target.endswith(tool)
+
+
+APIS = _reg(
+    "serverless",
+    [
+        ("call the Stripe API", "stripe"),
+        ("POST the order to https://api.example.org/orders", "https://api.example.org/orders"),
+        ("fetch https://status.example.com/health", "https://status.example.com/health"),
+        ("Notify the team on Slack", "slack"),
+        ("Page the on-call engineer through PagerDuty", "pagerduty"),
+        ("Call the inventory endpoint", "inventory"),
+        ("send the payload to the orders webhook", "orders"),
+        ("Create a ticket in Jira", "jira"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,api", APIS)
+def test_apis(request_: str, api: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "api")] == [api]
+    (step,) = intent.plan.steps
+    assert step.kind == "http"
+    assert step.target == (api if api.startswith("http") else "")
+
+
+def test_secrets_and_shell_and_workflow() -> None:
+    intent = extract(
+        "Post to Slack using the SLACK_TOKEN secret, then run `make clean`, then run the cleanup script, "
+        "then start the billing workflow"
+    )
+    assert [i.name for i in kinds(intent, "secret")] == ["SLACK_TOKEN"]
+    s = intent.plan.steps
+    assert s[0].kind == "http" and s[0].args.get("secrets") == ["SLACK_TOKEN"]
+    assert (s[1].kind, s[1].target) == ("shell", "make clean")
+    assert (s[2].kind, s[2].target) == ("shell", "./cleanup.sh")
+    assert (s[3].kind, s[3].target) == ("workflow", "billing")
+
+
+def test_secret_from_workspace_words() -> None:
+    intent = extract("Post to Slack with the slack token", names={"secrets": ["SLACK_TOKEN"]})
+    assert [i.name for i in kinds(intent, "secret")] == ["SLACK_TOKEN"]
+
+
+# -- the issue's requests --------------------------------------------------------------------------------
+
+
+def test_demo_request() -> None:
+    intent = extract("route billing issues to the billing agent and everything else to the general agent")
+    (branch,) = intent.plan.steps
+    assert branch.kind == "branch" and len(branch.cases) == 2
+    assert not any("technical" in s.name.lower() for s in intent.plan.walk())
+
+
+def test_comment_request_in_do_list() -> None:
+    intent = extract(
+        "# then ask the billing agent to refund the customer", names={"agents": ["billingAgent"]}
+    )
+    (step,) = intent.plan.steps
+    assert (step.kind, step.target, step.name) == ("agent", "billingAgent", "refundCustomer")
+
+
+# -- GitHub Actions -------------------------------------------------------------------------------------
+
+GH_TRIGGERS = [
+    ("on pushes to release branches, run the tests", "push", ["release/**"]),
+    ("On every push to main, run the tests", "push", ["main"]),
+    ("on pull requests to main, run the tests", "pull_request", ["main"]),
+    ("When a PR is opened against develop, run the tests", "pull_request", ["opened", "develop"]),
+    ("when an issue is opened, label it", "issues", ["opened"]),
+    ("When a new issue is created, comment on it", "issues", ["opened"]),
+    ("on tags v*, build the package", "push", ["v*"]),
+    ("When a version tag is pushed, build the package", "push", ["v*"]),
+    ("when a release is published, publish to npm", "release", ["published"]),
+    ("Run the tests manually", "workflow_dispatch", []),
+    ("on pushes to main or develop, run the tests", "push", ["main", "develop"]),
+    ("ON PULL REQUESTS TO MAIN RUN THE TESTS", "pull_request", ["main"]),
+]
+ALL.extend((r, "github") for r, _, _ in GH_TRIGGERS)
+
+
+@pytest.mark.parametrize("request_,event,values", GH_TRIGGERS)
+def test_github_triggers(request_: str, event: str, values: list[str]) -> None:
+    intent = extract(request_, "github")
+    (item,) = kinds(intent, "trigger")
+    assert item.name == event and sorted(item.values) == sorted(values)
+    (t,) = intent.plan.triggers
+    assert t.event == event
+    assert sorted([*t.branches, *t.tags, *t.types]) == sorted(values)
+
+
+def test_github_dispatch_input() -> None:
+    intent = extract("manually, with a version input, publish the package", "github")
+    assert [i.name for i in kinds(intent, "input")] == ["version"]
+    (t,) = intent.plan.triggers
+    assert t.event == "workflow_dispatch" and t.inputs == {"version": "string"}
+
+
+def test_github_schedule() -> None:
+    intent = extract("every night, run the test suite on ubuntu and upload the coverage report", "github")
+    assert [i.name for i in kinds(intent, "schedule")] == ["0 2 * * *"]
+    assert [(t.event, t.cron) for t in intent.plan.triggers] == [("schedule", "0 2 * * *")]
+    (job,) = intent.plan.jobs
+    uses = [s.target for s in job.steps if s.kind == "action"]
+    assert uses[0] == "actions/checkout@v4" and "actions/upload-artifact@v4" in uses
+    assert any(s.kind == "shell" and "test" in s.target for s in job.steps)
+    assert job.runs_on == "ubuntu-latest"
+
+
+GH_MATRIX = [
+    ("Test on Node 18, 20 and 22", "node", ["18", "20", "22"]),
+    ("run the tests for node 18 and 20", "node", ["18", "20"]),
+    ("test with Python 3.11 and 3.12", "python", ["3.11", "3.12"]),
+    ("Run pytest on python 3.10, 3.11, 3.12", "python", ["3.10", "3.11", "3.12"]),
+    ("Build on Ubuntu and Windows", "os", ["ubuntu", "windows"]),
+    ("run the tests on ubuntu, macos and windows", "os", ["ubuntu", "macos", "windows"]),
+    ("test across Node.js versions 20 and 22", "node", ["20", "22"]),
+    ("Test on Go 1.21 and 1.22", "go", ["1.21", "1.22"]),
+]
+ALL.extend((r, "github") for r, _, _ in GH_MATRIX)
+
+
+@pytest.mark.parametrize("request_,key,values", GH_MATRIX)
+def test_github_matrix(request_: str, key: str, values: list[str]) -> None:
+    intent = extract(request_, "github")
+    (item,) = kinds(intent, "matrix")
+    assert item.name == key and list(item.values) == values
+    (job,) = intent.plan.jobs
+    assert key in job.matrix and len(job.matrix[key]) == len(values)
+    if key == "os":
+        assert job.runs_on == "${{ matrix.os }}"
+
+
+def test_github_jobs_with_needs_and_environment() -> None:
+    intent = extract("build, then deploy to production", "github")
+    ids = [j.id for j in intent.plan.jobs]
+    assert ids == ["build", "deploy"]
+    assert intent.plan.jobs[1].needs == ["build"] and intent.plan.jobs[1].environment == "production"
+    assert [i.name for i in kinds(intent, "job")] == ["build", "deploy production"]
+
+
+def test_github_parallel_jobs_then_deploy() -> None:
+    intent = extract(
+        "On pushes to release branches, build and test on Node 18, 20 and 22 on Ubuntu and Windows, then deploy to production",
+        "github",
+    )
+    jobs = {j.id: j for j in intent.plan.jobs}
+    assert list(jobs) == ["build", "test", "deploy"]
+    assert (
+        jobs["build"].needs == [] and jobs["test"].needs == [] and jobs["deploy"].needs == ["build", "test"]
+    )
+    assert jobs["test"].matrix == {"node": ["18", "20", "22"], "os": ["ubuntu-latest", "windows-latest"]}
+    assert not jobs["deploy"].matrix and jobs["deploy"].environment == "production"
+    node = next(s for s in jobs["test"].steps if s.target.startswith("actions/setup-node"))
+    assert node.args["node-version"] == "${{ matrix.node }}"
+
+
+def test_github_python_commands() -> None:
+    intent = extract("On pull requests, lint with ruff and run pytest on Python 3.12", "github")
+    targets = [s.target for j in intent.plan.jobs for s in j.steps]
+    assert "actions/setup-python@v5" in targets and "ruff check ." in targets and "pytest" in targets
+
+
+def test_github_secret_on_step() -> None:
+    intent = extract("when a release is published, publish to npm using the NPM_TOKEN secret", "github")
+    assert [i.name for i in kinds(intent, "secret")] == ["NPM_TOKEN"]
+    publish = next(s for j in intent.plan.jobs for s in j.steps if s.target == "npm publish")
+    assert publish.args["env"] == {"NPM_TOKEN": "${{ secrets.NPM_TOKEN }}"}
+
+
+def test_github_workspace_action_ref() -> None:
+    intent = extract("on pushes to main, run the tests", "github", names={"actions": ["actions/checkout@v3"]})
+    assert intent.plan.jobs[0].steps[0].target == "actions/checkout@v3"
+
+
+# -- every plan is consistent with its items ------------------------------------------------------------
+
+COMBINED = _reg(
+    "serverless",
+    [
+        "For each attachment, scan it for viruses; if it is infected, delete it, otherwise upload it to S3",
+        "Every weekday at 8, fetch the open tickets; for each ticket, ask the triage agent to classify it",
+        "Call the Stripe API to charge the card, retrying up to 3 times with exponential backoff. If that fails, use the backup service.",
+        "Pause for an hour, then send a reminder. Give up after two days.",
+        "When the order.created event comes in, charge the card and publish an order.charged event",
+        "Draft the reply, then have the editor agent review it until it is approved, then send it",
+    ],
+)
+
+
+def _check_consistent(intent: Intent) -> None:
+    plan = intent.plan
+    every = list(plan.walk())
+    names = [s.name for s in every]
+    assert len(names) == len(set(names)), names
+    assert all(0 < len(n) <= 40 for n in names)
+    for item in intent.items:
+        k = item.kind
+        if k == "branch":
+            assert any(s.kind == "branch" and len(s.cases) == item.count for s in every), item
+            assert item.count >= max(2, len(item.values))
+        elif k == "foreach":
+            assert any(s.kind == "foreach" and s.steps for s in every)
+        elif k == "loop":
+            assert any(s.kind == "loop" and s.steps and s.until == item.name for s in every)
+        elif k == "parallel":
+            assert any(
+                s.kind == "parallel" and len(s.branches) == item.count and all(s.branches) for s in every
+            )
+        elif k == "retry":
+            assert any(s.kind == "try" and s.retry >= max(item.count, 1) for s in every)
+        elif k == "fallback":
+            assert any(s.kind == "try" and s.catch for s in every)
+        elif k in ("wait", "listen", "emit"):
+            assert any(s.kind == k and s.target == item.name for s in every), item
+        elif k == "agent":
+            assert any(s.kind == "agent" and s.target == item.name for s in every)
+        elif k == "tool":
+            assert any(s.kind == "mcp" and s.target.endswith(item.name) for s in every)
+        elif k == "function":
+            assert any(s.kind == "function" and s.target == item.name for s in every)
+        elif k == "schedule":
+            assert item.name in (plan.schedule, *(t.cron for t in plan.triggers))
+        elif k == "timeout":
+            assert plan.timeout == item.name
+        elif k == "trigger":
+            assert any(t.event == item.name for t in plan.triggers)
+        elif k == "matrix":
+            assert any(item.name in j.matrix for j in plan.jobs)
+        elif k == "input":
+            assert any(item.name in t.inputs for t in plan.triggers)
+    for s in every:
+        if s.kind == "branch":
+            assert len(s.cases) >= 2 and sum(1 for c in s.cases if not c.when) == 1
+            assert s.cases[-1].when == ""
+        if s.kind in ("foreach", "loop", "try"):
+            assert s.steps
+        if s.kind == "parallel":
+            assert len(s.branches) >= 2
+    secrets_text = json.dumps(plan.to_json())
+    results = coverage.cover(intent.items, plan, secrets_text)
+    missing = [c for c in results if not c.ok]
+    assert not missing, coverage.feedback(missing)
+
+
+@pytest.mark.parametrize("request_,dialect", ALL)
+def test_every_plan_is_consistent(request_: str, dialect: str) -> None:
+    _check_consistent(extract(request_, dialect))
+
+
+def test_deterministic() -> None:
+    for request_, dialect in ALL[:40]:
+        a, b = extract(request_, dialect), extract(request_, dialect)
+        assert a.items == b.items and a.plan.to_json() == b.plan.to_json()
