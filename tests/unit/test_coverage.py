@@ -137,3 +137,33 @@ def test_github_items() -> None:
     assert not cover([Item("matrix", "os", ("macos",))], plan)[0].ok
     assert not cover([Item("secret", "NPM_TOKEN")], plan, "run: npm publish")[0].ok
     assert cover([Item("secret", "NPM_TOKEN")], plan, "${{ secrets.NPM_TOKEN }}")[0].ok
+
+
+def test_steps_in_different_cases_or_branches_have_no_order() -> None:
+    plan = Plan(
+        steps=[
+            Step(
+                "branch",
+                "route",
+                cases=[
+                    Case("x", [Step("agent", "askGeneralAgent", "general")]),
+                    Case("", [Step("agent", "askBillingAgent", "billing")]),
+                ],
+            ),
+            Step("parallel", "both", branches=[[Step("http", "notifySlack")], [Step("http", "emailTeam")]]),
+            Step("http", "closeTicket"),
+        ]
+    )
+    items = [
+        Item("step", "ask billing agent"),
+        Item("step", "ask general agent"),
+        Item("step", "email team"),
+        Item("step", "notify slack"),
+        Item("step", "close ticket"),
+    ]
+    assert [c.ok for c in cover(items, plan)] == [True] * 5
+    # but a sequence still has an order
+    assert [c.ok for c in cover([Item("step", "close ticket"), Item("step", "notify slack")], plan)] == [
+        True,
+        False,
+    ]

@@ -132,20 +132,60 @@ def _matrix_value_matches(want: str, values: Sequence[str]) -> bool:
     return False
 
 
+Path = tuple[tuple[int, int], ...]
+
+
+def _paths(plan: Plan) -> dict[int, Path]:
+    """Where each action step sits: per level, its index and which alternative (a case, a
+    parallel branch, a try body or its catch: 1 and up; 0: a plain body) it is in."""
+    out: dict[int, Path] = {}
+
+    def visit(steps: list[Step], prefix: Path) -> None:
+        for i, s in enumerate(steps):
+            if s.kind in ACTIONS:
+                out[id(s)] = prefix + ((i, 0),)
+            alt = 1 if s.catch else 0
+            visit(s.steps, prefix + ((i, alt),))
+            for c, case in enumerate(s.cases):
+                visit(case.steps, prefix + ((i, 10 + c),))
+            for b, branch in enumerate(s.branches):
+                visit(branch, prefix + ((i, 100 + b),))
+            visit(s.catch, prefix + ((i, 2),))
+
+    visit(plan.steps, ())
+    for j, job in enumerate(plan.jobs):
+        visit(job.steps, ((10_000 + j, 0),))
+    return out
+
+
+def _after(last: Path | None, here: Path) -> bool:
+    """Whether a step at ``here`` may come after one at ``last``: later in a sequence, or in
+    another alternative of the same branch, fork or try (those have no order)."""
+    if last is None:
+        return True
+    for (ia, xa), (ib, xb) in zip(last, here, strict=False):
+        if ia != ib:
+            return ib > ia
+        if xa != xb:
+            return xa > 0 and xb > 0 or xb > xa
+    return len(here) > len(last)
+
+
 def cover(items: Sequence[Item], plan: Plan, text: str = "") -> list[Covered]:
     """Per item, whether ``plan`` covers it. ``text`` (the rendered YAML) is searched for the
-    secrets an item names, which plans do not hold."""
+    secrets an item names, which plans do not hold. Steps must come in the request's order,
+    except across the alternatives of a branch, fork or try."""
     actions = _actions(plan)
     every = list(plan.walk())
     out: list[Covered] = []
-    last_pos = -1
-    order = {id(s): i for i, s in enumerate(actions)}
+    paths = _paths(plan)
+    last: Path | None = None
     for item in items:
         if item.kind == "step":
             iw = words(item.name or item.text)
-            hit = _best(iw, [s for s in actions if order[id(s)] > last_pos])
+            hit = _best(iw, [s for s in actions if _after(last, paths.get(id(s), ()))])
             if hit is not None:
-                last_pos = order[id(hit)]
+                last = paths.get(id(hit), ())
                 out.append(Covered(item, True, f"step {_label(hit)}"))
                 continue
         out.append(_cover_one(item, plan, actions, every, text))
