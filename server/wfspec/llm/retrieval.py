@@ -393,6 +393,8 @@ class SpecIndex:
                 data = fsio.read_bytes(path, MAX_BYTES)
             except OSError:
                 continue
+            if dialect is not None and not _may_be(data, dialect):
+                continue  # cheaper than analyzing every YAML file of a large workspace
             a = analyze(data, path.resolve().as_uri())
             if a.dialect is None or (dialect is not None and a.dialect != dialect) or a.has_errors:
                 continue
@@ -400,6 +402,17 @@ class SpecIndex:
             specs.append(Spec(path, a.text, _title(a, path), v, outline_of(a, v)))
             vocab.merge(v)
         return cls(specs, vocab)
+
+
+#: top-level keys a document of each dialect has (a necessary, not a sufficient, condition)
+_TOP_KEYS = {"serverless": (b"document", b"do"), "github": (b"jobs",)}
+
+
+def _may_be(data: bytes, dialect: str) -> bool:
+    keys = _TOP_KEYS.get(dialect)
+    if keys is None:
+        return True
+    return all(re.search(rb"(?m)^[\"']?" + k + rb"[\"']?[ \t]*:", data) for k in keys)
 
 
 _INDEX_CACHE: dict[tuple[object, ...], SpecIndex] = {}
