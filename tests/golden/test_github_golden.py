@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import SPECS
 from tests.golden.expected import expected as _expected
 from tests.golden.expected import found as _found
+from tests.golden.expected import line
 from wfspec.analysis.engine import analyze
 
 GITHUB = SPECS / "github"
@@ -54,9 +55,7 @@ def test_there_are_enough_specs() -> None:
 def test_clean_spec_has_no_findings(path: Path) -> None:
     result = analyze(path.read_bytes(), path.as_uri())
     assert result.dialect == "github"
-    assert [
-        f"{f.span.start.line + 1}:{f.span.start.character + 1} {f.rule}: {f.message}" for f in result.findings
-    ] == []
+    assert [line(f) for f in result.findings] == []
 
 
 @pytest.mark.parametrize("path", FAULTY, ids=lambda p: p.name)

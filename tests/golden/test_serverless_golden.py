@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import SPECS
 from tests.golden.expected import expected as _expected
 from tests.golden.expected import found as _found
+from tests.golden.expected import line
 from wfspec.analysis.engine import analyze
 
 CLEAN = sorted((SPECS / "serverless").glob("*.yaml"))
@@ -30,9 +31,7 @@ def test_there_are_enough_specs() -> None:
 def test_clean_spec_has_no_findings(path: Path) -> None:
     result = analyze(path.read_bytes(), path.as_uri())
     assert result.dialect == "serverless"
-    assert [
-        f"{f.span.start.line + 1}:{f.span.start.character + 1} {f.rule}: {f.message}" for f in result.findings
-    ] == []
+    assert [line(f) for f in result.findings] == []
 
 
 @pytest.mark.parametrize("path", FAULTY, ids=lambda p: p.name)
