@@ -885,3 +885,125 @@ def test_deterministic() -> None:
     for request_, dialect in ALL[:40]:
         a, b = extract(request_, dialect), extract(request_, dialect)
         assert a.items == b.items and a.plan.to_json() == b.plan.to_json()
+
+
+# -- more phrasings -------------------------------------------------------------------------------------
+
+MORE = _reg(
+    "serverless",
+    [
+        "When a support ticket arrives, have the triage agent classify it. If it's about billing, hand it to the billing agent; if it's technical, send it to the tech support agent; otherwise reply with the FAQ link.",
+        "Charge the customer's card via Stripe. If the charge fails, retry twice, then notify the customer by email.",
+        "Generate the invoice PDF, upload it to S3, then send a link to the customer. If the upload errors out, store it locally instead.",
+        "Check inventory; when stock is under 10, reorder from the supplier API, when it's under 50 send a warning, else do nothing",
+        "Try to fetch the exchange rates up to 4 times, backing off exponentially; if all attempts fail, use yesterday's rates",
+        "Use the github MCP server to list open PRs and for every PR older than a week, ping the author",
+        "Have the research agent gather sources, meanwhile have the writer agent draft an outline, then combine them",
+    ],
+)
+
+
+def test_trigger_context_is_no_step() -> None:
+    intent = extract(MORE[0])
+    assert [s.kind for s in intent.plan.steps] == ["agent", "branch"]
+    branch = intent.plan.steps[1]
+    assert [c.steps[0].target if c.steps else "" for c in branch.cases] == ["billing", "tech support", ""]
+    assert branch.cases[2].steps[0].name == "replyFaqLink"
+
+
+def test_if_it_fails_retry_is_a_retry_not_a_fallback() -> None:
+    intent = extract(MORE[1])
+    assert not kinds(intent, "fallback")
+    (t,) = steps_of(intent.plan, "try")
+    assert t.retry == 2 and t.steps[0].name == "chargeCustomerCard" and not t.catch
+
+
+def test_fallback_wraps_the_step_it_names() -> None:
+    intent = extract(MORE[2])
+    (t,) = steps_of(intent.plan, "try")
+    assert t.steps[0].name == "uploadS3" and t.catch[0].name == "storeLocally"
+    assert intent.plan.steps[-1].name == "sendLink"
+
+
+def test_pronoun_conditions_take_the_subject_and_nothing_is_an_empty_default() -> None:
+    intent = extract(MORE[3])
+    (b,) = steps_of(intent.plan, "branch")
+    assert [c.when for c in b.cases] == ["stock is under 10", "stock is under 50", ""]
+    assert b.cases[1].steps[0].name == "sendWarning" and b.cases[2].steps == []
+    assert kinds(intent, "branch")[0].values == ("reorder supplier api", "send warning")
+
+
+def test_try_to_up_to_n_times() -> None:
+    intent = extract(MORE[4])
+    (t,) = steps_of(intent.plan, "try")
+    assert (t.retry, t.backoff, t.steps[0].name) == (4, "exponential", "fetchExchangeRates")
+    assert t.catch and "yesterday" in t.catch[0].name.lower()
+
+
+def test_use_tool_to_do_something() -> None:
+    intent = extract(MORE[5])
+    first = intent.plan.steps[0]
+    assert (first.kind, first.target, first.name) == ("mcp", "github", "listOpenPrs")
+    (loop,) = steps_of(intent.plan, "foreach")
+    assert loop.each == "pr" and loop.steps[0].name == "pingAuthor"
+
+
+GH_MORE = _reg(
+    "github",
+    [
+        "On every push and pull request, install dependencies with npm, lint, and run the unit tests",
+        "When a pull request targets main, run pytest with coverage on Python 3.11 and 3.12 and upload the coverage report",
+        "Nightly at 3am, build the docker image and push it to the registry using the DOCKERHUB_TOKEN secret",
+        "on push to main: build, test, then deploy to staging; manually deploy to production",
+        "Let me trigger it manually with a boolean dry-run input, then run ./scripts/migrate.sh",
+        "On pull requests that touch docs/, build the docs site",
+        "cache node modules, run npm ci, then run the build on node 20",
+        "Every Sunday at midnight, close stale issues",
+    ],
+)
+
+
+def test_github_push_and_pull_request_one_job() -> None:
+    intent = extract(GH_MORE[0], "github")
+    assert [t.event for t in intent.plan.triggers] == ["push", "pull_request"]
+    (job,) = intent.plan.jobs
+    cmds = [s.target for s in job.steps if s.kind == "shell"]
+    assert cmds == ["npm ci", "npm run lint", "npm test"]
+
+
+def test_github_pr_targets_and_coverage() -> None:
+    intent = extract(GH_MORE[1], "github")
+    assert intent.plan.triggers[0].branches == ["main"]
+    (job,) = intent.plan.jobs
+    assert job.id == "test" and "pytest --cov --cov-report=xml" in [s.target for s in job.steps]
+
+
+def test_github_one_job_when_heads_are_not_staged() -> None:
+    intent = extract(GH_MORE[2], "github")
+    (job,) = intent.plan.jobs
+    assert [s.target for s in job.steps][1:] == ["docker build -t app .", "docker push app"]
+    assert job.steps[-1].args["env"] == {"DOCKERHUB_TOKEN": "${{ secrets.DOCKERHUB_TOKEN }}"}
+
+
+def test_github_environments_per_deploy() -> None:
+    intent = extract(GH_MORE[3], "github")
+    jobs = {j.id: j for j in intent.plan.jobs}
+    assert jobs["deploy"].environment == "staging" and jobs["deploy-production"].environment == "production"
+    assert {t.event for t in intent.plan.triggers} == {"push", "workflow_dispatch"}
+
+
+def test_github_script_path_and_leftover_words() -> None:
+    intent = extract(GH_MORE[4], "github")
+    (job,) = intent.plan.jobs
+    assert job.steps[-1].target == "./scripts/migrate.sh"
+    assert intent.plan.triggers[0].inputs == {"dry-run": "boolean"}
+    assert [i.name for i in kinds(intent, "step")] == ["run scripts migrate sh"]
+
+
+def test_github_paths_and_cache_and_stale() -> None:
+    assert extract(GH_MORE[5], "github").plan.triggers[0].paths == ["docs/**"]
+    job = extract(GH_MORE[6], "github").plan.jobs[0]
+    node = next(s for s in job.steps if s.target.startswith("actions/setup-node"))
+    assert node.args == {"node-version": "20", "cache": "npm"}
+    assert [s.target for s in job.steps].count("npm ci") == 1
+    assert extract(GH_MORE[7], "github").plan.jobs[0].steps[-1].target == "actions/stale@v9"

@@ -180,6 +180,7 @@ def _singular(w: str) -> str:
 
 
 def _split_words(name: str) -> list[str]:
+    name = re.sub(r"(?<=\w)'s\b", "", name)
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     return [w for w in re.findall(r"[a-z0-9]+", name.lower())]
 
@@ -326,7 +327,7 @@ def _cut(text: str, m: re.Match[str]) -> str:
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+([,.;!?])", r"\1", text)
+    text = re.sub(r"\s+([,.;!?])(?=\s|$)", r"\1", text)
     text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)
     text = re.sub(r"(^|[.!?;]\s*)[,;]\s*", r"\1", text)
     return text.strip(" ,")
@@ -635,7 +636,7 @@ _COND_STATE = re.compile(
     re.I,
 )
 _FAIL = re.compile(
-    r"^(?:if|when|in case|should)\s+(?:that|it|this|they|the (?:call|request|step|lookup|upload|attempt|api call|charge|payment|job|send|delivery|\w+ call|\w+ step|\w+ request))?\s*"
+    r"^(?:if|when|in case|should)\s+(?:(?:that|it|this|they|all|the|every|each|[\w']+)\s+){0,3}?"
     r"(?:still\s+)?(?:fails?|failed|errors?(?: out)?|errored|throws|crashes|times? out|goes wrong|doesn't work|does not work|is unsuccessful|returns an error|breaks|bounces)\b"
     r"|^(?:on|upon)\s+(?:failure|error|errors)\b|^in case of (?:an? )?(?:error|failure|problem)s?\b|^if (?:anything|something) goes wrong\b"
     r"|^should (?:it|that|this) fail\b|^failing that\b|^if (?:not successful|unsuccessful)\b",
@@ -647,6 +648,12 @@ _ELSE = re.compile(
     r"(?:and )?(?:everything|anything) else|if neither|if none of (?:these|those|them|the above))\b[,:]?\s*",
     re.I,
 )
+_FOREACH_STOP = frozenset(
+    """in from of on that which who whose where with without we you older newer than created updated
+    larger bigger smaller over under above below at for by since before after whose""".split()
+)
+_NOTHING = r"(?:just\s+)?(?:do nothing|nothing|skip(?: it)?|ignore it|continue|carry on|move on|leave it(?: alone)?|no action|stop|end|exit|nothing happens|do nothing else)\.?"
+_NOT_BEFORE_VERB = frozenset("to is are be was the a an will would should can not and or".split())
 _COMPARATOR = re.compile(
     r"^(?:and\s+|but\s+)?(?:if\s+|when\s+)?(?:it'?s\s+|it is\s+|they're\s+|they are\s+)?"
     r"((?:over|under|above|below|more than|less than|greater than|at least|at most|between|exactly|equal to|>=|<=|>|<)\s+\S+(?:\s+and\s+\d\S*)?)\s*(.*)$",
@@ -667,6 +674,7 @@ _COLLECTIVE = re.compile(
 _RETRY = [
     rf"\b(?:and\s+)?(?:retry(?:ing)?|re-?try(?:ing)?|try(?:ing)?(?: it| that| this| again)?|attempt(?:ing)?(?: it)?)\s+(?:it\s+|that\s+|this\s+)?(?:up to\s+|at most\s+|a maximum of\s+|max\s+|no more than\s+)?({_NUM}|twice|thrice|once)(?:\s+(?:more\s+)?(?:times|attempts|tries))?\b",
     rf"\b(?:with|and)\s+(?:up to\s+|at most\s+)?({_NUM})\s+(?:retries|retry attempts|attempts|tries)\b",
+    rf"(?<=\w)\s+(?:up to|at most|a maximum of|max(?:imum)?|no more than)\s+({_NUM}|twice|thrice)\s+(?:times|attempts|tries)\b",
     rf"\b(?:giving up|give up|stop(?:ping)?)\s+after\s+({_NUM})\s+(?:attempts|tries|retries|failures)\b",
     rf"\b({_NUM})\s+(?:retries|retry attempts)\b",
     r"\b(?:and\s+)?(retry(?:ing)?|retries)\b(?:\s+(?:it|on failure|on errors?|if it fails))?",
@@ -691,6 +699,8 @@ class _Parser:
         self.cond_items: dict[int, int] = {}  # control step -> index of its item
         self.last_sep = ""
         self.step_text: dict[int, str] = {}  # action step -> the phrase it came from
+        self.step_item: dict[int, int] = {}  # action step -> index of its step item
+        self.dropped: set[int] = set()  # items that turned out not to hold
 
     # -- items and names --
 
@@ -858,7 +868,7 @@ class _Parser:
                     branch.cases.append(case)
                 self.frames.append(_Frame("case", branch, case.steps, default=True))
                 rest = text[m.end() :].strip(" ,")
-                if rest:
+                if rest and not re.fullmatch(_NOTHING, rest, re.I):
                     self._outcome(branch, rest)
                     self._piece("and", rest)
                 return
@@ -866,8 +876,17 @@ class _Parser:
         # a fallback
         m = _FAIL.match(text)
         if m and self._flat_target_has_step():
-            self._fallback(text[m.end() :].strip(" ,"), text)
+            rest = re.sub(r",?\s*\binstead\b", "", text[m.end() :]).strip(" ,")
+            if (
+                rest
+                and any(re.match(pat, rest, re.I) for pat in _RETRY[:1])
+                and not re.search(r"\b(?:then|and)\b", rest)
+            ):
+                self._actions(rest)  # "if it fails, retry twice": a retry of the step before
+                return
+            self._fallback(rest, text, m.group(0))
             return
+        text = re.sub(r",?\s*\binstead\b", "", text).strip(" ,") or text
         m = re.search(
             r"\b(?:and\s+)?(?:fall(?:ing)? ?back to|fail(?:ing)? over to|or else use|with a fallback to)\s+(.+)$",
             text,
@@ -979,6 +998,8 @@ class _Parser:
         self.meta.setdefault(id(branch), []).append(self.prot.restore(phrase).strip())
 
     def _case(self, branch: Step, cond: str, subject: str, rest: str) -> None:
+        if re.fullmatch(_NOTHING, rest.strip(), re.I):
+            rest = ""
         case = Case(self.prot.restore(cond).strip(), [])
         default_at = next((i for i, c in enumerate(branch.cases) if not c.when), None)
         if default_at is None:
@@ -1007,30 +1028,61 @@ class _Parser:
         if not _COND_STATE.search(cond) and not text.lower().startswith(
             ("if", "unless", "else if", "otherwise if", "in case", "only if", "but if", "and if")
         ):
-            return False
+            # "when a ticket arrives": what starts the workflow, not a decision
+            return bool(re.match(r"^(?:when|whenever|once)\b", text, re.I)) and not _is_verb(
+                _first_word(cond)
+            )
+        action = ""
+        ws = cond.split()
+        for i in range(2, len(ws)):
+            w = ws[i].lower().strip(",")
+            if _is_verb(w) and ws[i - 1].lower() not in _NOT_BEFORE_VERB:
+                if _COND_STATE.search(" ".join(ws[:i])):
+                    cond, action = " ".join(ws[:i]), " ".join(ws[i:])
+                break
         if text.lower().startswith("unless"):
             cond = "not " + cond
         frame = self._open_branch()
+        if frame is not None and frame.subject:
+            subject = frame.subject
+            cond = re.sub(
+                r"^(?:it's|they're|that's|it|they|that)\b\s*",
+                lambda m: subject + (" is " if "'" in m.group(0) else " "),
+                cond,
+                flags=re.I,
+            )
+            cond = cond.replace("  ", " ").strip()
         cont = re.match(r"^(?:else if|otherwise if|but if|and if)\b", text, re.I)
         same_piece_group = (
             frame is not None and (cont or self.frames[-1].kind == "case") and not frame.default
         )
         if same_piece_group and frame is not None:
-            self._case(frame.step, cond, frame.subject or self._subject(cond), "")
+            self._case(frame.step, cond, frame.subject or self._subject(cond), action)
             return True
-        if frame is not None and frame.default and cont:
-            pass
         branch = self._new_branch(cond, text)
-        self._case(branch, cond, self._subject(cond), "")
+        self._case(branch, cond, self._subject(cond), action)
         return True
 
-    def _fallback(self, rest: str, text: str) -> None:
-        last = self.target[-1]
+    def _fallback(self, rest: str, text: str, head: str = "") -> None:
+        at = len(self.target) - 1
+        want = {_singular(w) for w in _split_words(head) if w not in _DETERMINERS} - {
+            "if", "when", "fail", "fails", "failed", "error", "errors", "out", "that", "it", "this", "case", "should",
+            "all", "attempt", "try", "retry", "retrie", "call", "step", "request",
+        }  # fmt: skip
+        if want:
+            for i in range(len(self.target) - 1, -1, -1):
+                s = self.target[i]
+                names = s.steps[0].name if s.kind == "try" and s.steps else s.name
+                have = {_singular(w) for w in _split_words(names)}
+                if want & have:
+                    at = i
+                    break
+        last = self.target[at]
         if last.kind != "try":
-            self.target[-1] = Step(
+            self.target[at] = Step(
                 "try", name=self.fresh("try " + self._phrase(last), "attempt"), steps=[last]
             )
-            last = self.target[-1]
+            last = self.target[at]
         phrase = self.prot.restore(rest).strip()
         idx = self.item("fallback", "", (phrase,) if phrase else (), 0, text)
         self.cond_items.setdefault(id(last), idx)
@@ -1061,7 +1113,7 @@ class _Parser:
         ]
         head_words = ws
         for i, w in enumerate(ws):
-            if w in ("in", "from", "of", "on", "that", "which", "with", "we", "you"):
+            if w in _FOREACH_STOP:
                 head_words = ws[:i]
                 break
         noun = head_words[-1] if head_words else "item"
@@ -1333,8 +1385,10 @@ class _Parser:
             return
         rm = None
         count = 0
-        for pat in _RETRY:
+        for pi, pat in enumerate(_RETRY):
             rm = re.search(pat, text, re.I)
+            if rm and pi == 2 and not re.search(r"\b(?:try|retry|attempt)", text, re.I):
+                rm = None
             if rm:
                 count = (
                     _number(rm.group(1))
@@ -1354,6 +1408,7 @@ class _Parser:
             full = text
             if rm:
                 text = _tidy(_cut(text, rm))
+            text = re.sub(r"^(?:try|attempt)\s+to\s+", "", text, flags=re.I)
             text = re.sub(
                 r"\b(?:if it fails|on failure|on errors?|each time|with)\s*$", "", text, flags=re.I
             ).strip(" ,")
@@ -1362,6 +1417,16 @@ class _Parser:
                 self._actions(text)
             body = self.target[before:]
             del self.target[before:]
+            if not body and not self.target and self.frames and self.frames[-1].kind == "catch":
+                # "if it fails, retry twice": the retry belongs to the step that failed
+                frame = self.frames.pop()
+                idx = self.cond_items.pop(id(frame.step), -1)
+                if idx >= 0:
+                    self.dropped.add(idx)
+                frame.step.retry = count or 3
+                frame.step.backoff = backoff or frame.step.backoff
+                self.item("retry", "", (), count, full)
+                return
             if not body and self.target:
                 body = [self.target.pop()]
             if not body:
@@ -1488,7 +1553,17 @@ class _Parser:
         )
         api = self._api(text)
         function = self._function(text)
-        verb, obj = self._verb_object(inner if agent and inner else text)
+        use = re.match(
+            r"^(?:use|using)\s+(?:the\s+|an?\s+|our\s+)?(.+?)\s+(?:to|for)\s+(\w.+)$",
+            inner if agent and inner else text,
+            re.I,
+        )
+        if use and re.search(
+            r"\b(?:tool|server|mcp|agent|bot|api|service|function|endpoint)\b", use.group(1), re.I
+        ):
+            verb, obj = self._verb_object(use.group(2))
+        else:
+            verb, obj = self._verb_object(inner if agent and inner else text)
         if agent:
             step.kind, step.target = "agent", agent
             self.item("agent", agent, (), 0, raw)
@@ -1515,11 +1590,7 @@ class _Parser:
                 v, _ = self._verb_object(text)
                 v = v if _is_verb(v) else "ask"
                 label = f"{v} {agent_words}" + ("" if agent_words.endswith("agent") else " agent")
-                verb, obj = (
-                    (v, label.split()[1:])
-                    if not (inner and _is_verb(_first_word(inner)) and _first_word(inner) not in ("ask",))
-                    else (verb, obj)
-                )
+                verb, obj = v, label.split()[1:]
             args["message"] = raw
         elif tool:
             step.kind, step.target = "mcp", tool
@@ -1597,7 +1668,7 @@ class _Parser:
         step.args = args
         self.target.append(step)
         self.step_text[id(step)] = label.lower()
-        self.item("step", label.lower(), (), 0, raw)
+        self.step_item[id(step)] = self.item("step", label.lower(), (), 0, raw)
 
     def _verb_object(self, text: str) -> tuple[str, list[str]]:
         tokens = re.findall(r"qq\d+qq|[\w'-]+", text)
@@ -1653,7 +1724,10 @@ class _Parser:
                     continue
                 obj.extend(_split_words(r)[:2])
                 continue
+            if low.endswith("'s"):
+                low = low[:-2]
             if low in _DETERMINERS or low in (
+                "instead",
                 "is",
                 "are",
                 "be",
@@ -1787,6 +1861,10 @@ _LANGS = {
     "deno": r"deno",
 }
 _VERSION = r"v?\d+(?:\.\d+)*(?:\.x)?"
+_LEFTOVER = re.compile(
+    r"^(?:let me |let us |we can |i can |you can )?(?:trigger|run|start|kick off|launch)(?: it| this| the workflow| the pipeline)?(?: manually)?$|^(?:it|this)$",
+    re.I,
+)
 _JOB_HEADS = {
     "build": ("build", "compile", "bundle"),
     "lint": ("lint", "typecheck", "format"),
@@ -1872,6 +1950,16 @@ class _GitHub:
             kind = (m.group(1) or "published").lower()
             trig("release").types.append({"released": "published", "made": "published"}.get(kind, kind))
             text = _cut(text, m)
+        # pushes and pull requests together
+        m = re.search(
+            r"\b(?:on|for|after)\s+(?:every\s+|each\s+|all\s+|any\s+)?push(?:es)?\s*(?:,|and|or|&)\s*(?:every\s+|each\s+|all\s+|any\s+)?(?:pull[ -]requests?|prs?)\b",
+            text,
+            re.I,
+        )
+        if m:
+            trig("push")
+            trig("pull_request")
+            text = _cut(text, m)
         # pushes
         nv = rf"(?!(?:on|when|if|pull|prs?|{_VERB_ALT})\b(?!\s+branch))"
         br = rf"((?:the\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
@@ -1888,7 +1976,7 @@ class _GitHub:
         # pull requests
         for m in list(
             re.finditer(
-                rf"(?<!comment )(?<!reply )\b(?:on|for|when(?:ever)?|upon|against)\s+(?:every\s+|each\s+|an?\s+|any\s+|new\s+|all\s+)?(?:pull[ -]requests?|prs?)\b(?:\s+(?:is|are|gets?)\s+(opened|closed|merged|reopened|labeled|synchronized|edited|created|updated))?(?:\s+(?:is\s+|are\s+)?(?:opened\s+|made\s+)?(?:to|on|into|against|targeting|that target|for)\s+{br})?",
+                rf"(?<!comment )(?<!reply )\b(?:on|for|when(?:ever)?|upon|against)\s+(?:every\s+|each\s+|an?\s+|any\s+|new\s+|all\s+)?(?:pull[ -]requests?|prs?)\b(?:\s+(?:is|are|gets?)\s+(opened|closed|merged|reopened|labeled|synchronized|edited|created|updated))?(?:\s+(?:that\s+)?(?:is\s+|are\s+)?(?:opened\s+|made\s+)?(?:to|on|into|against|targeting|targets?|for)\s+{br})?",
                 text,
                 re.I,
             )
@@ -1979,6 +2067,10 @@ class _GitHub:
         # paths
         m = re.search(
             r"\b(?:only\s+)?(?:when|if)\s+(?:files?\s+(?:in|under)\s+|only\s+|something\s+in\s+)?((?:qq\d+qq|[\w.*-]*/[\w./*-]*|\*\*?[\w./*-]+)(?:\s*(?:,|or|and)\s*(?:qq\d+qq|[\w.*-]*/[\w./*-]*|\*\*?[\w./*-]+))*)\s+(?:changes?|is changed|are changed|changed|is modified|are modified)\b",
+            text,
+            re.I,
+        ) or re.search(
+            r"\b(?:that|which)?\s*(?:touch(?:es)?|change|changes|modify|modifies)\s+(?:files?\s+(?:in|under)\s+)?((?:qq\d+qq|[\w.*-]*/[\w./*-]*|\*\*?[\w./*-]+)(?:\s*(?:,|or|and)\s*(?:qq\d+qq|[\w.*-]*/[\w./*-]*|\*\*?[\w./*-]+))*)",
             text,
             re.I,
         )
@@ -2090,23 +2182,24 @@ class _GitHub:
             out["pm"] = "yarn" if "yarn" in low else "pnpm" if "pnpm" in low else "npm"
         return out
 
-    def _head(self, verb: str, obj: list[str]) -> str:
+    def _head(self, verb: str, obj: list[str], piece: str = "") -> str:
+        """The job a clause asks for (build, test, lint, deploy, ...), or "" for a plain step."""
         words = [verb, *obj]
+        tools = {"pytest": "test", "jest": "test", "vitest": "test", "tests": "test", "unit": "test",
+                 "e2e": "test", "suite": "test", "eslint": "lint", "ruff": "lint", "flake8": "lint",
+                 "linter": "lint", "linters": "lint", "mypy": "lint", "typecheck": "lint"}  # fmt: skip
         if verb in ("run", "execute", "do"):
             for w in obj:
+                if w in tools:
+                    return tools[w]
                 for head, forms in _JOB_HEADS.items():
-                    if (
-                        _singular(w) in forms
-                        or w.rstrip("s") in forms
-                        or w in ("tests", "linter", "linters", "unit", "e2e")
-                        and head in ("test", "lint")
-                    ):
-                        if w in ("linter", "linters"):
-                            return "lint"
-                        if w in ("unit", "e2e", "tests"):
-                            return "test"
+                    if _singular(w) in forms:
                         return head
             return ""
+        if verb in ("create", "cut", "make", "draft", "publish") and "release" in obj:
+            return "release"
+        if verb == "push" and re.search(r"\b(?:image|registry|docker|container)\b", piece, re.I):
+            return "publish"
         for head, forms in _JOB_HEADS.items():
             if words[0] in forms:
                 return head
@@ -2177,52 +2270,71 @@ class _GitHub:
     ) -> list[Job]:
         p = self.p
         entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
+        staged = False  # heads come one after another ("then") or in parallel
         for si, sentence in enumerate(_sentences(text)):
             for ci, (_sep, chunk) in enumerate(_chunks(sentence)):
                 parallel = bool(_PAR_TAIL.search(chunk) or _PAR_LEAD.match(chunk))
+                staged = staged or parallel
                 chunk = _PAR_TAIL.sub("", _PAR_LEAD.sub("", chunk))
                 for pi, (_, piece) in enumerate(_pieces(chunk)):
                     piece = _strip_lead(piece)
                     piece = re.sub(r"^(?:and\s+)?(?:also\s+)?", "", piece)
-                    if not piece or not re.search(r"[a-z]", piece, re.I):
+                    if not piece or not re.search(r"[a-z]", piece, re.I) or _LEFTOVER.match(piece):
                         continue
-                    s = "and" if pi > 0 or parallel and ci == 0 else ("then" if (ci > 0 or si > 0) else "")
-                    if pi == 0 and (ci > 0 or si > 0):
-                        s = "then"
+                    sep = "and" if pi > 0 else ("then" if (ci > 0 or si > 0) else "")
                     verb, obj = p._verb_object(piece)
-                    entries.append((s, self._head(verb, obj), piece))
+                    head = self._head(verb, obj, piece)
+                    if head and sep == "then" and any(h for _, h, _ in entries):
+                        staged = True
+                    entries.append((sep, head, piece))
         heads = [h for _, h, _ in entries if h]
-        multi = len(set(heads)) >= 2 or bool(re.search(r"\bjobs?\b", text, re.I) and len(heads) >= 2)
+        multi = len(heads) >= 2 and (staged or bool(re.search(r"\bjobs?\b", text, re.I)))
+        if multi:
+            # plain steps before the first job head belong to that job
+            first = next(i for i, (_, h, _) in enumerate(entries) if h)
+            if first:
+                entries = [
+                    entries[first],
+                    *[("and", "", p_) for _, _, p_ in entries[:first]],
+                    *entries[first + 1 :],
+                ]
         jobs: list[Job] = []
         stages: list[list[Job]] = []
         current: Job | None = None
         used: set[str] = set()
+        cache = bool(re.search(r"\bcach(?:e|ing)\b", text, re.I))
         for sep, head, piece in entries:
             verb, obj = p._verb_object(piece)
             label = " ".join([verb, *obj]).strip()
+            piece_env = self._environment(piece) or (env if head == "deploy" else "")
             if current is None or (multi and head):
-                jid = self._job_id(head or verb or "build", used)
-                job = Job(jid, runs_on=runs_on)
-                needs_stage = not stages or sep in ("then", "") and bool(jobs)
+                base = head or (heads[0] if heads and not multi else verb) or "build"
+                if head == "deploy" and piece_env and any(j.id.startswith("deploy") for j in jobs):
+                    base = f"deploy {piece_env}"
+                job = Job(self._job_id(base, used), runs_on=runs_on)
                 if stages and sep == "and" and current is not None:
-                    stage_needs = list(stages[-1][0].needs) if stages[-1] else []
-                    job.needs = stage_needs
+                    job.needs = list(stages[-1][0].needs)
                     stages[-1].append(job)
                 else:
-                    job.needs = [j.id for j in stages[-1]] if stages and needs_stage else []
+                    job.needs = [j.id for j in stages[-1]] if stages else []
                     stages.append([job])
                 jobs.append(job)
                 current = job
                 if multi:
                     p.item("job", label.lower(), (), 0, p.prot.restore(piece))
-                job.steps.extend(self._setup(job, head, langs, piece))
+                job.steps.extend(self._setup(job, head, langs, piece, cache))
             assert current is not None
-            if head == "deploy" and env and not current.environment:
-                current.environment = env
-            current.steps.extend(self._steps(head, verb, obj, piece, langs, secrets, label))
+            if head == "deploy" and piece_env and not current.environment:
+                current.environment = piece_env
+            have = {st.target for st in current.steps if st.kind == "shell"}
+            for st in self._steps(head, verb, obj, piece, langs, secrets, label):
+                if st.kind == "shell" and st.target and st.target in have:
+                    # the same command twice ("npm ci" after the setup): one step, both names
+                    continue
+                current.steps.append(st)
         if not jobs:
             job = Job("build", runs_on=runs_on)
-            job.steps = self._setup(job, "build", langs, "") + [
+            job.steps = self._setup(job, "build", langs, "", cache) + [
                 Step("shell", name=p.fresh("build", "build"), target=self._command("build", langs, ""))
             ]
             jobs.append(job)
@@ -2232,12 +2344,24 @@ class _GitHub:
                 or not any(
                     s.kind == "shell" and re.search(r"deploy|publish|release", s.target) for s in j.steps
                 )
-                and j.id not in ("deploy", "release", "publish")
+                and not j.id.startswith(("deploy", "release", "publish"))
             ):
                 j.matrix = {k: list(v) for k, v in matrix.items()}
                 if "os" in matrix:
                     j.runs_on = "${{ matrix.os }}"
         return jobs
+
+    def _environment(self, piece: str) -> str:
+        m = re.search(
+            r"\b(?:to|on|into|in)\s+(?:the\s+)?(production|prod|staging|stage|development|dev|qa|preview|sandbox)(?:\s+environment)?\b",
+            piece,
+            re.I,
+        )
+        if not m:
+            return ""
+        return {"prod": "production", "stage": "staging", "dev": "development"}.get(
+            m.group(1).lower(), m.group(1).lower()
+        )
 
     def _job_id(self, base: str, used: set[str]) -> str:
         jid = kebab(base) or "job"
@@ -2257,7 +2381,9 @@ class _GitHub:
                 return a
         return f"{repo}@{default}"
 
-    def _setup(self, job: Job, head: str, langs: dict[str, str], piece: str) -> list[Step]:
+    def _setup(
+        self, job: Job, head: str, langs: dict[str, str], piece: str, cache: bool = False
+    ) -> list[Step]:
         p = self.p
         if head == "" and re.search(
             r"\b(?:comment|label|close|triage|assign|greet|welcome|thank|reply)\b", piece, re.I
@@ -2270,7 +2396,6 @@ class _GitHub:
                 target=self._action_ref("actions/checkout", "v4"),
             )
         ]
-        cache = bool(re.search(r"\bcache\b", piece, re.I))
         if "node" in langs:
             args: dict[str, object] = {"node-version": langs["node"]}
             if cache:
@@ -2278,7 +2403,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "action",
-                    name=p.fresh("set up node", "setupNode"),
+                    name=p.fresh("set up node" + (" with cache" if cache else ""), "setupNode"),
                     target=self._action_ref("actions/setup-node", "v4"),
                     args=args,
                 )
@@ -2301,7 +2426,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "action",
-                    name=p.fresh("set up python", "setupPython"),
+                    name=p.fresh("set up python" + (" with cache" if cache else ""), "setupPython"),
                     target=self._action_ref("actions/setup-python", "v5"),
                     args=pargs,
                 )
@@ -2389,6 +2514,8 @@ class _GitHub:
             or verb in ("comment", "label")
         ):
             body = raw.replace("'", " ").replace("`", " ")[:120]
+            if verb == "close" and "stale" in low:
+                return [Step("action", name=name, target=self._action_ref("actions/stale", "v9"))]
             if verb == "label" or "label" in low:
                 script = "github.rest.issues.addLabels({...context.repo, issue_number: context.issue.number, labels: ['triage']})"
             elif verb == "close":
@@ -2434,8 +2561,8 @@ class _GitHub:
                 return [Step("shell", name=name, target=rest, args=args)]
         if head:
             return [Step("shell", name=name, target=self._command(head, langs, piece), args=args)]
-        if verb == "cache":
-            return []
+        if verb == "cache" or verb == "install" and ("node" in langs or "python" in langs):
+            return []  # the setup step caches and installs
         return [Step("shell", name=name, target="", args=args)]
 
 
@@ -2459,7 +2586,7 @@ def extract(
     steps = parser.parse(text)
     _finish(parser, steps)
     plan = Plan(steps=steps, schedule=cron, timeout=timeout)
-    items = list(parser.items)
+    items = [it for i, it in enumerate(parser.items) if i not in parser.dropped]
     if cron:
         items.append(Item("schedule", cron, (), 0, prot.restore(phrase).strip()))
     if timeout:
@@ -2468,6 +2595,13 @@ def extract(
 
 
 def _finish(p: _Parser, steps: list[Step]) -> None:
+    from wfspec.llm.plan import walk as _walk
+
+    order = [p.step_item[id(s)] for s in _walk(steps) if id(s) in p.step_item]
+    slots = sorted(order)
+    moved = [p.items[i] for i in order]
+    for i, it in zip(slots, moved, strict=True):
+        p.items[i] = it
     """Branch items get their outcomes and case count; single-case branches get the implicit
     default; empty control bodies are dropped."""
     from wfspec.llm.plan import ACTIONS, walk
