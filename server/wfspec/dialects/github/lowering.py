@@ -66,6 +66,9 @@ _INPUT_TYPES: dict[str, exprtypes.Type] = {
 
 Problem = tuple[Span, str, Severity]
 
+#: the shape a key's value must have when it is one whole ``${{ }}`` expression (by Loc.field)
+_WANT: dict[str, str] = {"env": "object", "steps.env": "object", "services": "object", "runs-on": "label"}
+
 
 def _yaml_type(node: Node) -> exprtypes.Type:
     """The type of a static YAML value (``any`` when it holds an expression)."""
@@ -255,6 +258,10 @@ class Lowerer:
         self.has_input_events = False
         self.expr_findings: list[tuple[Span, str]] = []
         self.type_findings: list[tuple[Span, str]] = []
+        #: the shape the value being walked must have when it is one whole expression
+        #: ("object" or "label"), set by :meth:`_walk`
+        self._want: str | None = None
+        self._want_key: str | None = None  # the key of a nested value (``credentials``)
         self.availability_findings: list[tuple[Span, str]] = []
         self.input_types: dict[str, exprtypes.Type] = {}  # lower-cased input -> its type
         self._matrix_types: dict[str, exprtypes.Type] = {}  # job node id -> its matrix's type
@@ -754,18 +761,26 @@ class Lowerer:
     def _walk(self, node: Node, loc: Loc, implicit: bool) -> None:
         if isinstance(node, ScalarNode):
             if node.tag == "str" or node.tag == "":
+                self._want = _WANT.get(loc.field)
                 self._scalar(node, loc, implicit)
+                self._want = None
             return
-        stack: list[Node] = [node]
+        nested = loc.field in ("container", "services")
+        stack: list[tuple[Node, str | None]] = [(node, None)]
         while stack:
-            cur = stack.pop()
+            cur, key = stack.pop()
             if isinstance(cur, ScalarNode):
                 if "${{" in cur.value:
+                    if nested and key in ("credentials", "env"):
+                        self._want, self._want_key = "object", key
                     self._scalar(cur, loc, False)
+                    self._want = self._want_key = None
             elif isinstance(cur, MapNode):
-                stack.extend(v for _, v in reversed(cur.pairs))
+                stack.extend(
+                    (v, k.value if isinstance(k, ScalarNode) else None) for k, v in reversed(cur.pairs)
+                )
             else:
-                stack.extend(reversed(cur.items))
+                stack.extend((i, None) for i in reversed(cur.items))
 
     def _scalar(self, node: ScalarNode, loc: Loc, implicit: bool) -> None:
         value = node.value
@@ -881,6 +896,24 @@ class Lowerer:
         t, problems = exprtypes.check(parsed, lambda name: self._context_type(name, loc))
         for start, end, message in problems:
             self.type_findings.append((self.span(at(start), at(end)), message))
+        want = self._want
+        if want is not None and not embedded:
+            name = self._want_key or loc.field.rpartition(".")[2]
+            if want == "object" and t in (exprtypes.STRING, exprtypes.NUMBER, exprtypes.BOOL):
+                self.type_findings.append(
+                    (
+                        self.span(at(parsed.start), at(parsed.end)),
+                        f'the expression at "{name}" must give an object, but its value is {exprtypes.article(t)}',
+                    )
+                )
+            elif want == "label" and isinstance(t, exprtypes.Obj):
+                self.type_findings.append(
+                    (
+                        self.span(at(parsed.start), at(parsed.end)),
+                        f'the expression at "{name}" must give a runner label or a list of labels, but its value '
+                        f"is {exprtypes.article(t)}",
+                    )
+                )
         if embedded and (isinstance(t, exprtypes.Arr | exprtypes.Obj) or t == exprtypes.NULL):
             self.type_findings.append(
                 (
