@@ -824,9 +824,14 @@ COMBINED = _reg(
 def _check_consistent(intent: Intent) -> None:
     plan = intent.plan
     every = list(plan.walk())
-    names = [s.name for s in every]
-    assert len(names) == len(set(names)), names
-    assert all(0 < len(n) <= 40 for n in names)
+    scopes = (
+        [[s.name for s in plan.walk()]]
+        if intent.dialect != "github"
+        else [[s.name for s in j.steps] for j in plan.jobs]
+    )
+    for names in scopes:
+        assert len(names) == len(set(names)), names
+        assert all(0 < len(n) <= (40 if intent.dialect != "github" else 80) for n in names)
     for item in intent.items:
         k = item.kind
         if k == "branch":

@@ -1877,6 +1877,12 @@ _JOB_HEADS = {
 }
 
 
+def _title(words: str) -> str:
+    """A GitHub Actions step name: the words, sentence case ("Run unit tests")."""
+    text = " ".join(words.split())[:80]
+    return text[:1].upper() + text[1:]
+
+
 def _branches(phrase: str) -> list[str]:
     out: list[str] = []
     phrase = re.sub(r"^(?:the|any|all)\s+", "", phrase.strip(), flags=re.I)
@@ -2335,7 +2341,7 @@ class _GitHub:
         if not jobs:
             job = Job("build", runs_on=runs_on)
             job.steps = self._setup(job, "build", langs, "", cache) + [
-                Step("shell", name=p.fresh("build", "build"), target=self._command("build", langs, ""))
+                Step("shell", name=_title("build"), target=self._command("build", langs, ""))
             ]
             jobs.append(job)
         for j in jobs:
@@ -2349,6 +2355,11 @@ class _GitHub:
                 j.matrix = {k: list(v) for k, v in matrix.items()}
                 if "os" in matrix:
                     j.runs_on = "${{ matrix.os }}"
+            for st in j.steps:
+                for k, v in list(st.args.items()):
+                    ref = re.fullmatch(r"\$\{\{ matrix\.(\w+) \}\}", v) if isinstance(v, str) else None
+                    if ref and ref.group(1) not in j.matrix and matrix.get(ref.group(1)):
+                        st.args[k] = matrix[ref.group(1)][-1]  # a job without the matrix: the newest
         return jobs
 
     def _environment(self, piece: str) -> str:
@@ -2392,7 +2403,7 @@ class _GitHub:
         steps = [
             Step(
                 "action",
-                name=p.fresh("check out code", "checkout"),
+                name=_title("check out code"),
                 target=self._action_ref("actions/checkout", "v4"),
             )
         ]
@@ -2403,7 +2414,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "action",
-                    name=p.fresh("set up node" + (" with cache" if cache else ""), "setupNode"),
+                    name=_title("set up node" + (" with cache" if cache else "")),
                     target=self._action_ref("actions/setup-node", "v4"),
                     args=args,
                 )
@@ -2411,7 +2422,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "shell",
-                    name=p.fresh("install dependencies", "install"),
+                    name=_title("install dependencies"),
                     target={
                         "npm": "npm ci",
                         "yarn": "yarn install --frozen-lockfile",
@@ -2426,7 +2437,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "action",
-                    name=p.fresh("set up python" + (" with cache" if cache else ""), "setupPython"),
+                    name=_title("set up python" + (" with cache" if cache else "")),
                     target=self._action_ref("actions/setup-python", "v5"),
                     args=pargs,
                 )
@@ -2434,7 +2445,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "shell",
-                    name=p.fresh("install dependencies", "install"),
+                    name=_title("install dependencies"),
                     target="python -m pip install -r requirements.txt",
                 )
             )
@@ -2442,7 +2453,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "action",
-                    name=p.fresh("set up go", "setupGo"),
+                    name=_title("set up go"),
                     target=self._action_ref("actions/setup-go", "v5"),
                     args={"go-version": langs["go"]},
                 )
@@ -2451,7 +2462,7 @@ class _GitHub:
             steps.append(
                 Step(
                     "action",
-                    name=p.fresh("set up java", "setupJava"),
+                    name=_title("set up java"),
                     target=self._action_ref("actions/setup-java", "v4"),
                     args={"java-version": langs["java"], "distribution": "temurin"},
                 )
@@ -2476,7 +2487,7 @@ class _GitHub:
         args: dict[str, object] = {}
         if step_secrets:
             args["env"] = {s: "${{ secrets." + s + " }}" for s in step_secrets}
-        name = p.fresh(label, "step")
+        name = _title(re.sub(r"[`\"]", "", raw).strip(" ,.") or label)
         cmd = re.search(r"qq\d+qq", piece)
         if cmd and not p.prot.raw(cmd.group(0)).startswith("http"):
             return [Step("shell", name=name, target=p.prot.raw(cmd.group(0)), args=args)]
