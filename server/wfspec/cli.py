@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING
 
 from wfspec import __version__, fsio, output
 from wfspec.analysis.config import HARD_MAX_FILE_SIZE, Config, ConfigError, find_config_file, load_file
-from wfspec.analysis.engine import Analysis, analyze
-from wfspec.analysis.rules import BY_ID, REGISTRY
 from wfspec.findings import Finding, Severity
 from wfspec.paths import links_out, yaml_dirs
 from wfspec.syntax.parse import DEFAULT_MAX_BYTES
@@ -32,6 +30,8 @@ from wfspec.syntax.tree import Span
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+
+    from wfspec.analysis.engine import Analysis
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: the most worker processes ``--jobs`` accepts
@@ -51,6 +51,8 @@ class UsageError(Exception):
 
 
 def _rule_ids(value: str) -> list[str]:
+    from wfspec.analysis.rules import BY_ID
+
     ids = [v.strip() for v in value.split(",") if v.strip()]
     for rid in ids:
         if rid not in BY_ID:
@@ -219,6 +221,8 @@ class ConfigCache:
     def _load(self, path: Path | None) -> Config:
         if path in self.cache:
             return self.cache[path]
+        from wfspec.analysis.rules import BY_ID
+
         base = load_file(path, set(BY_ID)) if path is not None else Config()
         changes = {k: v for k, v in self.overrides.items() if v is not None}
         cfg = base.merged(**changes) if changes else base
@@ -272,6 +276,8 @@ def check_file(path: Path, explicit: bool, tree: Path | None, cfg: Config, fix: 
         res.notes.append(_note_line(path, f"cannot read: {exc.strerror or exc}"))
         res.io_errors = 1
         return res
+    from wfspec.analysis.engine import analyze
+
     uri = path.resolve().as_uri()
     result = analyze(data, uri, cfg)
     if result.dialect is None and not result.doc.problems:
@@ -454,6 +460,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         _check_in_process(args, configs, tally)
     else:
         _check_parallel(args, configs, tally, jobs)
+    from wfspec.analysis.rules import REGISTRY
+
     items = tally.items
     out = {
         "text": lambda: output.text(items),
@@ -509,6 +517,8 @@ def _fix_file(
             break
         total += len(edits)
         text = new_text
+        from wfspec.analysis.engine import analyze
+
         result = analyze(text, result.uri, cfg)
     if not total:
         return result, 0
@@ -546,6 +556,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
         data = fsio.read_bytes(path, limit)
     except OSError as exc:
         raise UsageError(f"{args.path}: cannot read: {exc.strerror or exc}") from None
+    from wfspec.analysis.engine import analyze
+
     config = Config(max_file_size=limit)
     result = analyze(data, path.resolve().as_uri(), config, dialect=args.dialect)
     if result.workflow is None:
@@ -557,6 +569,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from wfspec.analysis.render import rules_json, rules_markdown, rules_text
+    from wfspec.analysis.rules import REGISTRY
 
     fn = {"text": rules_text, "markdown": rules_markdown, "json": rules_json}[args.format]
     sys.stdout.write(fn(REGISTRY))

@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
 from wfspec.fsio import newline_of
 from wfspec.ir import TaskNode
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, line_end, line_start, walk
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     return out
 
 
-FixFn = Callable[[Analysis, Finding], list[Fix]]
+FixFn = Callable[["Analysis", Finding], list[Fix]]
 
 
 def fixes_for(analysis: Analysis, finding: Finding) -> list[Fix]:

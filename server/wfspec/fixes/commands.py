@@ -11,11 +11,14 @@ file is named; with the shell unknown the POSIX form is offered but not preferre
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
 from wfspec.fixes import Fix, TextEdit
 from wfspec.syntax.tree import line_start
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 _ECHO = re.compile(
     r"echo[ \t]+(?P<q>[\"']?)::(?P<cmd>set-output|save-state|set-env)[ \t]+name=(?P<name>[^:\s\"']+)::"

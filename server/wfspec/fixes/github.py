@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from wfspec.analysis.engine import Analysis
 from wfspec.findings import Finding
 from wfspec.fsio import newline_of
 from wfspec.ir import TaskNode
 from wfspec.syntax.tree import MapNode, ScalarNode, SeqNode, line_end, line_start
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 
 def _edit(start: int, end: int, text: str) -> tuple[int, int, str]:

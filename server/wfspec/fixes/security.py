@@ -12,8 +12,8 @@ offered, not applied. A fix whose result would not parse is not offered.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from wfspec.analysis.engine import Analysis
 from wfspec.dialects.github import security
 from wfspec.dialects.github.nodes import as_map, entries, get, text
 from wfspec.findings import Finding
@@ -21,6 +21,9 @@ from wfspec.fixes import Fix, TextEdit, apply_edits, content_end
 from wfspec.fsio import newline_of
 from wfspec.syntax.parse import parse
 from wfspec.syntax.tree import MapNode, ScalarNode, line_end, line_start
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _POSIX = ("bash", "sh")

@@ -10,17 +10,19 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from wfspec import fsio
-from wfspec.analysis.engine import Analysis, analyze
 from wfspec.findings import Finding
 from wfspec.fixes import TextEdit, fix_all, fixes_for
 from wfspec.lsp import ai, convert, locate
 from wfspec.lsp.state import Snapshot, WfspecServer, uri_to_path
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 log = logging.getLogger("wfspec.lsp")
 
@@ -195,6 +197,8 @@ async def graph_command(ls: WfspecServer, *args: Any) -> str:
             data = fsio.read_bytes(path, config.max_file_size)
         except OSError as exc:
             raise JsonRpcInvalidParams(message=f"{uri}: cannot read: {exc.strerror or exc}") from None
+        from wfspec.analysis.engine import analyze
+
         analysis = analyze(data, uri, config)
     if analysis.workflow is None:
         raise JsonRpcInvalidParams(

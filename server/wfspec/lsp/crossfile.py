@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified
 
-from wfspec.analysis.engine import Analysis
 from wfspec.dialects.github import local
 from wfspec.lsp import convert, navigation, workspace
 from wfspec.lsp.navigation import Index, Occurrence, build_index, call_key, failed, index_of
 from wfspec.lsp.state import Snapshot, WfspecServer, uri_to_path
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 #: caller-side reference kind -> interface kind, and the declaring side's definition kinds
 CALLED = {"call-input": "input", "call-secret": "secret", "call-output": "output"}

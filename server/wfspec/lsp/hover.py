@@ -5,15 +5,17 @@ edges); for a reference, what it resolves to; on a diagnostic, the rule's explan
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from wfspec import ir
-from wfspec.analysis.engine import Analysis
-from wfspec.analysis.rules import BY_ID
 from wfspec.ir import TaskNode, Workflow
 from wfspec.lsp import convert, navigation
 from wfspec.lsp.state import WfspecServer
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 _PSEUDO = {ir.END_NODE: "end of the workflow", ir.FAULT_NODE: "fault (an uncaught error)"}
 
@@ -103,6 +105,7 @@ def task_markdown(analysis: Analysis, node: TaskNode) -> str:
 def rule_markdown(rule_id: str) -> str:
     """The rule's one-line description and its reference text (bad and good examples)."""
     from wfspec.analysis.render import rules_markdown
+    from wfspec.analysis.rules import BY_ID
 
     rule = BY_ID.get(rule_id)
     if rule is None:

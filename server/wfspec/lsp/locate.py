@@ -5,10 +5,13 @@ an offset. Pure functions over the syntax tree and the IR; no protocol types.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from wfspec.analysis.engine import Analysis
 from wfspec.ir import TaskNode
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span, line_start
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 
 def contains(span: Span, offset: int) -> bool:

@@ -15,14 +15,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 
-from wfspec.analysis.engine import Analysis
 from wfspec.lsp import convert, locate
 from wfspec.lsp.state import Snapshot, WfspecServer
 from wfspec.syntax.tree import Span
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 TASK = "task"
 REQUEST_FAILED = -32803  # LSP ErrorCodes.RequestFailed

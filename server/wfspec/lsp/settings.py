@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from wfspec.analysis.config import DIALECTS, HARD_MAX_FILE_SIZE, Config
-from wfspec.analysis.rules import BY_ID
 from wfspec.findings import Severity
 from wfspec.syntax.parse import DEFAULT_MAX_BYTES
 
@@ -256,6 +255,8 @@ def _rule_ids(v: Any, where: str) -> frozenset[str]:
         v = [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise _Invalid(f'"{where}" must be a list of rule ids')
+    from wfspec.analysis.rules import BY_ID
+
     unknown = [x for x in v if x not in BY_ID]
     if unknown:
         raise _Invalid(f'"{where}" names unknown rule id "{unknown[0]}"')
@@ -265,6 +266,8 @@ def _rule_ids(v: Any, where: str) -> frozenset[str]:
 def _severities(v: Any, where: str) -> dict[str, Severity]:
     if not isinstance(v, Mapping):
         raise _Invalid(f'"{where}" must map rule ids to severities')
+    from wfspec.analysis.rules import BY_ID
+
     out: dict[str, Severity] = {}
     for rule, sev in v.items():
         if rule not in BY_ID:

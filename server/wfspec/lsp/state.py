@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -36,12 +36,13 @@ from pygls.protocol.language_server import lsp_method
 
 from wfspec import __version__
 from wfspec.analysis.config import Config, ConfigError, find_config_file, load_file
-from wfspec.analysis.engine import Analysis, analyze
-from wfspec.analysis.rules import BY_ID
 from wfspec.lsp import convert
 from wfspec.lsp.documents import TextDocument
 from wfspec.lsp.settings import Settings
 from wfspec.paths import uri_to_path as uri_to_path  # re-exported for the lsp modules
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 log = logging.getLogger("wfspec.lsp")
 
@@ -225,6 +226,8 @@ class WfspecProtocol(LanguageServerProtocol):
 
 def _analyze(text: str, uri: str, config: Config, previous: Analysis | None = None) -> Analysis:
     """``analyze`` guarded: the server must outlive any bug in the core."""
+    from wfspec.analysis.engine import analyze
+
     try:
         return analyze(text, uri, config, previous=previous)
     except Exception:  # noqa: BLE001 - analyze should never raise; if it does, stay up
@@ -392,6 +395,8 @@ class WfspecServer(LanguageServer):
             return hit[1]
         cfg: Config | None
         try:
+            from wfspec.analysis.rules import BY_ID
+
             cfg = load_file(found, set(BY_ID))
         except ConfigError as exc:
             cfg = None

@@ -7,15 +7,18 @@ definitions and expression contexts.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from wfspec.analysis.engine import Analysis
 from wfspec.ir import TaskNode, Workflow
 from wfspec.lsp import convert, locate, navigation
 from wfspec.lsp.hover import edges_of
 from wfspec.lsp.state import Snapshot, WfspecServer
 from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, Span
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 _TASK_SYMBOL = {
     "job": types.SymbolKind.Class,

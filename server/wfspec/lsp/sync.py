@@ -87,8 +87,10 @@ def initialize(ls: WfspecServer, params: types.InitializeParams) -> None:
     ls.settings, _ = settings.parse(ls.init_options)
     logging.getLogger("wfspec").setLevel(ls.settings.log_level.upper())
     workspace.negotiate(ls, params)
-    # networkx is imported on first use; import it now on the analysis thread, after the
-    # initialize result is on its way and before the first document arrives
+    # the analysis core (rules, dialects) and networkx are imported on first use; import them
+    # now on the analysis thread, after the initialize result is on its way and before the first
+    # document arrives
+    ls.run_on_analysis_thread(importlib.import_module, "wfspec.analysis.engine")
     ls.run_on_analysis_thread(importlib.import_module, "networkx")
 
 

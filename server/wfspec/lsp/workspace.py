@@ -35,16 +35,19 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from wfspec import dialects, fsio, paths
 from wfspec.analysis.config import Config
-from wfspec.analysis.engine import Analysis, analyze
 from wfspec.dialects.github import local
 from wfspec.dialects.serverless import SUFFIXES as SW_SUFFIXES
 from wfspec.lsp.state import Snapshot, WfspecServer, uri_to_path
 from wfspec.syntax.parse import parse
+
+if TYPE_CHECKING:
+    from wfspec.analysis.engine import Analysis
 
 log = logging.getLogger("wfspec.lsp")
 
@@ -145,6 +148,8 @@ def analyze_file(path: Path, uri: str, config: Config) -> Analysis | None:
         data = fsio.read_bytes(path, config.max_file_size)
     except OSError:
         return None
+    from wfspec.analysis.engine import analyze
+
     try:
         return analyze(data, uri, config)
     except Exception:  # noqa: BLE001 - analyze should never raise; if it does, skip the file
