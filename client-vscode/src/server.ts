@@ -160,7 +160,7 @@ export class ServerManager implements vscode.Disposable {
   private async doStart(): Promise<void> {
     if (this.client) return;
     this.setState({ kind: 'starting' });
-    this.phase('looking for the wfspec server');
+    this.phase(`looking for the wfspec server (activated at ${new Date(this.activation.t0).toISOString()})`);
     // The stored key goes into the server's environment: read it while the program is looked up
     // (a round trip to the browser in code-server).
     const apiKey = this.readSecret();

@@ -86,7 +86,8 @@ export function lateSwitch(running: Candidate, late: readonly Candidate[]): Cand
 
 /** Milliseconds since a start, for the output channel's "(+N ms)" marks. */
 export class PhaseTimer {
-  private readonly t0: number;
+  /** When the timer began (the clock `now` reads). */
+  readonly t0: number;
 
   constructor(private readonly now: () => number = Date.now) {
     this.t0 = now();

@@ -146,6 +146,7 @@ try {
   const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: opt.file });
   await item.waitFor({ timeout: 60000 });
   const opened = performance.now();
+  log(`opening ${opt.file} at ${new Date().toISOString()}`); // beside the output channel's activation time
   await item.dblclick();
   await anyEditor.waitFor({ timeout: 30000 });
   log('editor open');
