@@ -497,6 +497,12 @@ _LEAD = re.compile(
 )
 
 
+def _uncontract(text: str) -> str:
+    text = re.sub(r"\b(it|that|what|there|he|she)'s\b", r"\1 is", text, flags=re.I)
+    text = re.sub(r"\b(they|we|you)'re\b", r"\1 are", text, flags=re.I)
+    return re.sub(r"\b(is|are|was|does|do|did|has|have)n't\b", r"\1 not", text, flags=re.I)
+
+
 def _strip_lead(text: str) -> str:
     prev = None
     text = text.strip(" ,:")
@@ -586,6 +592,18 @@ def _pieces(chunk: str) -> list[tuple[str, str]]:
                     break
                 if (
                     _is_verb(word)
+                    or (
+                        re.match(
+                            r"[a-z]+\s+(?:it|them|this|that|these|those|the|an?|our|my|their|its)\b",
+                            nxt,
+                            re.I,
+                        )
+                        and word not in _DETERMINERS
+                        and word not in _PREPOSITIONS
+                        and not word.endswith("ly")
+                        and word
+                        not in ("is", "are", "was", "were", "be", "not", "all", "both", "either", "neither")
+                    )
                     or _HEAD.match(nxt)
                     or re.match(r"(?:keep|repeat|retry|wait|pause|until|publish|emit)\b", nxt, re.I)
                 ):
@@ -645,12 +663,27 @@ _FAIL = re.compile(
 _ELSE = re.compile(
     r"^(?:(?:otherwise|else|or else)(?!\s+if\b)|if not|if (?:it is|it's|they are|they're|that is|that's|it does|it did) not|if (?:it|they|that) (?:isn't|aren't|doesn't|didn't|don't)|"
     r"in (?:all )?other cases|in any other case|for (?:everything|anything|all) else|for (?:the rest|all others|others)|"
-    r"(?:and )?(?:everything|anything) else|if neither|if none of (?:these|those|them|the above))\b[,:]?\s*",
+    r"(?:and )?(?:everything|anything) else|(?:and )?(?:anything|everything) (?:above|over|higher than|more than|below|under|beyond) (?:that|this|those)|if neither|if none of (?:these|those|them|the above))\b[,:]?\s*",
     re.I,
 )
 _FOREACH_STOP = frozenset(
     """in from of on that which who whose where with without we you older newer than created updated
     larger bigger smaller over under above below at for by since before after whose""".split()
+)
+_LISTEN_RE = re.compile(
+    r"\b(?:when(?:ever)?|once|after|as soon as|on|upon|wait(?:ing)? for|listen(?:ing)? for|watch(?:ing)? for|until|on receiving|on receipt of)\s+(?:an?\s+|the\s+|every\s+|each\s+)?"
+    r"(?:([a-z][\w-]*(?:\.[\w-]+)+)(?:\s+event)?|((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+event)\b"
+    r"(?:\s+(?:comes in|arrives|is received|fires|occurs|happens|is published|is emitted|lands|shows up|gets? (?:published|emitted|received)))?",
+    re.I,
+)
+
+
+def _adverb(w: str) -> bool:
+    return len(w) > 4 and w.endswith("ly") and w not in _LY_NOUNS
+
+
+_LY_NOUNS = frozenset(
+    "family supply reply assembly anomaly rally ally belly jelly monopoly italy july".split()
 )
 _NOTHING = r"(?:just\s+)?(?:do nothing|nothing|skip(?: it)?|ignore it|continue|carry on|move on|leave it(?: alone)?|no action|stop|end|exit|nothing happens|do nothing else)\.?"
 _NOT_BEFORE_VERB = frozenset("to is are be was the a an will would should can not and or".split())
@@ -852,6 +885,12 @@ class _Parser:
             return
         # an else: the default case of the open branch
         m = _ELSE.match(text)
+        if m and self.frames and self.frames[-1].kind == "catch":
+            self.frames.pop()  # "if it fails, X; otherwise Y": Y comes after the try
+            text = text[m.end() :].strip(" ,")
+            if not text:
+                return
+            m = None
         if m and not _FAIL.match(text):
             frame = self._close_to("case")
             branch = (
@@ -868,6 +907,7 @@ class _Parser:
                     branch.cases.append(case)
                 self.frames.append(_Frame("case", branch, case.steps, default=True))
                 rest = text[m.end() :].strip(" ,")
+                rest = re.sub(r"^(?:goes|go|gets sent|is sent|should go)\s+to\b", "send to", rest, flags=re.I)
                 if rest and not re.fullmatch(_NOTHING, rest, re.I):
                     self._outcome(branch, rest)
                     self._piece("and", rest)
@@ -929,6 +969,14 @@ class _Parser:
         if m:
             self._foreach(m.group(1), text)
             return
+        m = re.match(
+            r"^(?:process|handle|go through|work through)\s+(?:each|every|all)(?:\s+(?:one\s+)?of)?(?:\s+(?:the|these|those|our|my))?\s+(.+?)\s*:\s*(.+)$",
+            text,
+            re.I,
+        )
+        if m:
+            self._foreach(m.group(1), text, body=m.group(2))
+            return
         m = re.match(r"^each\s+(.+?)\s+(?:should|must|will|needs? to|has to|gets?|is to)\s+(.+)$", text, re.I)
         if m:
             self._foreach(m.group(1), text, body=m.group(2))
@@ -955,13 +1003,22 @@ class _Parser:
             self._parallel([[prev], new], [self._phrase(prev), text[m.end() :]], text)
             return
         # a trailing condition: "escalate to a human if the sentiment is negative"
-        m = re.match(r"^(.+?)\s+(?:if|only if|in case|whenever)\s+(.+)$", text)
-        if m and _is_verb(_first_word(m.group(1))) and _COND_STATE.search(m.group(2)):
+        m = re.match(r"^(.+?)\s+(?:if|only if|in case|whenever|when)\s+(.+)$", text)
+        if (
+            m
+            and _is_verb(_first_word(m.group(1)))
+            and _COND_STATE.search(m.group(2))
+            and not self._listen_phrase(m.group(2))
+        ):
             if _FAIL.match("if " + m.group(2)) and self._flat_target_has_step():
                 self._fallback(m.group(1), text)
                 return
-            branch = self._new_branch(m.group(2), text)
-            self._case(branch, m.group(2).strip(), self._subject(m.group(2)), m.group(1))
+            cond = _uncontract(m.group(2).strip())
+            _, obj = self._verb_object(m.group(1))
+            if obj and re.match(r"^(?:it|they)\b", cond, re.I):
+                cond = re.sub(r"^(?:it|they)\b", "the " + " ".join(obj[:2]), cond, flags=re.I)
+            branch = self._new_branch(cond, text)
+            self._case(branch, cond, self._subject(cond), m.group(1))
             return
         self._actions(text)
 
@@ -980,7 +1037,13 @@ class _Parser:
             cond.strip(),
             re.I,
         )
-        return m.group(1).strip() if m and len(m.group(1).split()) <= 4 else ""
+        if (
+            not m
+            or len(m.group(1).split()) > 4
+            or re.fullmatch(r"(?:it|they|that|this|he|she)", m.group(1).strip(), re.I)
+        ):
+            return ""
+        return m.group(1).strip()
 
     def _new_branch(self, cond: str, text: str) -> Step:
         cwords = [
@@ -1019,6 +1082,7 @@ class _Parser:
             self._piece("and", rest)
 
     def _condition(self, text: str, cond: str) -> bool:
+        cond = _uncontract(cond)
         low = cond.lower()
         # events: "when the order.created event comes in"
         if self._listen(text):
@@ -1046,8 +1110,8 @@ class _Parser:
         if frame is not None and frame.subject:
             subject = frame.subject
             cond = re.sub(
-                r"^(?:it's|they're|that's|it|they|that)\b\s*",
-                lambda m: subject + (" is " if "'" in m.group(0) else " "),
+                r"^(?:it|they|that)\b\s*",
+                lambda m: subject + " ",
                 cond,
                 flags=re.I,
             )
@@ -1102,6 +1166,9 @@ class _Parser:
                     if _is_verb(ws[i]) and ws[i - 1].lower() not in ("to", "the", "a"):
                         phrase, body = " ".join(ws[:i]), " ".join(ws[i:])
                         break
+        m = re.match(r"^(.+?)\s*:\s*(.+)$", phrase)
+        if m and not body:
+            phrase, body = m.group(1), m.group(2)
         phrase = re.sub(r"^(?:the|these|those|our|my|its|their)\s+", "", phrase.strip(), flags=re.I)
         phrase = re.sub(
             r"\s+(?:in|from|on|of)\s+(?:the|this|that|our|my|its|their)\s+.*$", lambda m: m.group(0), phrase
@@ -1116,6 +1183,13 @@ class _Parser:
             if w in _FOREACH_STOP:
                 head_words = ws[:i]
                 break
+        if not head_words or head_words in (["item"], ["items"], ["entry"], ["element"]):
+            prev = next(
+                (self.step_text.get(id(x), "") for x in reversed(self.target) if id(x) in self.step_text), ""
+            )
+            plural_words = [w for w in prev.split() if w.endswith("s") and len(w) > 3 and _singular(w) != w]
+            if plural_words:
+                head_words = [plural_words[-1]]
         noun = head_words[-1] if head_words else "item"
         each = _singular(noun)
         plural = (
@@ -1131,14 +1205,10 @@ class _Parser:
         )
         self.target.append(step)
         self.item("foreach", " ".join(head_words) or phrase, (), 0, text)
-        if keep_open:
-            self.frames.append(_Frame("foreach", step, step.steps))
-            if body:
-                self._piece("and", body)
-        else:
-            self.frames.append(_Frame("foreach", step, step.steps))
-            if body:
-                self._piece("and", body)
+        self.frames.append(_Frame("foreach", step, step.steps))
+        if body:
+            self._run(_pieces(body))
+        if not keep_open:
             self.frames.pop()
 
     def _loop(self, text: str) -> bool:
@@ -1347,14 +1417,11 @@ class _Parser:
         branch.cases.sort(key=lambda c: not c.when)
         return True
 
+    def _listen_phrase(self, text: str) -> bool:
+        return bool(re.search(r"[a-z][\w-]*(?:\.[a-z][\w-]+)+|\bevent\b", text, re.I))
+
     def _listen(self, text: str) -> bool:
-        m = re.search(
-            r"\b(?:when(?:ever)?|once|after|as soon as|on|upon|wait(?:ing)? for|listen(?:ing)? for|watch(?:ing)? for|until|on receiving|on receipt of)\s+(?:an?\s+|the\s+|every\s+|each\s+)?"
-            r"(?:([a-z][\w-]*(?:\.[\w-]+)+)(?:\s+event)?|((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+event)\b"
-            r"(?:\s+(?:comes in|arrives|is received|fires|occurs|happens|is published|is emitted|lands|shows up|gets? (?:published|emitted|received)))?",
-            text,
-            re.I,
-        )
+        m = _LISTEN_RE.search(text)
         if not m:
             return False
         event = m.group(1) or ".".join(w for w in _split_words(m.group(2)) if w not in _DETERMINERS)
@@ -1443,7 +1510,7 @@ class _Parser:
         # waits
         m = (
             re.match(
-                rf"^(?:wait|pause|sleep|hold(?: off)?|delay|hang on|idle)(?:\s+(?:for|about|around|roughly|another|an extra|at least|a further))*\s+({_DUR})(?:\s+(?:before|and then|then|and)\s+(.+))?(.*)$",
+                rf"^(?:wait|pause|sleep|hold(?: off)?|delay|hang on|idle)(?:\s+(?:for|about|around|roughly|another|an extra|at least|a further|up to|at most|no more than))*\s+({_DUR})(?:\s+(?:before|and then|then|and)\s+(.+))?(.*)$",
                 text,
                 re.I,
             )
@@ -1638,6 +1705,7 @@ class _Parser:
             step.kind = "set"
             value = self.prot.restore(sm2.group(2), True).strip()
             args[camel(sm2.group(1)) or "value"] = value
+            verb, obj = "set", [*_split_words(sm2.group(1))[:2], *_split_words(value)[:2]]
         elif re.match(
             r"^(?:raise|throw)\s+(?:an?\s+)?(.*?)\s*(?:error|exception)\b|^fail (?:the workflow|with)\b",
             text,
@@ -1712,7 +1780,7 @@ class _Parser:
         ):
             verb = f"{verb} {tokens[j].lower()}"
             j += 1
-        while j < len(tokens) and len(obj) < 3:
+        while j < len(tokens) and len([w for w in obj if not _adverb(w)]) < 3:
             t = tokens[j]
             low = t.lower()
             j += 1
@@ -1721,11 +1789,40 @@ class _Parser:
                 if r.startswith("http"):
                     if obj:
                         break
+                    path = [
+                        w
+                        for w in re.split(r"[/?#]", re.sub(r"^https?://[^/]+", "", r))
+                        if w and not re.fullmatch(r"v\d+|api", w)
+                    ]
+                    obj.extend(
+                        _split_words(
+                            path[-1] if path else re.sub(r"^https?://(?:www\.|api\.)?", "", r).split(".")[0]
+                        )[:2]
+                    )
                     continue
                 obj.extend(_split_words(r)[:2])
                 continue
             if low.endswith("'s"):
                 low = low[:-2]
+            if (
+                low == "of"
+                and obj
+                and obj[-1]
+                in (
+                    "list",
+                    "set",
+                    "batch",
+                    "number",
+                    "count",
+                    "copy",
+                    "group",
+                    "summary",
+                    "total",
+                    "backup",
+                    "snapshot",
+                )
+            ):
+                continue
             if low in _DETERMINERS or low in (
                 "instead",
                 "is",
@@ -1747,7 +1844,8 @@ class _Parser:
                     break
                 continue
             obj.append(low)
-        return verb, obj
+        plain = [w for w in obj if not _adverb(w)]
+        return verb, (plain or obj)[:3]
 
     def _secrets(self, text: str) -> list[str]:
         out: list[str] = []
