@@ -1012,3 +1012,72 @@ def test_github_paths_and_cache_and_stale() -> None:
     assert node.args == {"node-version": "20", "cache": "npm"}
     assert [s.target for s in job.steps].count("npm ci") == 1
     assert extract(GH_MORE[7], "github").plan.jobs[0].steps[-1].target == "actions/stale@v9"
+
+
+MORE2 = _reg(
+    "serverless",
+    [
+        "translate the document into French and German at the same time, then merge the results",
+        "Run the fraud check and the credit check in parallel; if either fails, reject the application, otherwise approve it",
+        "Poll the build status every minute until it succeeds or fails, then post the result",
+        "Retry the webhook delivery 3 times, waiting 10 seconds between attempts",
+        "Get the list of overdue invoices. For each one, email the customer a reminder and add a late fee.",
+        "First, authenticate with the OAUTH_CLIENT_SECRET secret. Then call the orders API.",
+        "Process each uploaded image: resize it, watermark it and upload it to the CDN",
+        "Approve the expense automatically if it's under $50; if it's between 50 and 500, ask the manager; anything above that goes to finance",
+        "Ask the customer to confirm their address, wait up to 24 hours for a reply, then ship the package",
+    ],
+)
+
+
+def test_one_verb_over_a_list_in_parallel() -> None:
+    (par,) = steps_of(extract(MORE2[0]).plan, "parallel")
+    assert [b[0].name for b in par.branches] == ["translateDocumentFrench", "translateDocumentGerman"]
+    plan = extract(MORE2[1]).plan
+    (t,) = steps_of(plan, "try")
+    assert t.steps[0].kind == "parallel" and len(t.steps[0].branches) == 2
+    assert t.catch[0].name == "rejectApplication" and plan.steps[-1].name == "approve"
+
+
+def test_polling_pace_is_a_wait_in_the_loop_not_a_schedule() -> None:
+    intent = extract(MORE2[2])
+    assert not intent.plan.schedule and not kinds(intent, "schedule")
+    (loop,) = steps_of(intent.plan, "loop")
+    assert [s.kind for s in loop.steps] == ["http", "wait"] and loop.steps[1].target == "PT1M"
+
+
+def test_retry_a_noun_with_a_delay() -> None:
+    (t,) = steps_of(extract(MORE2[3]).plan, "try")
+    assert (t.retry, t.backoff, t.args.get("delay"), t.steps[0].name) == (
+        3,
+        "constant",
+        "PT10S",
+        "retryWebhookDelivery",
+    )
+
+
+def test_for_each_one_takes_the_collection_before() -> None:
+    (loop,) = steps_of(extract(MORE2[4]).plan, "foreach")
+    assert loop.each == "invoice" and [s.name for s in loop.steps] == ["emailCustomerReminder", "addLateFee"]
+
+
+def test_secret_is_not_in_the_step_name() -> None:
+    intent = extract(MORE2[5])
+    assert intent.plan.steps[0].name == "authenticate"
+    assert intent.plan.steps[0].args["secrets"] == ["OAUTH_CLIENT_SECRET"]
+
+
+def test_process_each_with_a_colon_body() -> None:
+    (loop,) = steps_of(extract(MORE2[6]).plan, "foreach")
+    assert [s.name for s in loop.steps] == ["resize", "watermark", "uploadCdn"]
+
+
+def test_trailing_condition_with_pronoun_and_above_that_default() -> None:
+    (b,) = steps_of(extract(MORE2[7]).plan, "branch")
+    assert [c.when for c in b.cases] == ["the expense is under $50", "the expense is between 50 and 500", ""]
+    assert [c.steps[0].name for c in b.cases] == ["approveExpense", "askManager", "sendFinance"]
+
+
+def test_wait_up_to_for_a_reply() -> None:
+    plan = extract(MORE2[8]).plan
+    assert [s.kind for s in plan.steps] == ["http", "wait", "http"] and plan.steps[1].target == "PT24H"

@@ -528,6 +528,29 @@ def _is_verb(word: str) -> bool:
     return bool(re.fullmatch(r"[a-z]+(?:ify|ize|ise)", w))
 
 
+def _distribute(piece: str) -> list[str]:
+    """One verb over a list ("translate it into French and German", "run the fraud check and the
+    credit check"): a clause per element; [] when the piece is no such list."""
+    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", piece.strip())
+    if len(parts) < 2 or any(_is_verb(_first_word(x)) for x in parts[1:]):
+        return []
+    first = parts[0].split()
+    if len(first) < 2 or not _is_verb(first[0]):
+        return []
+    out = [parts[0]]
+    for x in parts[1:]:
+        ws = x.split()
+        if not ws:
+            return []
+        if ws[0].lower() in _DETERMINERS:
+            out.append(f"{first[0]} {x}")
+        elif len(first) > len(ws):
+            out.append(" ".join(first[: len(first) - len(ws)] + ws))
+        else:
+            return []
+    return out
+
+
 def _sentences(text: str, semicolons: bool = True) -> list[str]:
     parts = re.split(r"(?<=[.!?])\s+|\s*;\s*|[.!?]+$" if semicolons else r"(?<=[.!?])\s+|[.!?]+$", text)
     return [p.strip(" .!?") for p in parts if p and p.strip(" .!?,")]
@@ -835,6 +858,10 @@ class _Parser:
             elif tail:
                 inner = _PAR_TAIL.sub("", inner)
             parts = _pieces(inner)
+            if len(parts) == 1 and not (lead and self.target):
+                spread = _distribute(parts[0][1])
+                if spread:
+                    parts = [("" if i == 0 else "and", x) for i, x in enumerate(spread)]
             if lead and len(parts) < 2 and self.target:
                 # "meanwhile, B": B alongside the step before
                 prev = self.target.pop()
@@ -852,11 +879,8 @@ class _Parser:
                 new = self.target[before:]
                 del self.target[before:]
                 if new:
-                    if s == "and" and branches and not re.match(r"^(?:[a-z]+)\b", p):
-                        branches[-1].extend(new)
-                    else:
-                        branches.append(new)
-                        phrases.append(self.prot.restore(p))
+                    branches.append(new)
+                    phrases.append(self.prot.restore(p))
             if len(branches) >= 2:
                 self._parallel(branches, phrases, chunk)
             else:
@@ -1276,7 +1300,16 @@ class _Parser:
         step = Step("loop", name="", until=self.prot.restore(until).strip())
         self.target.append(step)
         self.frames.append(_Frame("loop", step, step.steps))
+        every = re.search(rf"\b(?:every|each)\s+({_DUR}|second|minute|hour|day)\b", head, re.I)
+        if every:
+            head = _tidy(_cut(head, every))
         self._piece("and", head)
+        if every:
+            iso = _duration(
+                every.group(1) if re.match(r"\d|an?\b|\w+\s", every.group(1)) else "1 " + every.group(1)
+            )
+            self.target.append(Step("wait", name=self.fresh("wait " + every.group(1), "wait"), target=iso))
+            self.item("wait", iso, (), 0, every.group(0))
         self.frames.pop()
         if not step.steps:
             step.steps.append(Step("wait", name=self.fresh("wait", "wait"), target="PT1M"))
@@ -1452,6 +1485,34 @@ class _Parser:
             return
         rm = None
         count = 0
+        delay = ""
+        dm2 = re.search(
+            rf",?\s*\b(?:waiting|pausing|sleeping|with)\s+({_DUR})\s+between\s+(?:attempts|retries|tries|each (?:attempt|try|retry))",
+            text,
+            re.I,
+        )
+        if dm2:
+            delay = _duration(dm2.group(1))
+            text = _tidy(_cut(text, dm2))
+        nm = re.match(
+            rf"^(?:retry|re-?try|try|attempt)\s+((?:the|a|an|our|this)\s+.+?)\s+(?:up to\s+|at most\s+)?({_NUM}|twice|thrice)(?:\s+(?:times|attempts|tries))?$",
+            text,
+            re.I,
+        )
+        if nm:
+            n = _number(nm.group(2))
+            before = len(self.target)
+            self._action("retry " + nm.group(1))
+            body = self.target[before:]
+            del self.target[before:]
+            t = Step(
+                "try", name=self.fresh("try " + self._phrase(body[0]), "attempt"), steps=body, retry=n or 3
+            )
+            if delay:
+                t.backoff, t.args["delay"] = "constant", delay
+            self.target.append(t)
+            self.item("retry", "", (), n, text)
+            return
         for pi, pat in enumerate(_RETRY):
             rm = re.search(pat, text, re.I)
             if rm and pi == 2 and not re.search(r"\b(?:try|retry|attempt)", text, re.I):
@@ -1503,14 +1564,25 @@ class _Parser:
             else:
                 t = Step("try", name=self.fresh("try " + self._phrase(body[0]), "attempt"), steps=body)
             t.retry = count or t.retry or 3
-            t.backoff = backoff or t.backoff
+            t.backoff = backoff or t.backoff or ("constant" if delay else "")
+            if delay:
+                t.args["delay"] = delay
             self.target.append(t)
             self.item("retry", "", (), count, full)
+            return
+        dm = re.match(
+            rf"^(?:waiting|wait|with|pausing|sleeping)\s+({_DUR})\s+between\s+(?:attempts|retries|tries|each (?:attempt|try|retry))$",
+            text,
+            re.I,
+        )
+        if dm and self.target and self.target[-1].kind == "try":
+            self.target[-1].backoff = self.target[-1].backoff or "constant"
+            self.target[-1].args["delay"] = _duration(dm.group(1))
             return
         # waits
         m = (
             re.match(
-                rf"^(?:wait|pause|sleep|hold(?: off)?|delay|hang on|idle)(?:\s+(?:for|about|around|roughly|another|an extra|at least|a further|up to|at most|no more than))*\s+({_DUR})(?:\s+(?:before|and then|then|and)\s+(.+))?(.*)$",
+                rf"^(?:wait|pause|sleep|hold(?: off)?|delay|hang on|idle)(?:\s+(?:for|about|around|roughly|another|an extra|at least|a further|up to|at most|no more than))*\s+({_DUR})(?:\s+for\s+(?:an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:reply|replies|response|answer|confirmation|approval|them|it|him|her|that))?(?:\s+(?:before|and then|then|and)\s+(.+))?(.*)$",
                 text,
                 re.I,
             )
@@ -1612,6 +1684,18 @@ class _Parser:
         step = Step("http")
         args: dict[str, object] = {}
         secrets = self._secrets(text)
+        if secrets:
+            # "using the SLACK_TOKEN secret" says how, not what: not part of the step's name
+            text = (
+                _tidy(
+                    re.sub(
+                        r"\b(?:with|using|via|by)\s+(?:the\s+|our\s+|a\s+)?(?:secrets\.)?(?:[A-Z][A-Z0-9_]{2,}|(?:[\w-]+\s+){0,2}[\w-]+\s+secret)(?:\s+secret)?\b",
+                        " ",
+                        text,
+                    )
+                )
+                or text
+            )
         agent, inner, _ = self._agent(text)
         tool = self._tool(text)
         url = next(
@@ -1840,6 +1924,15 @@ class _Parser:
             ):
                 continue
             if low in _PREPOSITIONS:
+                nxt = tokens[j] if j < len(tokens) else ""
+                if (
+                    obj
+                    and low in ("into", "to", "in")
+                    and re.fullmatch(r"[A-Z][a-z]+", nxt)
+                    and nxt.lower() not in _SERVICES
+                    and len(obj) < 3
+                ):
+                    continue  # "translate it into French": the language names the step
                 if obj:
                     break
                 continue
@@ -2493,7 +2586,6 @@ class _GitHub:
     def _setup(
         self, job: Job, head: str, langs: dict[str, str], piece: str, cache: bool = False
     ) -> list[Step]:
-        p = self.p
         if head == "" and re.search(
             r"\b(?:comment|label|close|triage|assign|greet|welcome|thank|reply)\b", piece, re.I
         ):
@@ -2689,7 +2781,15 @@ def extract(
     if dialect == "github":
         plan = _GitHub(parser).extract(text)
         return Intent(request, dialect, parser.items, plan)
-    cron, text, phrase = _schedule(text)
+    cron, rest, phrase = _schedule(text)
+    if (
+        cron
+        and re.fullmatch(r"every\s+\S+(?:\s+\S+)?", phrase.strip(), re.I)
+        and re.search(rf"{re.escape(phrase.strip())}\s+(?:until|till)\b", text, re.I)
+    ):
+        cron, phrase = "", ""  # "poll it every minute until it is done": the loop's pace, not a schedule
+    else:
+        text = rest
     timeout, text = _timeout(text)
     text = _tidy(text)
     steps = parser.parse(text)
