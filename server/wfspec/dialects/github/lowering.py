@@ -776,9 +776,10 @@ class Lowerer:
                     self._scalar(cur, loc, False)
                     self._want = self._want_key = None
             elif isinstance(cur, MapNode):
-                stack.extend(
-                    (v, k.value if isinstance(k, ScalarNode) else None) for k, v in reversed(cur.pairs)
-                )
+                for k, v in reversed(cur.pairs):
+                    stack.append((v, k.value if isinstance(k, ScalarNode) else None))
+                    if isinstance(k, ScalarNode) and "${{" in k.value:  # a computed key (an env name)
+                        stack.append((k, None))
             else:
                 stack.extend((i, None) for i in reversed(cur.items))
 
