@@ -1081,3 +1081,46 @@ def test_trailing_condition_with_pronoun_and_above_that_default() -> None:
 def test_wait_up_to_for_a_reply() -> None:
     plan = extract(MORE2[8]).plan
     assert [s.kind for s in plan.steps] == ["http", "wait", "http"] and plan.steps[1].target == "PT24H"
+
+
+MORE3 = _reg(
+    "serverless",
+    [
+        "Once the payment clears, book the shipment, and send a tracking email. If booking fails, alert ops.",
+        "Ask the planner agent to break the goal into tasks, then for each task have the worker agent execute it",
+        "Keep retrying the upload until it works",
+        "Check the site every 10 minutes and page someone if it's down",
+        "Call the partner API. If it times out, try the mirror endpoint, and if that fails too, queue the request for later.",
+    ],
+)
+
+
+def test_once_is_a_moment_and_a_fallback_finds_its_step_by_stem() -> None:
+    plan = extract(MORE3[0]).plan
+    assert [s.kind for s in plan.steps] == ["try", "http"]
+    assert plan.steps[0].steps[0].name == "bookShipment" and plan.steps[0].catch[0].name == "alertOps"
+
+
+def test_agent_told_to_do_an_unlisted_verb() -> None:
+    plan = extract(MORE3[1]).plan
+    assert (plan.steps[0].kind, plan.steps[0].target, plan.steps[0].name) == ("agent", "planner", "breakGoal")
+    (loop,) = steps_of(plan, "foreach")
+    assert loop.steps[0].target == "worker"
+
+
+def test_keep_retrying_is_a_loop_over_the_action() -> None:
+    (loop,) = extract(MORE3[2]).plan.steps
+    assert loop.kind == "loop" and loop.steps[0].name == "upload" and loop.until == "it works"
+
+
+def test_pronoun_condition_refers_to_the_step_before() -> None:
+    (b,) = steps_of(extract(MORE3[3]).plan, "branch")
+    assert b.cases[0].when == "the site is down" and b.cases[0].steps[0].name == "pageSomeone"
+
+
+def test_nested_fallbacks() -> None:
+    (t,) = extract(MORE3[4]).plan.steps
+    assert t.kind == "try" and t.steps[0].name == "callPartnerApi"
+    inner = t.catch[0]
+    assert inner.kind == "try" and inner.steps[0].name == "tryMirrorEndpoint"
+    assert [s.name for s in inner.catch] == ["queueRequest"]

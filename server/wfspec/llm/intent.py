@@ -179,6 +179,16 @@ def _singular(w: str) -> str:
     return w
 
 
+def _stem(w: str) -> str:
+    """A rough stem for matching ("booking" ~ "book", "uploaded" ~ "upload")."""
+    w = _singular(w)
+    for suf in ("ing", "ed"):
+        if len(w) > len(suf) + 2 and w.endswith(suf):
+            w = w[: -len(suf)]
+            break
+    return w
+
+
 def _split_words(name: str) -> list[str]:
     name = re.sub(r"(?<=\w)'s\b", "", name)
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
@@ -940,7 +950,7 @@ class _Parser:
         # a fallback
         m = _FAIL.match(text)
         if m and self._flat_target_has_step():
-            rest = re.sub(r",?\s*\binstead\b", "", text[m.end() :]).strip(" ,")
+            rest = re.sub(r",?\s*\b(?:instead|too|as well|also)\b", "", text[m.end() :]).strip(" ,")
             if (
                 rest
                 and any(re.match(pat, rest, re.I) for pat in _RETRY[:1])
@@ -966,7 +976,7 @@ class _Parser:
             text = "use " + m.group(1)
         # a condition head
         m = re.match(
-            r"^(?:else if|otherwise if|but if|and if|if|whenever|when|in case|unless|should|only if)\s+(.+)$",
+            r"^(?:else if|otherwise if|but if|and if|if|whenever|when|once|as soon as|in case|unless|should|only if)\s+(.+)$",
             text,
             re.I,
         )
@@ -1039,6 +1049,10 @@ class _Parser:
                 return
             cond = _uncontract(m.group(2).strip())
             _, obj = self._verb_object(m.group(1))
+            before = next((self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), "")
+            if before and len(before.split()) > 1:
+                obj = before.split()[1:]
+            obj = [w for w in obj if w not in ("someone", "somebody", "me", "us", "everyone", "team")]
             if obj and re.match(r"^(?:it|they)\b", cond, re.I):
                 cond = re.sub(r"^(?:it|they)\b", "the " + " ".join(obj[:2]), cond, flags=re.I)
             branch = self._new_branch(cond, text)
@@ -1113,11 +1127,15 @@ class _Parser:
             return True
         if re.match(r"^(?:done|finished|complete|completed|ready|that's done|it's done|all is done)\b", low):
             return False
+        if re.match(r"^(?:once|as soon as)\b", text, re.I) and not re.search(
+            r"\b(?:is|are|has|have)\b", cond, re.I
+        ):
+            return not _is_verb(_first_word(cond))  # "once the payment clears": a moment, not a decision
         if not _COND_STATE.search(cond) and not text.lower().startswith(
             ("if", "unless", "else if", "otherwise if", "in case", "only if", "but if", "and if")
         ):
             # "when a ticket arrives": what starts the workflow, not a decision
-            return bool(re.match(r"^(?:when|whenever|once)\b", text, re.I)) and not _is_verb(
+            return bool(re.match(r"^(?:when|whenever|once|as soon as)\b", text, re.I)) and not _is_verb(
                 _first_word(cond)
             )
         action = ""
@@ -1153,7 +1171,7 @@ class _Parser:
 
     def _fallback(self, rest: str, text: str, head: str = "") -> None:
         at = len(self.target) - 1
-        want = {_singular(w) for w in _split_words(head) if w not in _DETERMINERS} - {
+        want = {_stem(w) for w in _split_words(head) if w not in _DETERMINERS} - {
             "if", "when", "fail", "fails", "failed", "error", "errors", "out", "that", "it", "this", "case", "should",
             "all", "attempt", "try", "retry", "retrie", "call", "step", "request",
         }  # fmt: skip
@@ -1161,7 +1179,7 @@ class _Parser:
             for i in range(len(self.target) - 1, -1, -1):
                 s = self.target[i]
                 names = s.steps[0].name if s.kind == "try" and s.steps else s.name
-                have = {_singular(w) for w in _split_words(names)}
+                have = {_stem(w) for w in _split_words(names)}
                 if want & have:
                     at = i
                     break
@@ -1256,6 +1274,11 @@ class _Parser:
             elif len(verb) > 2 and verb[-1] == verb[-2] and verb[:-1] in _VERBS:
                 verb = verb[:-1]
             head = f"{verb} {hm.group(2)}".strip()
+            if verb in ("retry", "try", "attempt", "reattempt"):
+                # "keep retrying the upload until it works": the upload, again and again
+                noun = re.sub(r"^(?:the|a|an|this|that|to)\s+", "", hm.group(2).strip(), flags=re.I)
+                word = _first_word(noun)
+                head = noun if _is_verb(word) else (f"do {noun}" if noun else "")
         rm = re.match(
             r"^(?:repeat|redo|loop|iterate|do (?:it|this|that|them) (?:again|over)|try again|keep (?:going|trying|at it)|go again)\b\s*(.*)$",
             head,
@@ -1668,6 +1691,13 @@ class _Parser:
                 continue
             if i in (0, 1):
                 inner = m.group(2).strip(" ,")
+                if (
+                    i == 0
+                    and re.search(r"\bto\s*$", text[: m.start(2)])
+                    and inner
+                    and not _is_verb(_first_word(inner))
+                ):
+                    inner = "__verb__ " + inner  # "ask X agent to break ...": what follows "to" is a verb
                 return name, inner, m.group(0)
             rest = (text[: m.start()] + " " + text[m.end() :]).strip()
             return name, rest, m.group(0)
@@ -1697,6 +1727,8 @@ class _Parser:
                 or text
             )
         agent, inner, _ = self._agent(text)
+        said_verb = inner.startswith("__verb__ ")
+        inner = inner.removeprefix("__verb__ ")
         tool = self._tool(text)
         url = next(
             (self.prot.raw(t) for t in re.findall(r"qq\d+qq", text) if self.prot.raw(t).startswith("http")),
@@ -1720,7 +1752,7 @@ class _Parser:
             self.item("agent", agent, (), 0, raw)
             if (
                 not inner
-                or not _is_verb(verb)
+                or not (_is_verb(verb) or said_verb)
                 or verb
                 in (
                     "ask",
