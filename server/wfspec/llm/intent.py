@@ -1049,9 +1049,9 @@ class _Parser:
                 return
             cond = _uncontract(m.group(2).strip())
             _, obj = self._verb_object(m.group(1))
-            before = next((self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), "")
-            if before and len(before.split()) > 1:
-                obj = before.split()[1:]
+            prior_label = next((self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), "")
+            if prior_label and len(prior_label.split()) > 1:
+                obj = prior_label.split()[1:]
             obj = [w for w in obj if w not in ("someone", "somebody", "me", "us", "everyone", "team")]
             if obj and re.match(r"^(?:it|they)\b", cond, re.I):
                 cond = re.sub(r"^(?:it|they)\b", "the " + " ".join(obj[:2]), cond, flags=re.I)
