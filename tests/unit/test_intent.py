@@ -1124,3 +1124,69 @@ def test_nested_fallbacks() -> None:
     inner = t.catch[0]
     assert inner.kind == "try" and inner.steps[0].name == "tryMirrorEndpoint"
     assert [s.name for s in inner.catch] == ["queueRequest"]
+
+
+GH_MORE2 = _reg(
+    "github",
+    [
+        "# on PRs, run eslint and jest",
+        "Run go test on Go 1.22 for pushes to any branch",
+        "Trigger manually with inputs environment and version, then deploy to the chosen environment",
+        "Lint the Dockerfile, build the image, then push it to GHCR when a tag is pushed",
+        "On pull requests to main or release/*, run the unit tests and the integration tests in parallel",
+        "When someone comments on an issue, reply with the triage checklist",
+        "Every day at 2:30 UTC, scan dependencies for vulnerabilities and open an issue if any are found",
+    ],
+)
+
+
+def test_github_run_two_tools() -> None:
+    (job,) = extract(GH_MORE2[0], "github").plan.jobs
+    assert [s.target for s in job.steps if s.kind == "shell"][-2:] == ["npx eslint .", "npx jest"]
+
+
+def test_github_literal_go_test() -> None:
+    intent = extract(GH_MORE2[1], "github")
+    (job,) = intent.plan.jobs
+    assert job.steps[-1].target == "go test ./..."
+    assert next(s for s in job.steps if s.target.startswith("actions/setup-go")).args == {
+        "go-version": "1.22"
+    }
+    assert intent.plan.triggers[0].event == "push" and intent.plan.triggers[0].branches == []
+
+
+def test_github_inputs_list_and_environment_from_input() -> None:
+    intent = extract(GH_MORE2[2], "github")
+    assert intent.plan.triggers[0].inputs == {"environment": "string", "version": "string"}
+    (job,) = intent.plan.jobs
+    assert job.environment == "${{ inputs.environment }}"
+
+
+def test_github_tag_pushed_and_docker_jobs() -> None:
+    intent = extract(GH_MORE2[3], "github")
+    assert intent.plan.triggers[0].tags == ["*"]
+    assert [(j.id, j.needs) for j in intent.plan.jobs] == [
+        ("lint", []),
+        ("build", []),
+        ("publish", ["lint", "build"]),
+    ]
+    assert [j.steps[-1].target for j in intent.plan.jobs] == [
+        "hadolint Dockerfile",
+        "docker build -t app .",
+        "docker push app",
+    ]
+
+
+def test_github_branch_globs_and_parallel_test_jobs() -> None:
+    intent = extract(GH_MORE2[4], "github")
+    assert intent.plan.triggers[0].branches == ["main", "release/*"]
+    assert [(j.id, j.needs) for j in intent.plan.jobs] == [("test", []), ("test-2", [])]
+
+
+def test_github_issue_events_use_github_script() -> None:
+    (job,) = extract(GH_MORE2[5], "github").plan.jobs
+    assert [s.target for s in job.steps] == ["actions/github-script@v7"]
+    (job,) = extract(GH_MORE2[6], "github").plan.jobs
+    assert (
+        job.steps[-1].target == "actions/github-script@v7" and "issues.create" in job.steps[-1].args["script"]
+    )

@@ -1049,7 +1049,9 @@ class _Parser:
                 return
             cond = _uncontract(m.group(2).strip())
             _, obj = self._verb_object(m.group(1))
-            prior_label = next((self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), "")
+            prior_label = next(
+                (self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), ""
+            )
             if prior_label and len(prior_label.split()) > 1:
                 obj = prior_label.split()[1:]
             obj = [w for w in obj if w not in ("someone", "somebody", "me", "us", "everyone", "team")]
@@ -2085,7 +2087,7 @@ _LANGS = {
 }
 _VERSION = r"v?\d+(?:\.\d+)*(?:\.x)?"
 _LEFTOVER = re.compile(
-    r"^(?:let me |let us |we can |i can |you can )?(?:trigger|run|start|kick off|launch)(?: it| this| the workflow| the pipeline)?(?: manually)?$|^(?:it|this)$",
+    r"^(?:let me |let us |we can |i can |you can )?(?:trigger|run|start|kick off|launch)(?: it| this| the workflow| the pipeline)?(?: manually)?(?: with| using)?$|^(?:it|this)$",
     re.I,
 )
 _JOB_HEADS = {
@@ -2130,6 +2132,9 @@ def _branches(phrase: str) -> list[str]:
 class _GitHub:
     def __init__(self, p: _Parser) -> None:
         self.p = p
+        self.issue_event = False  # the workflow runs on an issue or a comment
+        self.docker = False  # the request builds a container image
+        self.inputs: dict[str, str] = {}
 
     def extract(self, text: str) -> Plan:
         m: re.Match[str] | None
@@ -2150,7 +2155,7 @@ class _GitHub:
         # tags
         for m in list(
             re.finditer(
-                r"\b(?:on|for|when(?:ever)?)\s+(?:pushing\s+|pushed\s+)?(?:a\s+|new\s+|version\s+|release\s+)?tags?(?:\s+(?:matching|like|named|that match|starting with))?\s*(qq\d+qq|[\w.*-]*\*[\w.*-]*|v[\d.x*]+)?(?:\s+(?:is|are|gets?)\s+(?:pushed|created))?",
+                r"\b(?:on|for|when(?:ever)?)\s+(?:pushing\s+|pushed\s+)?(?:a\s+|new\s+|version\s+|release\s+)?tags?(?:\s+(?:matching|like|named|that match|starting with))?(?:\s+(qq\d+qq|[\w.*-]*\*[\w.*-]*|v[\d.x*]+))?(?:\s+(?:is|are|gets?)\s+(?:pushed|created))?",
                 text,
                 re.I,
             )
@@ -2190,7 +2195,7 @@ class _GitHub:
             trig("pull_request")
             text = _cut(text, m)
         # pushes
-        nv = rf"(?!(?:on|when|if|pull|prs?|{_VERB_ALT})\b(?!\s+branch))"
+        nv = rf"(?!(?:on|when|if|pull|prs?|then|{_VERB_ALT})\b(?!\s+branch|/))"
         br = rf"((?:the\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
         for pat in (
             rf"\b(?:on|for|after|when(?:ever)?|upon)\s+(?:every\s+|each\s+|a\s+|any\s+|new\s+)?(?:push(?:es)?|commits?|merges?)(?:\s+(?:to|on|into|against)\s+{br})?",
@@ -2256,7 +2261,7 @@ class _GitHub:
         inputs: list[tuple[str, str]] = []
         for m in list(
             re.finditer(
-                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+input\b|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?:qq\d+qq|[\w-]+))*)",
+                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+input\b|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?!then\b|and\b|to\b|run\b)(?:qq\d+qq|[\w-]+))*)",
                 text,
                 re.I,
             )
@@ -2380,6 +2385,9 @@ class _GitHub:
         secrets = p._secrets(text)
         langs = self._langs(low_all, single, matrix)
         plan.triggers = list(triggers.values()) or [Trigger("push"), Trigger("pull_request")]
+        self.docker = bool(re.search(r"\b(?:docker|container image|image|ghcr)\b", low_all))
+        self.issue_event = any(t in triggers for t in ("issues", "issue_comment", "pull_request_target"))
+        self.inputs = dict(triggers["workflow_dispatch"].inputs) if "workflow_dispatch" in triggers else {}
         for t in triggers.values():
             if t.event == "schedule":
                 continue
@@ -2427,7 +2435,9 @@ class _GitHub:
             return ""
         if verb in ("create", "cut", "make", "draft", "publish") and "release" in obj:
             return "release"
-        if verb == "push" and re.search(r"\b(?:image|registry|docker|container)\b", piece, re.I):
+        if verb == "push" and re.search(
+            r"\b(?:image|registry|docker|container|ghcr|ecr|gcr|dockerhub|docker hub|quay)\b", piece, re.I
+        ):
             return "publish"
         for head, forms in _JOB_HEADS.items():
             if words[0] in forms:
@@ -2437,7 +2447,15 @@ class _GitHub:
     def _command(self, head: str, langs: dict[str, str], piece: str) -> str:
         pm = langs.get("pm", "npm")
         low = piece.lower()
-        if "docker" in low or re.search(r"\b(?:image|container)\b", low):
+        if head == "lint" and "dockerfile" in low:
+            return "hadolint Dockerfile"
+        if (
+            re.search(r"\b(?:docker|image|container|ghcr|ecr|gcr|registry)\b", low)
+            or self.docker
+            and head == "publish"
+            and "npm" not in low
+            and "pypi" not in low
+        ):
             if head in ("build", "package"):
                 return "docker build -t app ."
             if head in ("publish", "release", "deploy"):
@@ -2505,7 +2523,13 @@ class _GitHub:
                 parallel = bool(_PAR_TAIL.search(chunk) or _PAR_LEAD.match(chunk))
                 staged = staged or parallel
                 chunk = _PAR_TAIL.sub("", _PAR_LEAD.sub("", chunk))
-                for pi, (_, piece) in enumerate(_pieces(chunk)):
+                pieces: list[str] = []
+                for _, raw_piece in _pieces(chunk):
+                    if re.match(r"^(?:run|execute)\b", _strip_lead(raw_piece), re.I):
+                        pieces.extend(_distribute(_strip_lead(raw_piece)) or [raw_piece])
+                    else:
+                        pieces.append(raw_piece)
+                for pi, piece in enumerate(pieces):
                     piece = _strip_lead(piece)
                     piece = re.sub(r"^(?:and\s+)?(?:also\s+)?", "", piece)
                     if not piece or not re.search(r"[a-z]", piece, re.I) or _LEFTOVER.match(piece):
@@ -2536,6 +2560,13 @@ class _GitHub:
             verb, obj = p._verb_object(piece)
             label = " ".join([verb, *obj]).strip()
             piece_env = self._environment(piece) or (env if head == "deploy" else "")
+            if (
+                head == "deploy"
+                and not piece_env
+                and "environment" in self.inputs
+                and re.search(r"\benvironment\b", piece, re.I)
+            ):
+                piece_env = "${{ inputs.environment }}"
             if current is None or (multi and head):
                 base = head or (heads[0] if heads and not multi else verb) or "build"
                 if head == "deploy" and piece_env and any(j.id.startswith("deploy") for j in jobs):
@@ -2732,6 +2763,17 @@ class _GitHub:
                     args={"name": what, "path": path},
                 )
             ]
+        if verb in ("open", "create", "file") and re.search(r"\bissue\b", low):
+            title = re.sub(r"[^\w .,:-]", "", raw)[:80]
+            script = f"github.rest.issues.create({{...context.repo, title: '{title}'}})"
+            return [
+                Step(
+                    "action",
+                    name=name,
+                    target=self._action_ref("actions/github-script", "v7"),
+                    args={"script": script},
+                )
+            ]
         if verb == "download":
             return [
                 Step(
@@ -2742,8 +2784,20 @@ class _GitHub:
                 )
             ]
         if (
-            verb in ("comment", "reply", "thank", "greet", "welcome", "label", "close", "assign", "post")
-            and re.search(r"\b(?:issue|pr|pull request|comment|label)\w*\b", low)
+            verb
+            in (
+                "comment",
+                "reply",
+                "thank",
+                "greet",
+                "welcome",
+                "label",
+                "close",
+                "assign",
+                "post",
+                "respond",
+            )
+            and (re.search(r"\b(?:issue|pr|pull request|comment|label)\w*\b", low) or self.issue_event)
             or verb in ("comment", "label")
         ):
             body = raw.replace("'", " ").replace("`", " ")[:120]
@@ -2776,8 +2830,19 @@ class _GitHub:
                     args=args,
                 )
             ]
-        if re.match(r"^(?:run|execute)\b", low) and not head:
+        if re.match(r"^(?:run|execute)\b", low):
             rest = re.sub(r"^(?:run|execute)\s+(?:the\s+)?", "", raw, flags=re.I)
+            tool = re.match(r"^(eslint|jest|vitest|prettier|tsc|playwright|mocha)\b(.*)$", rest)
+            if tool:
+                return [
+                    Step(
+                        "shell",
+                        name=name,
+                        target=f"npx {tool.group(1)}"
+                        + (" ." if tool.group(1) in ("eslint", "prettier") else ""),
+                        args=args,
+                    )
+                ]
             sm = re.search(r"[\w./-]+\.(?:sh|py|js|ts)\b", rest)
             if sm:
                 return [
@@ -2789,8 +2854,11 @@ class _GitHub:
                     )
                 ]
             if re.match(
-                r"^(?:npm|yarn|pnpm|npx|make|python|pytest|go|cargo|mvn|gradle|docker|bash|sh|\./)\b", rest
-            ):
+                r"^(?:npm|yarn|pnpm|npx|make|python|pytest|go|cargo|mvn|gradle|docker|bash|sh|tox|ruff|mypy|bundle|rake|dotnet|hugo|terraform|helm|kubectl|\./)\b",
+                rest,
+            ) and not re.search(r"\b(?:with|on|for|using)\b", rest):
+                if re.fullmatch(r"go (?:test|build|vet)", rest.strip()):
+                    rest = rest.strip() + " ./..."
                 return [Step("shell", name=name, target=rest, args=args)]
         if head:
             return [Step("shell", name=name, target=self._command(head, langs, piece), args=args)]
@@ -2836,6 +2904,8 @@ def extract(
 
 
 def _finish(p: _Parser, steps: list[Step]) -> None:
+    """Step items follow the plan's order; branch items get their outcomes and case count;
+    single-case branches get the implicit default; fallbacks get their phrase."""
     from wfspec.llm.plan import walk as _walk
 
     order = [p.step_item[id(s)] for s in _walk(steps) if id(s) in p.step_item]
@@ -2843,8 +2913,6 @@ def _finish(p: _Parser, steps: list[Step]) -> None:
     moved = [p.items[i] for i in order]
     for i, it in zip(slots, moved, strict=True):
         p.items[i] = it
-    """Branch items get their outcomes and case count; single-case branches get the implicit
-    default; empty control bodies are dropped."""
     from wfspec.llm.plan import ACTIONS, walk
 
     for s in list(walk(steps)):
