@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wfspec.llm import coverage
 from wfspec.llm.intent import Intent, extract
@@ -1190,3 +1192,35 @@ def test_github_issue_events_use_github_script() -> None:
     assert (
         job.steps[-1].target == "actions/github-script@v7" and "issues.create" in job.steps[-1].args["script"]
     )
+
+
+# -- any text: no exception, a structurally sound plan ----------------------------------------------
+
+_WORDS = (
+    "if when otherwise else then and , ; . for each every all until repeat keep retry 3 times wait "
+    "an hour meanwhile in parallel at the same time send email ask the billing agent route issues to "
+    "everything else call the Stripe API fails use backup daily at 9 on pushes to main pull requests "
+    "Node 18 20 on ubuntu windows deploy production build test lint order.created event publish "
+    "depending on priority high low : it it's over 500 under 100 give up after two days `make x` "
+    "https://x.example/y SLACK_TOKEN secret tool MCP server"
+).split()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_WORDS), min_size=0, max_size=30), st.sampled_from(["serverless", "github"]))
+def test_any_request_gives_a_sound_plan(words: list[str], dialect: str) -> None:
+    intent = extract(" ".join(words), dialect)
+    for s in intent.plan.walk():
+        if s.kind == "branch":
+            assert len(s.cases) >= 2 and s.cases[-1].when == ""
+        if s.kind in ("foreach", "loop", "try"):
+            assert s.steps
+        if s.kind == "parallel":
+            assert len(s.branches) >= 2 and all(s.branches)
+    for item in intent.items:
+        if item.kind == "branch":
+            assert any(s.kind == "branch" and len(s.cases) == item.count for s in intent.plan.walk())
+    if dialect == "github":
+        assert intent.plan.jobs and intent.plan.triggers
+        ids = [j.id for j in intent.plan.jobs]
+        assert len(ids) == len(set(ids)) and all(n in ids for j in intent.plan.jobs for n in j.needs)
