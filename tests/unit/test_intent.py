@@ -1224,3 +1224,44 @@ def test_any_request_gives_a_sound_plan(words: list[str], dialect: str) -> None:
         assert intent.plan.jobs and intent.plan.triggers
         ids = [j.id for j in intent.plan.jobs]
         assert len(ids) == len(set(ids)) and all(n in ids for j in intent.plan.jobs for n in j.needs)
+
+
+MORE4 = _reg(
+    "serverless",
+    [
+        "In case the invoice is overdue, send a reminder; else mark it as paid",
+        "Hand the complaint to the escalations agent unless it's a refund request",
+        "Wait for approval from the manager",
+        "Delegate to agent Maria, then wait for her answer",
+        "Query the orders table, then keep only the rows where status is pending",
+        "Send a text via Twilio and an email via SendGrid simultaneously",
+    ],
+)
+
+
+def test_mark_it_as_a_status() -> None:
+    (b,) = extract(MORE4[0]).plan.steps
+    step = b.cases[1].steps[0]
+    assert (step.kind, step.name, step.args) == ("set", "markPaid", {"status": "paid"})
+
+
+def test_trailing_unless() -> None:
+    (b,) = extract(MORE4[1]).plan.steps
+    assert b.cases[0].when == "the complaint is not a refund request"
+    assert b.cases[0].steps[0].target == "escalations" and b.cases[1].steps == []
+
+
+def test_wait_for_something_is_a_listen() -> None:
+    assert [(s.kind, s.target) for s in extract(MORE4[2]).plan.steps] == [("listen", "approval")]
+    assert [s.kind for s in extract(MORE4[3]).plan.steps] == ["agent", "listen"]
+
+
+def test_only_and_where_stay_out_of_names() -> None:
+    assert extract(MORE4[4]).plan.steps[1].name == "keepRows"
+
+
+def test_two_services_at_the_same_time() -> None:
+    intent = extract(MORE4[5])
+    (par,) = intent.plan.steps
+    assert [b[0].args.get("api") for b in par.branches] == ["twilio", "sendgrid"]
+    assert [i.name for i in kinds(intent, "api")] == ["twilio", "sendgrid"]

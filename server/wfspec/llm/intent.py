@@ -119,7 +119,7 @@ _DETERMINERS = frozenset(
     them it they him me us itself themselves one""".split()
 )
 _PREPOSITIONS = frozenset(
-    """to for with via through using from in on at by into onto about if when until unless so
+    """where which who whose to for with via through using from in on at by into onto about if when until unless so
     because after before while as over under within per of against across without once whether
     and or but then""".split()
 )
@@ -511,6 +511,14 @@ def _uncontract(text: str) -> str:
     text = re.sub(r"\b(it|that|what|there|he|she)'s\b", r"\1 is", text, flags=re.I)
     text = re.sub(r"\b(they|we|you)'re\b", r"\1 are", text, flags=re.I)
     return re.sub(r"\b(is|are|was|does|do|did|has|have)n't\b", r"\1 not", text, flags=re.I)
+
+
+def _negate(cond: str) -> str:
+    """The opposite condition, in words ("it is a refund" -> "it is not a refund")."""
+    m = re.search(r"\b(is|are|was|were|has|have|does|do|can|will)\b(?!\s+not\b)", cond)
+    if m:
+        return cond[: m.end()] + " not" + cond[m.end() :]
+    return "not " + cond
 
 
 def _strip_lead(text: str) -> str:
@@ -1037,26 +1045,29 @@ class _Parser:
             self._parallel([[prev], new], [self._phrase(prev), text[m.end() :]], text)
             return
         # a trailing condition: "escalate to a human if the sentiment is negative"
-        m = re.match(r"^(.+?)\s+(?:if|only if|in case|whenever|when)\s+(.+)$", text)
+        m = re.match(r"^(.+?)\s+(if|only if|in case|whenever|when|unless)\s+(.+)$", text)
         if (
             m
             and _is_verb(_first_word(m.group(1)))
-            and _COND_STATE.search(m.group(2))
-            and not self._listen_phrase(m.group(2))
+            and _COND_STATE.search(m.group(3))
+            and not self._listen_phrase(m.group(3))
         ):
-            if _FAIL.match("if " + m.group(2)) and self._flat_target_has_step():
+            if _FAIL.match("if " + m.group(3)) and self._flat_target_has_step() and m.group(2) != "unless":
                 self._fallback(m.group(1), text)
                 return
-            cond = _uncontract(m.group(2).strip())
-            _, obj = self._verb_object(m.group(1))
-            prior_label = next(
-                (self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), ""
-            )
-            if prior_label and len(prior_label.split()) > 1:
-                obj = prior_label.split()[1:]
-            obj = [w for w in obj if w not in ("someone", "somebody", "me", "us", "everyone", "team")]
+            cond = _uncontract(m.group(3).strip())
+            _, own = self._verb_object(re.sub(r"\s+(?:to|for|with)\s+.*$", "", m.group(1)))
+            people = ("someone", "somebody", "me", "us", "everyone", "team", "customer", "user", "them")
+            obj = [w for w in own if w not in people]
+            if not obj:
+                prior_label = next(
+                    (self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), ""
+                )
+                obj = [w for w in prior_label.split()[1:] if w not in people]
             if obj and re.match(r"^(?:it|they)\b", cond, re.I):
                 cond = re.sub(r"^(?:it|they)\b", "the " + " ".join(obj[:2]), cond, flags=re.I)
+            if m.group(2) == "unless":
+                cond = _negate(cond)
             branch = self._new_branch(cond, text)
             self._case(branch, cond, self._subject(cond), m.group(1))
             return
@@ -1640,6 +1651,16 @@ class _Parser:
             return
         if self._listen(text):
             return
+        wm = re.match(
+            r"^(?:wait|waiting|hold)\s+(?:for|on|until)\s+(?:the\s+|an?\s+|her\s+|his\s+|their\s+|its\s+|our\s+)?([\w'-]+(?:\s+[\w'-]+)?)(?:\s+(?:from|by|of|to)\b.*)?$",
+            text,
+            re.I,
+        )
+        if wm and not re.search(_DUR, text, re.I):
+            # "wait for approval from the manager": the workflow listens for it
+            event = ".".join(w for w in _split_words(wm.group(1)) if w not in _DETERMINERS) or "event"
+            self._listen_step(event, text)
+            return
         # emits
         m = re.search(
             r"\b(publish|emit|fire|broadcast|raise|produce|dispatch|send|post|push|announce|trigger)(?:es|s|ed|ing)?\s+(?:an?\s+|the\s+)?(?:([a-z][\w-]*(?:\.[\w-]+)+)(?:\s+event)?|((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+event)\b",
@@ -1822,8 +1843,13 @@ class _Parser:
             assert sm2 is not None
             step.kind = "set"
             value = self.prot.restore(sm2.group(2), True).strip()
-            args[camel(sm2.group(1)) or "value"] = value
-            verb, obj = "set", [*_split_words(sm2.group(1))[:2], *_split_words(value)[:2]]
+            key = sm2.group(1)
+            if key.lower() in _DETERMINERS:
+                args["status"] = value
+                verb, obj = _first_word(text), _split_words(value)[:2]
+            else:
+                args[camel(key) or "value"] = value
+                verb, obj = "set", [*_split_words(key)[:2], *_split_words(value)[:2]]
         elif re.match(
             r"^(?:raise|throw)\s+(?:an?\s+)?(.*?)\s*(?:error|exception)\b|^fail (?:the workflow|with)\b",
             text,
@@ -1943,6 +1969,8 @@ class _Parser:
                 continue
             if low in _DETERMINERS or low in (
                 "instead",
+                "only",
+                "just",
                 "is",
                 "are",
                 "be",
