@@ -22,23 +22,34 @@ The cue lexicon (case and punctuation do not matter):
 - sequence: ``then``, ``and then``, ``after that``, ``afterwards``, ``next``, ``first``,
   ``finally``, ``lastly``, ``once that's done``, ``;``, sentence ends. ``finally`` and ``after
   that`` close every open block.
-- branch: ``if C, A``, ``if C then A``, ``A if C``, ``when/whenever/in case/unless C`` (with a
-  state verb in C), ``else if``, comparator continuations (``over 500 ..., under 100 ...``),
-  ``otherwise``/``else``/``if not``/``everything else``/``in all other cases`` (the default),
-  ``depending on X: A for Y, B for Z``, routing (``route X to A and everything else to B``).
+- branch: ``if C, A``, ``if C then A``, ``A if/when/unless C``, ``when/whenever/in case/unless
+  C`` (with a state verb in C), ``else if``, comparator continuations (``over 500 ..., under
+  100 ...``), ``otherwise``/``else``/``if not``/``everything else``/``anything above that``/``in
+  all other cases`` (the default; ``do nothing`` leaves it empty), ``depending on X: A for Y, B
+  for Z``, routing (``route X to A and everything else to B``). A pronoun in a condition ("if
+  it's down") takes the subject of the branch or the object of the step it refers to. ``when/
+  once/as soon as`` without a state ("when a ticket arrives") is what starts the workflow: no
+  step.
 - for-each: ``for each/every/all (of) (the) X``, ``each X should ...`` at a clause start,
-  ``iterate/loop over X``, ``go through each X``; a trailing ``... for each X``. ``each`` as a
+  ``iterate/loop over X``, ``go through each X``, ``process each X: A, B and C``; a trailing
+  ``... for each X``; ``for each one`` iterates over what the step before returned. ``each`` as a
   plain determiner ("charge each customer") is not a for-each. Collective cues (``all of them``,
   ``in one call``, ``in bulk``, ``at once``) end the body.
-- loop: ``keep Ving ... until C``, ``repeat (X) until C``, ``A until C``, ``until C`` (wraps
-  the step before), ``as long as C``.
+- loop: ``keep Ving ... until C``, ``repeat (X) until C`` (X: an earlier step, or a new one),
+  ``A until C``, ``until C`` (wraps the step before), ``as long as C``; ``every D`` inside such a
+  clause is the loop's pace (a wait in the body), not a schedule.
 - parallel: ``meanwhile``, ``in the meantime``, ``at the same time``, ``simultaneously``,
-  ``concurrently``, ``in parallel``, ``all at once``, ``while ... also``.
+  ``concurrently``, ``in parallel``, ``all at once``, ``while ... also``; one verb over a list
+  ("translate it into French and German at the same time") gives a branch per element.
 - retry: ``retry (up to) N times``, ``try (it) N times``, ``N retries/attempts``, ``give up
-  after N attempts``, ``twice``; ``with exponential/linear/constant backoff``.
+  after N attempts``, ``twice``, ``retry the X N times``; ``with exponential/linear/constant
+  backoff``, ``waiting D between attempts`` (a constant delay); ``if it fails, retry N times``
+  retries the step before.
 - fallback: ``if that/it fails/errors``, ``on failure``, ``in case of an error``, ``if
-  anything goes wrong``, ``failing that``, ``fall back to X``.
-- wait: ``wait/pause/sleep/delay/hold (for) D``, ``after D, A``, ``D later``; timeout: ``give up
+  anything goes wrong``, ``failing that``, ``fall back to X``; ``if the upload fails`` wraps the
+  step it names; a fallback's own ``if that fails too`` nests.
+- wait: ``wait/pause/sleep/delay/hold (for|up to) D``, ``after D, A``, ``D later``; ``wait for
+  X`` without a duration listens for X; timeout: ``give up
   / time out / abort after D``, ``a D timeout``, ``timeout of D``, ``within D``.
 - events: ``when/once/on the X event (comes in|arrives|...)``, ``wait/listen for the X event``
   (listen); ``publish/emit/fire/broadcast/send an X event`` (emit). X is a dotted name or the
