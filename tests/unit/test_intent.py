@@ -1265,3 +1265,22 @@ def test_two_services_at_the_same_time() -> None:
     (par,) = intent.plan.steps
     assert [b[0].args.get("api") for b in par.branches] == ["twilio", "sendgrid"]
     assert [i.name for i in kinds(intent, "api")] == ["twilio", "sendgrid"]
+
+
+MORE5 = _reg(
+    "serverless",
+    [
+        "Collect the name, email and phone number, then create the account",
+        "Transcribe the voicemail, then either call back or send an SMS depending on the intent",
+    ],
+)
+
+
+def test_a_list_of_things_is_one_step() -> None:
+    assert [s.name for s in extract(MORE5[0]).plan.steps] == ["collectNameEmail", "createAccount"]
+
+
+def test_either_or_depending_on() -> None:
+    (b,) = steps_of(extract(MORE5[1]).plan, "branch")
+    assert [c.steps[0].name if c.steps else "" for c in b.cases] == ["callBack", "sendSms", ""]
+    assert all("intent" in c.when for c in b.cases if c.when)

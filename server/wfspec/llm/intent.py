@@ -642,6 +642,13 @@ def _pieces(chunk: str) -> list[tuple[str, str]]:
                 if "while also" in m.group(0):
                     cut = (m.start(), m.end())
                     break
+                listed = (
+                    re.match(r"^[\w-]+(?:\s+[\w-]+)?(?:\s*,\s*|\s+)(?:and|or)\s+([\w-]+)", nxt)
+                    if "," in m.group(0)
+                    else None
+                )
+                if listed and not _is_verb(listed.group(1)) and not _HEAD.match(nxt):
+                    continue  # "the name, email and phone number": a list of things, not of actions
                 if (
                     _is_verb(word)
                     or (
@@ -1041,6 +1048,23 @@ class _Parser:
         )
         if m and _is_verb(_first_word(m.group(1))):
             self._foreach(m.group(2), text, body=m.group(1), keep_open=False)
+            return
+        # "either A or B depending on X"
+        m = re.match(
+            r"^(?:either\s+)?(.+?)\s+or\s+(.+?)\s+(?:depending on|based on|according to)\s+(?:the\s+|its\s+|their\s+)?(.+)$",
+            text,
+            re.I,
+        )
+        if m and _is_verb(_first_word(m.group(1))) and _is_verb(_first_word(m.group(2))):
+            subject = m.group(3).strip()
+            branch = self._new_branch(subject, text)
+            for option in (m.group(1), m.group(2)):
+                verb, obj = self._verb_object(option)
+                case = Case(f"the {subject} is {' '.join([verb, *obj])}", [])
+                branch.cases.append(case)
+                self.frames.append(_Frame("case", branch, case.steps))
+                self._piece("and", option)
+                self.frames.pop()
             return
         # loops
         if self._loop(text):
