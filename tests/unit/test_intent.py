@@ -1284,3 +1284,11 @@ def test_either_or_depending_on() -> None:
     (b,) = steps_of(extract(MORE5[1]).plan, "branch")
     assert [c.steps[0].name if c.steps else "" for c in b.cases] == ["callBack", "sendSms", ""]
     assert all("intent" in c.when for c in b.cases if c.when)
+
+
+def test_github_no_invented_webhook_secret() -> None:
+    (job,) = extract("on push, notify the team on Slack", "github").plan.jobs
+    assert "SLACK" not in json.dumps([vars(s) for s in job.steps]).replace("Slack", "")
+    (job,) = extract("on push, notify Slack using the SLACK_WEBHOOK secret", "github").plan.jobs
+    assert '"$SLACK_WEBHOOK"' in job.steps[-1].target
+    assert job.steps[-1].args["env"] == {"SLACK_WEBHOOK": "${{ secrets.SLACK_WEBHOOK }}"}

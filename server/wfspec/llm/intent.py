@@ -2880,10 +2880,12 @@ class _GitHub:
                     args={"script": script},
                 )
             ]
-        if verb in ("notify", "alert", "message", "ping", "post", "send") and re.search(
-            r"\b(?:slack|teams|discord|channel|webhook)\b", low
+        if (
+            verb in ("notify", "alert", "message", "ping", "post", "send")
+            and re.search(r"\b(?:slack|teams|discord|channel|webhook)\b", low)
+            and step_secrets
         ):
-            var = next((s for s in step_secrets), "SLACK_WEBHOOK_URL")
+            var = step_secrets[0]  # only a webhook the request names: no invented secret
             text = re.sub(r"[^\w .,:-]", "", raw)[:80]
             return [
                 Step(
