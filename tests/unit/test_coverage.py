@@ -167,3 +167,25 @@ def test_steps_in_different_cases_or_branches_have_no_order() -> None:
         True,
         False,
     ]
+
+
+def test_an_outcome_that_does_nothing_is_an_empty_case_and_a_lone_if_needs_one_case() -> None:
+    plan = Plan(
+        steps=[
+            Step(
+                "branch", "check", cases=[Case("expiring", [Step("http", "openRenewalTicket")]), Case("", [])]
+            )
+        ]
+    )
+    item = Item("branch", "cert expires", ("open a renewal ticket", "do nothing"), 2)
+    assert cover([item], plan)[0].ok
+    assert not cover(
+        [Item("branch", "cert expires", ("open a renewal ticket", "close the ticket"), 2)], plan
+    )[0].ok
+    lone = Plan(
+        steps=[
+            Step("branch", "check", cases=[Case("big", [Step("emit", "emitBacklogged", "queue.backlogged")])])
+        ]
+    )
+    assert cover([Item("branch", "above 1000", ("emit queue.backlogged",), 1)], lone)[0].ok
+    assert not cover([Item("branch", "above 1000", ("emit queue.backlogged",))], lone)[0].ok

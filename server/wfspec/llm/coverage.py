@@ -218,14 +218,17 @@ def _cover_one(
             return Covered(item, True, "referenced")
         return Covered(item, False, "the workflow does not use the secret")
     if k == "branch":
-        need = max(item.count, len(item.values), 2)
+        need = _outcomes(item)
         for s in every:
             if s.kind != "branch" or len(s.cases) < need:
                 continue
             missing = [
                 v
                 for v in item.values
-                if not any(_best(words(v), _case_actions(c.steps), 0.5) for c in s.cases)
+                if not any(
+                    _best(words(v), _case_actions(c.steps), 0.5) or (_noop(v) and not _case_actions(c.steps))
+                    for c in s.cases
+                )
             ]
             if not missing:
                 return Covered(item, True, f'switch "{s.name}" with {len(s.cases)} cases')
@@ -325,6 +328,21 @@ def _cover_one(
     return Covered(item, False, f"unknown item kind {k!r}")
 
 
+_NOOP = frozenset({"nothing", "skip", "ignore", "stop", "done", "end", "continue", "proceed"})
+
+
+def _noop(phrase: str) -> bool:
+    """An outcome that does nothing ("otherwise do nothing", "else skip it")."""
+    w = words(phrase)
+    return bool(w) and w <= _NOOP
+
+
+def _outcomes(item: Item) -> int:
+    """How many cases a branch item needs: its count when given, else one per outcome (at
+    least two: a condition and what happens otherwise)."""
+    return item.count or max(len(item.values), 2)
+
+
 def _case_actions(steps: list[Step]) -> list[Step]:
     return [s for s in walk(steps) if s.kind in ACTIONS]
 
@@ -342,7 +360,7 @@ def describe(item: Item) -> str:
         noun = {"agent": "agent", "tool": "MCP tool", "api": "API", "function": "function"}[k]
         return f'a call of the {noun} "{name}"'
     if k == "branch":
-        n = max(item.count, len(item.values), 2)
+        n = _outcomes(item)
         outcomes = f" ({'; '.join(item.values)})" if item.values else ""
         return f'a branch on "{name}" with {n} outcomes{outcomes}'
     if k == "loop":
