@@ -334,7 +334,7 @@ _NOOP = frozenset({"nothing", "skip", "ignore", "stop", "done", "end", "continue
 def _noop(phrase: str) -> bool:
     """An outcome that does nothing ("otherwise do nothing", "else skip it")."""
     w = words(phrase)
-    return bool(w) and w <= _NOOP
+    return bool(w) and w <= words(" ".join(_NOOP))
 
 
 def _outcomes(item: Item) -> int:
