@@ -1292,3 +1292,13 @@ def test_github_no_invented_webhook_secret() -> None:
     (job,) = extract("on push, notify Slack using the SLACK_WEBHOOK secret", "github").plan.jobs
     assert '"$SLACK_WEBHOOK"' in job.steps[-1].target
     assert job.steps[-1].args["env"] == {"SLACK_WEBHOOK": "${{ secrets.SLACK_WEBHOOK }}"}
+
+
+def test_github_needs_an_existing_job() -> None:
+    names = {"jobs": ["build", "lint"]}
+    intent = extract("after the build job, deploy to production", "github", names=names)
+    assert [(j.id, j.needs, j.environment) for j in intent.plan.jobs] == [("deploy", ["build"], "production")]
+    intent = extract("once lint passes, publish to npm", "github", names=names)
+    assert [(j.id, j.needs) for j in intent.plan.jobs] == [("publish", ["lint"])]
+    intent = extract("after the release job, notify the team", "github")
+    assert [j.id for j in intent.plan.jobs] == ["notify"] and intent.plan.jobs[0].needs == []

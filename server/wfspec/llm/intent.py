@@ -2456,7 +2456,23 @@ class _GitHub:
                 continue
             values = [*t.branches, *t.tags, *t.types, *t.paths]
             p.item("trigger", t.event, tuple(values), 0, t.event)
+        # "after the build job": an existing job the new ones need
+        after: list[str] = []
+        for m in list(
+            re.finditer(
+                r"\b(?:after|once|when)\s+(?:the\s+)?([\w-]+)(?:\s+job)?\s+(?:passes|succeeds|finishes|is done|job)\b,?|\bafter\s+(?:the\s+)?([\w-]+)\s+job\b,?",
+                text,
+                re.I,
+            )
+        ):
+            name = p.names.match("jobs", m.group(1) or m.group(2) or "")
+            if name:
+                after.append(name)
+                text = text.replace(m.group(0), " ", 1)
         plan.jobs = self._jobs(_tidy(text), langs, matrix, runs_on, env, secrets)
+        for j in plan.jobs:
+            if after and not j.needs:
+                j.needs = list(after)
         if timeout:
             p.item("timeout", timeout, (), 0, timeout)
             plan.timeout = timeout
@@ -2600,6 +2616,8 @@ class _GitHub:
                     sep = "and" if pi > 0 else ("then" if (ci > 0 or si > 0) else "")
                     verb, obj = p._verb_object(piece)
                     head = self._head(verb, obj, piece)
+                    if not head and not _is_verb(verb) and not re.search(r"qq\d+qq", piece):
+                        continue  # no action: words left over around a trigger or a job name
                     if head and sep == "then" and any(h for _, h, _ in entries):
                         staged = True
                     entries.append((sep, head, piece))
