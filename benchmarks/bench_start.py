@@ -12,7 +12,8 @@ measures, in milliseconds from the spawn:
 The bare server (this file run with ``--bare-server``) imports ``lsprotocol.types`` and
 ``pygls.lsp.server``, answers initialize and publishes no diagnostics on didOpen: the floor any
 pygls server pays. Runs alternate between the two servers so that machine load hits both alike.
-Prints a Markdown table of p50/p95 over ``--runs`` and the difference.
+Prints a Markdown table of p50/p95 over ``--runs`` and the difference; on Linux also the server
+process's CPU time (user + system) up to the initialize result, which machine load hardly moves.
 
     python benchmarks/bench_start.py [--runs 20] [--pull] [--spec PATH]
 """
@@ -129,6 +130,15 @@ class Client:
         self.waiters.append((method, pred, fut))
         return fut
 
+    def cpu_ms(self) -> float:
+        """User + system CPU time of the server process so far (Linux), else NaN."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
     async def close(self) -> None:
         try:
             await asyncio.wait_for(self.request("shutdown", None), 30)
@@ -150,8 +160,8 @@ def capabilities(pull: bool) -> dict[str, Any]:
     return {"textDocument": text, "workspace": {"configuration": True}}
 
 
-async def one_run(command: list[str], text: str, pull: bool) -> tuple[float, float]:
-    """(initialize result, first diagnostics) in ms from the spawn."""
+async def one_run(command: list[str], text: str, pull: bool) -> tuple[float, float, float]:
+    """(initialize result, first diagnostics) in ms from the spawn, and the CPU ms to the first."""
     t0 = time.perf_counter()
     c = await Client.start(command)
     await c.request(
@@ -164,6 +174,7 @@ async def one_run(command: list[str], text: str, pull: bool) -> tuple[float, flo
         },
     )
     t_init = time.perf_counter()
+    cpu = c.cpu_ms()
     uri = "file:///bench/support-triage.sw.yaml"
     pushed = c.expect("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p.get("version") == 1)
     c.notify("initialized", {})
@@ -177,7 +188,7 @@ async def one_run(command: list[str], text: str, pull: bool) -> tuple[float, flo
         await pushed
     t_diag = time.perf_counter()
     await c.close()
-    return (t_init - t0) * 1000, (t_diag - t0) * 1000
+    return (t_init - t0) * 1000, (t_diag - t0) * 1000, cpu
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -190,20 +201,25 @@ async def main_async(runs: int, pull: bool, spec: Path) -> None:
     servers = {"bare pygls": BARE, "wfspec serve": WFSPEC}
     init: dict[str, list[float]] = {k: [] for k in servers}
     diag: dict[str, list[float]] = {k: [] for k in servers}
+    cpu: dict[str, list[float]] = {k: [] for k in servers}
     for command in servers.values():  # warm the file cache; not counted
         await one_run(command, text, pull)
     for _ in range(runs):
         for name, command in servers.items():
-            a, b = await one_run(command, text, pull)
+            a, b, c = await one_run(command, text, pull)
             init[name].append(a)
             diag[name].append(b)
+            cpu[name].append(c)
     mode = "pull (textDocument/diagnostic)" if pull else "push (publishDiagnostics)"
     print(f"{runs} runs each, alternating; first diagnostics by {mode}; spec {spec.name}\n")
     print(
         "| from spawn to | bare pygls p50 / p95 (ms) | wfspec serve p50 / p95 (ms) | wfspec - bare p50 / p95 (ms) |"
     )
     print("|---|---:|---:|---:|")
-    for label, data in (("initialize result", init), ("first diagnostics after didOpen", diag)):
+    rows = [("initialize result", init), ("first diagnostics after didOpen", diag)]
+    if not any(math.isnan(v) for v in cpu["wfspec serve"]):
+        rows.append(("initialize result, server CPU time", cpu))
+    for label, data in rows:
         b, w = data["bare pygls"], data["wfspec serve"]
         bp, bq, wp, wq = statistics.median(b), pct(b, 0.95), statistics.median(w), pct(w, 0.95)
         print(f"| {label} | {bp:.0f} / {bq:.0f} | {wp:.0f} / {wq:.0f} | {wp - bp:+.0f} / {wq - bq:+.0f} |")
