@@ -180,7 +180,7 @@ def test_an_outcome_that_does_nothing_is_an_empty_case_and_a_lone_if_needs_one_c
     item = Item("branch", "cert expires", ("open a renewal ticket", "do nothing"), 2)
     assert cover([item], plan)[0].ok
     assert not cover(
-        [Item("branch", "cert expires", ("open a renewal ticket", "close the ticket"), 2)], plan
+        [Item("branch", "cert expires", ("open a renewal ticket", "call the customer"), 2)], plan
     )[0].ok
     lone = Plan(
         steps=[
