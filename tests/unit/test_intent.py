@@ -1302,3 +1302,50 @@ def test_github_needs_an_existing_job() -> None:
     assert [(j.id, j.needs) for j in intent.plan.jobs] == [("publish", ["lint"])]
     intent = extract("after the release job, notify the team", "github")
     assert [j.id for j in intent.plan.jobs] == ["notify"] and intent.plan.jobs[0].needs == []
+
+
+TERSE = _reg(
+    "serverless",
+    [
+        "get order -> validate it -> charge card -> send receipt",
+        "fetch the data & transform it & load it into the warehouse",
+        "steps: 1) pull the logs 2) summarize them 3) email the summary",
+        "on new signup: send welcome email; wait 3 days; send onboarding tips",
+        "classify the ticket with the triage agent. billing -> billing agent. tech -> tech agent. anything else -> general agent.",
+        "try charging the card; on error fall back to PayPal",
+        "summarize each document in parallel",
+        "for each region run the report and, when all are done, merge them",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "request_,names",
+    [
+        (TERSE[0], ["getOrder", "validate", "chargeCard", "sendReceipt"]),
+        (TERSE[1], ["fetchData", "transform", "loadWarehouse"]),
+        (TERSE[2], ["pullLogs", "summarize", "emailSummary"]),
+        (TERSE[3], ["sendWelcomeEmail", "wait3Days", "sendOnboardingTips"]),
+    ],
+)
+def test_terse_sequences(request_: str, names: list[str]) -> None:
+    assert [s.name for s in extract(request_).plan.steps] == names
+
+
+def test_arrow_mappings_make_one_switch() -> None:
+    plan = extract(TERSE[4]).plan
+    assert [s.kind for s in plan.steps] == ["agent", "branch"]
+    assert [(c.when, c.steps[0].target) for c in plan.steps[1].cases] == [
+        ("billing", "billing"),
+        ("tech", "tech"),
+        ("", "general"),
+    ]
+
+
+def test_try_ving_and_parallel_each_and_all_done() -> None:
+    (t,) = extract(TERSE[5]).plan.steps
+    assert t.steps[0].name == "chargeCard" and t.catch[0].args.get("api") == "paypal"
+    (loop,) = extract(TERSE[6]).plan.steps
+    assert loop.kind == "foreach" and loop.each == "document" and loop.steps[0].name == "summarizeDocument"
+    plan = extract(TERSE[7]).plan
+    assert [s.kind for s in plan.steps] == ["foreach", "http"] and plan.steps[1].name == "merge"

@@ -339,7 +339,18 @@ def _clean(request: str) -> str:
         text = re.sub(r"\b[A-Z][A-Z]+\b(?![_\d])", lambda m: m.group(0).lower(), text)
         text = text[:1].upper() + text[1:]
     text = text.replace("’", "'").replace("‘", "'").replace("—", ", ").replace("–", "-")
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+&\s+", " and ", text)
+    text = re.sub(r"^(?:steps|workflow|flow|plan|todo|tasks|pipeline)\s*:\s*", "", text.strip(), flags=re.I)
+    if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
+        text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
+    out = []
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        if len(re.findall(r"\s(?:->|→|=>)\s", sentence)) >= 2 and not re.search(
+            r"depending|based on|\broute", sentence, re.I
+        ):
+            sentence = re.sub(r"\s(?:->|→|=>)\s", ", then ", sentence)
+        out.append(sentence)
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
 
 
 def _cut(text: str, m: re.Match[str]) -> str:
@@ -513,7 +524,8 @@ _HEAD = re.compile(
 _LEAD = re.compile(
     r"^(?:please|also|then|and|so|just|first(?:ly)?|we (?:need|want|have) to|i want to|i'd like to|i need to|"
     r"you should|make sure (?:to|that you)|be sure to|go ahead and|let's|lets|we should|should|must|"
-    r"start by|begin by|to start,?|the workflow should|it should|this workflow should)\b[,:]?\s*",
+    r"start by|begin by|to start,?|the workflow should|it should|this workflow should|"
+    r"(?:on|upon|whenever|when)\s+(?:an?\s+|each\s+|every\s+)?(?:new\s+)?[\w-]+(?:\s+[\w-]+)?\s*:)(?:\s|$)[,:]?\s*",
     re.I,
 )
 
@@ -793,6 +805,7 @@ class _Parser:
         self.step_text: dict[int, str] = {}  # action step -> the phrase it came from
         self.step_item: dict[int, int] = {}  # action step -> index of its step item
         self.dropped: set[int] = set()  # items that turned out not to hold
+        self.map_branch: Step | None = None  # the branch "X -> Y" sentences add cases to
 
     # -- items and names --
 
@@ -835,12 +848,42 @@ class _Parser:
             else:
                 sentences.extend(_sentences(whole))
         for si, sentence in enumerate(sentences):
+            mapping = re.match(r"^(?:and\s+)?(.+?)\s*(?:->|→|=>)\s*(.+)$", sentence)
+            if mapping and self._mapping(mapping.group(1), mapping.group(2), sentence):
+                continue
+            self.map_branch = None
             chunks = _chunks(sentence)
             if si > 0 and not self._continues(chunks):
                 self.frames.clear()
             for ci, (sep, chunk) in enumerate(chunks):
                 self._chunk(sep if ci > 0 else ("then" if si > 0 else ""), chunk)
         return self.root
+
+    def _mapping(self, key: str, dest: str, text: str) -> bool:
+        """ "billing -> billing agent. anything else -> general agent": a case per sentence."""
+        if len(key.split()) > 4 or _is_verb(_first_word(key)) and not _ELSE.match(key) or not dest.strip():
+            return False
+        if not (re.search(r"\b(?:agent|bot|assistant)\b", dest, re.I) or _is_verb(_first_word(dest))):
+            return False
+        branch = self.map_branch
+        if branch is None or not self.target or self.target[-1] is not branch:
+            self.frames.clear()
+            branch = self._new_branch(key, text)
+            self.map_branch = branch
+        default = bool(
+            _ELSE.match(key)
+            or re.fullmatch(r"(?:default|the rest|rest|others?|everything|anything)", key.strip(), re.I)
+        )
+        case = Case("" if default else self.prot.restore(key).strip(), [])
+        branch.cases.append(case)
+        self.frames.append(_Frame("case", branch, case.steps))
+        if _is_verb(_first_word(dest)):
+            self._piece("and", dest)
+        else:
+            self._route_to("route", dest)
+        self.frames.pop()
+        branch.cases.sort(key=lambda c: not c.when)
+        return True
 
     def _continues(self, chunks: list[tuple[str, str]]) -> bool:
         """Whether a new sentence goes on with the open blocks (another case of a branch, or
@@ -894,6 +937,17 @@ class _Parser:
             elif tail:
                 inner = _PAR_TAIL.sub("", inner)
             parts = _pieces(inner)
+            each = re.match(
+                r"^(\w+(?:\s+\w+)?)\s+(?:each|every|all(?:\s+the)?|all\s+of\s+the)\s+([\w-]+(?:\s+[\w-]+)?)$",
+                _strip_lead(inner),
+            )
+            if len(parts) == 1 and each and _is_verb(_first_word(each.group(1))):
+                # "summarize each document in parallel": a for-each over the documents
+                noun = each.group(2)
+                self._foreach(
+                    noun, chunk, body=f"{each.group(1)} the {_singular(noun.split()[-1])}", keep_open=False
+                )
+                return
             if len(parts) == 1 and not (lead and self.target):
                 spread = _distribute(parts[0][1])
                 if spread:
@@ -1173,8 +1227,12 @@ class _Parser:
         # events: "when the order.created event comes in"
         if self._listen(text):
             return True
-        if re.match(r"^(?:done|finished|complete|completed|ready|that's done|it's done|all is done)\b", low):
-            return False
+        if re.match(
+            r"^(?:done|finished|complete|completed|ready|that's done|it's done|all is done|all are done|everything is done|they are all done|all (?:have |of them have )?finished|all of them are done)\b",
+            low,
+        ):
+            self.frames.clear()  # "when all are done, merge them": after the loop
+            return True
         if re.match(r"^(?:once|as soon as)\b", text, re.I) and not re.search(
             r"\b(?:is|are|has|have)\b", cond, re.I
         ):
@@ -1650,6 +1708,13 @@ class _Parser:
             self.target[-1].backoff = self.target[-1].backoff or "constant"
             self.target[-1].args["delay"] = _duration(dm.group(1))
             return
+        tm = re.match(r"^(?:try|attempt)\s+(?:to\s+)?(\w+?)(ing)?\b(.*)$", text, re.I)
+        if tm and not re.match(r"^(?:try|attempt)\s+(?:it|again|that|this)\b", text, re.I):
+            v = tm.group(1)
+            if tm.group(2) and v not in _VERBS and v + "e" in _VERBS:
+                v += "e"
+            if _is_verb(v):
+                text = v + tm.group(3)
         # waits
         m = (
             re.match(
