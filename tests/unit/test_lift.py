@@ -79,7 +79,9 @@ def test_for_fork_and_actions() -> None:
     plan = lift(_spec("invoice-batch-for.yaml"), "serverless")
     loop = plan.steps[0]
     assert (loop.kind, loop.each, loop.of) == ("foreach", "invoice", ".invoices")
-    assert [s.kind for s in loop.steps] == ["branch", "http", "emit"]
+    # the credit note case leaves the iteration (then: exit): what follows is the other case's
+    assert [s.kind for s in loop.steps] == ["branch"]
+    assert [[s.kind for s in c.steps] for c in loop.steps[0].cases] == [["set"], ["http", "emit"]]
     fork = lift(_spec("lead-enrichment-fork.yaml"), "serverless").steps[0]
     assert fork.kind == "parallel" and len(fork.branches) == 3
     backup = lift(_spec("nightly-backup-run.yaml"), "serverless")

@@ -96,6 +96,11 @@ def _s(v: Any) -> str:
     return ""
 
 
+def _text(v: Any) -> str:
+    """A string as it is written (commands and code keep their whitespace)."""
+    return v if isinstance(v, str) else _s(v)
+
+
 def _map(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
@@ -292,7 +297,10 @@ class _Serverless:
                     seq.append(cur)
                     break
                 seq.append(cur)
-                if "raise" in nbody or isinstance(nbody.get("switch"), list):
+                # a raise ends the path, unless it names where the layout goes on
+                if ("raise" in nbody and _then(nbody) in ("", "continue")) or isinstance(
+                    nbody.get("switch"), list
+                ):
                     break
                 cur = resolve("" if id(nbody) in self.ignored else _then(nbody), cur)
             return seq
@@ -303,7 +311,31 @@ class _Serverless:
             flows.append(path(k + 1))  # no default: the flow goes on after the switch
         joining = [p for p in flows if p and (p[-1] == hi or not self.ends(tasks, p[-1], hi))]
         join: int | None = None
-        if joining:
+        every = [p for p in flows if p]
+        shared = set(every[0]).intersection(*map(set, every[1:])) if len(every) > 1 else set()
+        if shared:
+            join = next(x for x in every[0] if x in shared)
+        elif len(joining) == 1 or len(every) == 1:
+            # one path goes on: its case ends after the first task that jumps on explicitly
+            # (one that only goes on to the next task has no steps of its own)
+            only = joining[0] if len(joining) == 1 else every[0]
+            cut = next(
+                (
+                    n
+                    for n, x in enumerate(only)
+                    if x < hi
+                    and id(tasks[x][1]) not in self.ignored
+                    and _then(tasks[x][1]) not in ("", "continue")
+                ),
+                None,
+            )
+            if cut is not None:
+                join = only[cut + 1] if cut + 1 < len(only) else None
+            elif only[0] == k + 1:
+                join = only[0]
+            else:
+                join = only[-1] if only[-1] == hi else None
+        elif joining:
             common = set(joining[0]).intersection(*map(set, joining[1:]))
             join = next((x for x in joining[0] if x in common), None)
         cases: list[Case] = []
@@ -427,10 +459,10 @@ class _Serverless:
             shell, script = run.get("shell"), run.get("script")
             container, workflow = run.get("container"), run.get("workflow")
             if isinstance(shell, dict):
-                return Step("shell", name, _s(shell.get("command")))
+                return Step("shell", name, _text(shell.get("command")))
             if isinstance(script, dict):
                 return Step(
-                    "script", name, _s(script.get("code")), args={"language": _s(script.get("language"))}
+                    "script", name, _text(script.get("code")), args={"language": _s(script.get("language"))}
                 )
             if isinstance(container, dict):
                 return Step("container", name, _s(container.get("image")))
@@ -496,7 +528,7 @@ def _gh_steps(v: Any) -> list[Step]:
             args = {str(k): x for k, x in with_.items()} if isinstance(with_, dict) else {}
             out.append(Step("action", name, _s(st.get("uses")), args=args, when=when))
         elif "run" in st:
-            out.append(Step("shell", name, _s(st.get("run")), when=when))
+            out.append(Step("shell", name, _text(st.get("run")), when=when))
     return out
 
 

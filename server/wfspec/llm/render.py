@@ -32,6 +32,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from wfspec.dialects.github import catalog
@@ -314,6 +315,15 @@ def agent_card(target: str, name: str, agents: Mapping[str, str] | None = None) 
     return f"https://agents.example.com/{slug}/.well-known/agent-card.json"
 
 
+#: keys the analyzer reads as conditions wherever they stand (even in ``set:`` data)
+_CONDITION_KEYS = frozenset({"if", "while", "until"})
+
+
+def _data_key(k: Any) -> str:
+    key = camel(str(k), "value")
+    return key + "Value" if key in _CONDITION_KEYS else key
+
+
 def _set_value(v: Any, depth: int = 0) -> Any:
     """A value safe to write under ``set``: scalars, lists and maps of them; strings with an
     invalid ``${ }`` lose the braces."""
@@ -329,11 +339,59 @@ def _set_value(v: Any, depth: int = 0) -> Any:
     if isinstance(v, list):
         return [_set_value(x, depth + 1) for x in v[:20]]
     if isinstance(v, dict):
-        return {camel(str(k), "value"): _set_value(x, depth + 1) for k, x in list(v.items())[:20]}
+        return {_data_key(k): _set_value(x, depth + 1) for k, x in list(v.items())[:20]}
     return str(v)
 
 
 # -- Serverless Workflow ----------------------------------------------------------------------
+
+
+def terminates(steps: Sequence[Step]) -> bool:
+    """Whether running ``steps`` always ends the flow: an unguarded ``raise``, a branch with a
+    default whose every case does, parallel branches that all do, a loop whose body does, a
+    try whose body and catch steps both do."""
+    return any(_terminal(s) for s in steps)
+
+
+def _terminal(s: Step) -> bool:
+    if s.when.strip():
+        return False
+    if s.kind == "raise":
+        return True
+    if s.kind == "branch":
+        default = next((c for c in s.cases if not c.when.strip()), None)  # the first one counts
+        cases = [c for c in s.cases if c.when.strip()]
+        return default is not None and all(terminates(c.steps) for c in [*cases, default])
+    if s.kind == "parallel":
+        branches = [b for b in s.branches if b]
+        return bool(branches) and all(terminates(b) for b in branches)
+    if s.kind == "loop":
+        return terminates(s.steps)
+    if s.kind == "try":
+        return terminates(s.steps) and terminates(s.catch)
+    return False
+
+
+def reachable(steps: Sequence[Step]) -> list[Step]:
+    """``steps`` as the Serverless Workflow renderer lays them out: each list ends at its first
+    step that ends the flow (:func:`terminates`; what follows could never run), and a loop whose
+    body always ends the flow runs once (its body takes its place)."""
+    out: list[Step] = []
+    for s in steps:
+        if s.kind == "loop" and not s.when.strip() and terminates(s.steps):
+            out.extend(reachable(s.steps))
+            return out
+        t = replace(
+            s,
+            steps=reachable(s.steps),
+            cases=[Case(c.when, reachable(c.steps)) for c in s.cases],
+            branches=[reachable(b) for b in s.branches],
+            catch=reachable(s.catch),
+        )
+        out.append(t)
+        if _terminal(t):
+            return out
+    return out
 
 
 class _Serverless:
@@ -356,8 +414,9 @@ class _Serverless:
         return camel(fallback, step.kind)
 
     def tasks(self, steps: Sequence[Step], cont: str) -> list[dict[str, Any]]:
-        """Task items for ``steps``; ``cont`` is where the flow goes after the last one (a task
-        name after this list in the same scope, or ``exit``)."""
+        """Task items for ``steps`` (:func:`reachable` ones); ``cont`` is where the flow goes
+        after the last one (a task name after this list in the same scope, or ``exit``)."""
+        steps = reachable(steps)
         heads = [self.names.fresh(self.base_name(s)) for s in steps]
         out: list[dict[str, Any]] = []
         for i, step in enumerate(steps):
@@ -510,8 +569,9 @@ class _Serverless:
                     "transport": {"http": {"endpoint": server_url}},
                 },
             }
-        if kind == "function" and target.lower() in self.functions:
-            return {"call": self.functions[target.lower()]}
+        declared = self.functions.get(target.lower()) or self.functions.get(camel(target, "f").lower())
+        if kind == "function" and target and declared:
+            return {"call": declared}
         if kind in ("http", "function"):
             url = target if _is_url(target) else f"https://api.example.com/{kebab(target or name, 'api')}"
             verb = str(args.get("method", "")).lower()
@@ -522,11 +582,11 @@ class _Serverless:
                 call["body"] = "${ . }"
             return {"call": "http", "with": call}
         if kind in ("shell", "action"):
-            return {"run": {"shell": {"command": target or f"echo {kebab(name, 'step')}"}}}
+            return {"run": {"shell": {"command": step.target if target else f"echo {kebab(name, 'step')}"}}}
         if kind == "script":
             lang = str(args.get("language", "python")).lower()
             lang = lang if lang in ("python", "js", "javascript") else "python"
-            code = target or f"print({kebab(name, 'step')!r})"
+            code = step.target if target else f"print({kebab(name, 'step')!r})"
             return {"run": {"script": {"language": lang, "code": code}}}
         if kind == "container":
             image = target if re.fullmatch(r"[a-z0-9][a-z0-9._/:@-]*", target) else "alpine:3"
@@ -591,7 +651,8 @@ def _slug(request: str) -> str:
 
 
 def render_serverless_document(plan: Plan, request: str, *, agents: Mapping[str, str] | None = None) -> str:
-    """A whole Serverless Workflow document for the plan (name from ``request``)."""
+    """A whole Serverless Workflow document for the plan (name from ``request``); each
+    function a ``function`` step names is declared under ``use.functions`` (an HTTP call)."""
     head: dict[str, Any] = {
         "document": {"dsl": DSL_VERSION, "namespace": "default", "name": _slug(request), "version": "0.1.0"}
     }
@@ -602,7 +663,18 @@ def render_serverless_document(plan: Plan, request: str, *, agents: Mapping[str,
         head["schedule"] = {"on": {"one": {"with": {"type": _event_type(plan.start_on, "start")}}}}
     if plan.timeout.strip():
         head["timeout"] = {"after": duration(plan.timeout)}
-    return dump_yaml(head) + "do:\n" + textwrap.indent(render_tasks(plan, agents=agents), "  ")
+    functions = {
+        camel(s.target, "function"): {
+            "call": "http",
+            "with": {"method": "post", "endpoint": f"https://api.example.com/{kebab(s.target, 'function')}"},
+        }
+        for s in plan.walk()
+        if s.kind == "function" and s.target.strip()
+    }
+    if functions:
+        head["use"] = {"functions": functions}
+    tasks = render_tasks(plan, agents=agents, functions=list(functions))
+    return dump_yaml(head) + "do:\n" + textwrap.indent(tasks, "  ")
 
 
 # -- GitHub Actions ---------------------------------------------------------------------------
@@ -623,46 +695,80 @@ def _pinned(uses: str) -> str:
     return ""
 
 
-def _gh_step(step: Step, names: _Names) -> list[dict[str, Any]]:
-    out: dict[str, Any] = {}
-    if step.name:
-        out["name"] = " ".join(step.name.split())[:80].replace("${{", "$ {{")
-    sid = kebab(step.name, "step").replace("-", "_") if step.name else ""
+_GH_EXPR = re.compile(r"\$\{\{\s*([^{}]*?)\s*\}\}")
+_GH_SAFE = re.compile(
+    r"secrets\.[A-Za-z_][A-Za-z0-9_]*|vars\.[A-Za-z_][A-Za-z0-9_]*|"
+    r"github\.(?:ref|sha|event_name|repository|run_id|run_number|workflow)"
+)
+
+
+def _gh_text(value: str, matrix: Collection[str] = (), *, commands: bool = False) -> str:
+    """``value`` with every ``${{ }}`` that is not known to be valid here defanged (in
+    ``commands`` only matrix values stay: anything else belongs in ``env:``)."""
+
+    if "${{" not in value:
+        return value
+    out: list[str] = []
+    last = 0
+    for m in _GH_EXPR.finditer(value):
+        out.append(value[last : m.start()].replace("${{", "$ {{"))
+        inner = m.group(1)
+        mm = re.fullmatch(r"matrix\.([A-Za-z_][A-Za-z0-9_-]*)", inner)
+        ok = (mm is not None and mm.group(1) in matrix) or (
+            not commands and _GH_SAFE.fullmatch(inner) is not None
+        )
+        out.append(("${{ " if ok else "$ {{ ") + inner + " }}")
+        last = m.end()
+    out.append(value[last:].replace("${{", "$ {{"))
+    return "".join(out)
+
+
+def _gh_step(step: Step, names: _Names, matrix: Collection[str] = ()) -> list[dict[str, Any]]:
     kind = step.kind
     if kind in ("branch", "foreach", "loop", "parallel", "try"):
         inner: list[dict[str, Any]] = []
         if kind == "branch":
             for c in step.cases:
                 for s in c.steps:
-                    inner.extend(_gh_step(Step(**{**vars(s), "when": s.when or c.when}), names))
+                    inner.extend(_gh_step(Step(**{**vars(s), "when": s.when or c.when}), names, matrix))
         else:
             for s in step.steps + [s for b in step.branches for s in b] + step.catch:
-                inner.extend(_gh_step(s, names))
+                inner.extend(_gh_step(s, names, matrix))
         return inner
+    out: dict[str, Any] = {}
+    if step.name:
+        out["name"] = _gh_text(" ".join(step.name.split())[:80])
+        out["id"] = names.fresh(kebab(step.name, "step").replace("-", "_"), "_")
+    if step.when:
+        out["if"] = _gh_condition(step.when)
     uses = _pinned(step.target) if kind == "action" else ""
     if uses:
         out["uses"] = uses
-        spec = catalog.lookup(catalog.parse_uses(uses))
-        with_ = {
-            str(k): (v if isinstance(v, (str, int, float, bool)) else str(v))
+        ref = catalog.parse_uses(uses)
+        spec = catalog.lookup(ref)
+        with_: dict[str, Any] = {
+            k: (
+                _gh_text(v, matrix)
+                if isinstance(v, str)
+                else v
+                if isinstance(v, (int, float, bool))
+                else str(v)
+            )
             for k, v in step.args.items()
             if isinstance(k, str)
             and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", k)
             and (spec is None or spec.inputs is None or k in spec.inputs)
+            and (spec is None or spec.deprecation(k) is None)
         }
         if spec is not None:
-            ref = catalog.parse_uses(uses)
             for req in spec.required_inputs(ref.major):
                 with_.setdefault(req, "example")
-        with_ = {k: (v.replace("${{", "$ {{") if isinstance(v, str) else v) for k, v in with_.items()}
+        if ref.kind == "remote" and ref.name == "actions/checkout":
+            with_.setdefault("persist-credentials", False)
         if with_:
             out["with"] = with_
     else:
-        out["run"] = _command(step)
-    if sid:
-        out["id"] = names.fresh(sid, "_")
-    if step.when:
-        out["if"] = _gh_condition(step.when)
+        out["run"] = _gh_text(_command(step), matrix, commands=True)
     return [out]
 
 
@@ -684,7 +790,7 @@ def _gh_condition(when: str) -> str:
         return w
     if re.fullmatch(r"(success|failure|always|cancelled)\(\)", w):
         return w
-    return "github.event_name == 'push'"
+    return "vars." + kebab(w, "enabled").replace("-", "_").upper() + " == 'true'"
 
 
 def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
@@ -732,22 +838,20 @@ def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
         step_names = _Names()
         steps: list[dict[str, Any]] = []
         for s in job.steps:
-            steps.extend(_gh_step(s, step_names))
+            steps.extend(_gh_step(s, step_names, matrix))
         if not steps:
-            steps = [{"uses": "actions/checkout@v4"}]
+            steps = _gh_step(Step("action", target="actions/checkout"), step_names)
         if job.outputs:
-            ids = [s["id"] for s in steps if "id" in s]
-            if not ids:
-                steps[-1]["id"] = step_names.fresh("result", "_")
-                ids = [steps[-1]["id"]]
-            body["outputs"] = {
-                kebab(k, "out").replace("-", "_"): "${{ steps."
-                + ids[-1]
-                + ".outputs."
-                + kebab(k, "out").replace("-", "_")
-                + " }}"
-                for k in list(job.outputs)[:8]
-            }
+            keys = list(dict.fromkeys(kebab(k, "out").replace("-", "_") for k in job.outputs))[:8]
+            sid = step_names.fresh("outputs", "_")
+            steps.append(
+                {
+                    "name": "Set outputs",
+                    "id": sid,
+                    "run": "\n".join(f'echo "{k}=value" >> "$GITHUB_OUTPUT"' for k in keys),
+                }
+            )
+            body["outputs"] = {k: "${{ steps." + sid + ".outputs." + k + " }}" for k in keys}
         body["steps"] = steps
         out.append(dump_yaml({jid: body}))
     return "".join(out)
