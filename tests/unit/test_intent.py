@@ -1349,3 +1349,23 @@ def test_try_ving_and_parallel_each_and_all_done() -> None:
     assert loop.kind == "foreach" and loop.each == "document" and loop.steps[0].name == "summarizeDocument"
     plan = extract(TERSE[7]).plan
     assert [s.kind for s in plan.steps] == ["foreach", "http"] and plan.steps[1].name == "merge"
+
+
+GH_TRIGGERS2 = [
+    ("whenever someone pushes to main, run the tests", "push", ["main"]),
+    ("on merge to main, deploy to production", "push", ["main"]),
+    ("on each commit, lint the code", "push", []),
+    ("when code is pushed to develop or main, build it", "push", ["develop", "main"]),
+    ("for pull requests against main, run the linters", "pull_request", ["main"]),
+    ("when a PR is opened or reopened, label it", "pull_request", ["opened", "reopened"]),
+    ("run the release when a new tag matching v* is pushed", "push", ["v*"]),
+    ("when a release is created, build and upload the binaries", "release", ["created"]),
+    ("on push to feature branches, run the unit tests on Python 3.12", "push", ["feature/**"]),
+]
+ALL.extend((r, "github") for r, _, _ in GH_TRIGGERS2)
+
+
+@pytest.mark.parametrize("request_,event,values", GH_TRIGGERS2)
+def test_github_more_triggers(request_: str, event: str, values: list[str]) -> None:
+    (t,) = extract(request_, "github").plan.triggers
+    assert t.event == event and sorted([*t.branches, *t.tags, *t.types]) == sorted(values)

@@ -2283,7 +2283,7 @@ class _GitHub:
         # tags
         for m in list(
             re.finditer(
-                r"\b(?:on|for|when(?:ever)?)\s+(?:pushing\s+|pushed\s+)?(?:a\s+|new\s+|version\s+|release\s+)?tags?(?:\s+(?:matching|like|named|that match|starting with))?(?:\s+(qq\d+qq|[\w.*-]*\*[\w.*-]*|v[\d.x*]+))?(?:\s+(?:is|are|gets?)\s+(?:pushed|created))?",
+                r"\b(?:on|for|when(?:ever)?)\s+(?:pushing\s+|pushed\s+)?(?:(?:a|an|new|version|release)\s+)*tags?(?:\s+(?:matching|like|named|that match|starting with))?(?:\s+(qq\d+qq|[\w.*-]*\*[\w.*-]*|v[\d.x*]+))?(?:\s+(?:is|are|gets?)\s+(?:pushed|created))?",
                 text,
                 re.I,
             )
@@ -2295,7 +2295,7 @@ class _GitHub:
             text = text.replace(m.group(0), " ", 1)
         for m in list(
             re.finditer(
-                r"\bwhen(?:ever)?\s+(?:a\s+)?(?:new\s+)?(?:version\s+)?tag\s+(?:is|gets)\s+(?:pushed|created)\b",
+                r"\bwhen(?:ever)?\s+(?:(?:a|an|new|version|release)\s+)*tag\s+(?:is|gets)\s+(?:pushed|created)\b",
                 text,
                 re.I,
             )
@@ -2338,14 +2338,15 @@ class _GitHub:
         # pull requests
         for m in list(
             re.finditer(
-                rf"(?<!comment )(?<!reply )\b(?:on|for|when(?:ever)?|upon|against)\s+(?:every\s+|each\s+|an?\s+|any\s+|new\s+|all\s+)?(?:pull[ -]requests?|prs?)\b(?:\s+(?:is|are|gets?)\s+(opened|closed|merged|reopened|labeled|synchronized|edited|created|updated))?(?:\s+(?:that\s+)?(?:is\s+|are\s+)?(?:opened\s+|made\s+)?(?:to|on|into|against|targeting|targets?|for)\s+{br})?",
+                rf"(?<!comment )(?<!reply )\b(?:on|for|when(?:ever)?|upon|against)\s+(?:every\s+|each\s+|an?\s+|any\s+|new\s+|all\s+)?(?:pull[ -]requests?|prs?)\b(?:\s+(?:is|are|gets?)\s+((?:opened|closed|merged|reopened|labeled|synchronized|edited|created|updated)(?:\s*(?:,|or|and)\s*(?:opened|closed|merged|reopened|labeled|synchronized|edited|created|updated))*))?(?:\s+(?:that\s+)?(?:is\s+|are\s+)?(?:opened\s+|made\s+)?(?:to|on|into|against|targeting|targets?|for)\s+{br})?",
                 text,
                 re.I,
             )
         ):
             t = trig("pull_request")
-            if m.group(1):
-                kind = m.group(1).lower()
+            for kind in re.findall(r"[a-z]+", (m.group(1) or "").lower()):
+                if kind in ("or", "and"):
+                    continue
                 kind = {
                     "merged": "closed",
                     "created": "opened",
