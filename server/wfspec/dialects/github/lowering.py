@@ -262,6 +262,8 @@ class Lowerer:
         #: ("object" or "label"), set by :meth:`_walk`
         self._want: str | None = None
         self._want_key: str | None = None  # the key of a nested value (``credentials``)
+        #: the ``inputs`` a workflow_call input's default may read (those declared above it)
+        self._inputs_scope: dict[str, exprtypes.Type] | None = None
         self.availability_findings: list[tuple[Span, str]] = []
         self.input_types: dict[str, exprtypes.Type] = {}  # lower-cased input -> its type
         self._matrix_types: dict[str, exprtypes.Type] = {}  # job node id -> its matrix's type
@@ -740,11 +742,21 @@ class Lowerer:
                 continue
             inputs = as_map(get(body, "inputs"))
             if inputs is not None:
-                for _, iv in entries(inputs):
+                call = k.value == "workflow_call"
+                before: dict[str, exprtypes.Type] = {}  # the inputs declared above the one walked
+                for ik, iv in entries(inputs):
                     im = as_map(iv)
                     default = get(im, "default") if im is not None else None
+                    kind = text(get(im, "type")) if im is not None else None
                     if default is not None:
+                        if call:  # a default reads only the inputs above it, and gives its input's type
+                            self._inputs_scope = dict(before)
+                            if kind in ("boolean", "number"):
+                                self._want, self._want_key = kind, ik.value
                         self._walk(default, Loc(None, None, "on.inputs.default", "an input default"), False)
+                        self._inputs_scope = None
+                        self._want = self._want_key = None
+                    before[ik.value.lower()] = _INPUT_TYPES.get(kind or "", exprtypes.ANY)
             outputs = as_map(get(body, "outputs")) if k.value == "workflow_call" else None
             if outputs is not None:
                 for _, ov in entries(outputs):
@@ -761,7 +773,8 @@ class Lowerer:
     def _walk(self, node: Node, loc: Loc, implicit: bool) -> None:
         if isinstance(node, ScalarNode):
             if node.tag == "str" or node.tag == "":
-                self._want = _WANT.get(loc.field)
+                if loc.field in _WANT:
+                    self._want = _WANT[loc.field]
                 self._scalar(node, loc, implicit)
                 self._want = None
             return
@@ -907,6 +920,15 @@ class Lowerer:
                         f'the expression at "{name}" must give an object, but its value is {exprtypes.article(t)}',
                     )
                 )
+            elif want in _INPUT_TYPES and want != "label":
+                need = _INPUT_TYPES[want]
+                if t in (exprtypes.STRING, exprtypes.NUMBER, exprtypes.BOOL) and t != need:
+                    self.type_findings.append(
+                        (
+                            self.span(at(parsed.start), at(parsed.end)),
+                            f'the default of {want} input "{self._want_key}" must be a {want}, not {exprtypes.article(t)}',
+                        )
+                    )
             elif want == "label" and isinstance(t, exprtypes.Obj):
                 self.type_findings.append(
                     (
@@ -927,6 +949,8 @@ class Lowerer:
     def _context_type(self, name: str, loc: Loc) -> exprtypes.Type:
         low = name.lower()
         if low == "inputs":
+            if self._inputs_scope is not None:
+                return exprtypes.Obj(dict(self._inputs_scope))
             return exprtypes.Obj(dict(self.input_types), exprtypes.ANY)
         if low == "matrix":
             job = loc.job
