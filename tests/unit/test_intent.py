@@ -1369,3 +1369,8 @@ ALL.extend((r, "github") for r, _, _ in GH_TRIGGERS2)
 def test_github_more_triggers(request_: str, event: str, values: list[str]) -> None:
     (t,) = extract(request_, "github").plan.triggers
     assert t.event == event and sorted([*t.branches, *t.tags, *t.types]) == sorted(values)
+
+
+def test_thousands_separator_is_no_clause_break() -> None:
+    (b,) = extract("If the amount is over $1,000, escalate to finance, otherwise approve it").plan.steps
+    assert [c.when for c in b.cases] == ["the amount is over $1000", ""]

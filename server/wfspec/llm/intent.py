@@ -340,6 +340,7 @@ def _clean(request: str) -> str:
         text = text[:1].upper() + text[1:]
     text = text.replace("’", "'").replace("‘", "'").replace("—", ", ").replace("–", "-")
     text = re.sub(r"\s+&\s+", " and ", text)
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 is one number
     text = re.sub(r"^(?:steps|workflow|flow|plan|todo|tasks|pipeline)\s*:\s*", "", text.strip(), flags=re.I)
     if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
         text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
