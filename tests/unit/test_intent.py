@@ -196,6 +196,9 @@ NOT_BRANCH = _reg(
         "Verify the identity of the caller, then greet them",
         "Look up the specifics of the order",
         "Email the life insurance quote",
+        "Check if the site is up",
+        "Ask the user if they want a receipt",
+        "See if the file exists, then upload it",
     ],
 )
 

@@ -1138,6 +1138,17 @@ class _Parser:
         m = re.match(r"^(.+?)\s+(if|only if|in case|whenever|when|unless)\s+(.+)$", text)
         if (
             m
+            and m.group(2) == "if"
+            and re.fullmatch(
+                r"(?:check|see|verify|determine|find out|confirm|test|figure out|decide|ask(?:\s+\w+){0,2}|look)",
+                m.group(1).strip(),
+                re.I,
+            )
+        ):
+            self._actions(f"{m.group(1)} whether {m.group(3)}")  # "check if X": whether, not a decision
+            return
+        if (
+            m
             and _is_verb(_first_word(m.group(1)))
             and _COND_STATE.search(m.group(3))
             and not self._listen_phrase(m.group(3))
