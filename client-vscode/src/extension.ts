@@ -77,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ mana
 
   context.subscriptions.push(
     context.secrets.onDidChange((e) => {
-      if (e.key === SECRET_KEY) void server.restart();
+      if (e.key === SECRET_KEY) void server.secretChanged();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (needsRestart((s) => e.affectsConfiguration(s))) void server.restart();

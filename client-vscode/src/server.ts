@@ -22,9 +22,11 @@ import { activeInterpreter } from './pythonExtension';
 import { showMarkdown } from './readonlyDocs';
 import { describeCandidate, resolveServer, type Candidate } from './resolve';
 import { describeModel, serverEnv, toServerSettings, type JsonObject } from './settings';
-import { lateSwitch, planStart, PhaseTimer, PYTHON_EXTENSION_FALLBACK_WAIT_MS, within, type StartPlan } from './startup';
+import { keyForSpawn, lateSwitch, planStart, PhaseTimer, PYTHON_EXTENSION_FALLBACK_WAIT_MS, within, type StartPlan } from './startup';
 
 export const SECRET_KEY = 'wfspec.apiKey';
+/** globalState: the last read of the secret store found no API key. */
+const KEY_STORE_EMPTY = 'wfspec.apiKeyStoreEmpty';
 
 /** An existing file this process may execute. */
 function isExecutableFile(p: string): boolean {
@@ -121,6 +123,12 @@ export class ServerManager implements vscode.Disposable {
     return this.queue(() => this.doStop());
   }
 
+  /** The stored API key changed: restart, and wait for the key this time. */
+  secretChanged(): Promise<void> {
+    void this.context.globalState.update(KEY_STORE_EMPTY, false);
+    return this.restart();
+  }
+
   restart(): Promise<void> {
     return this.queue(async () => {
       await this.doStop();
@@ -163,7 +171,15 @@ export class ServerManager implements vscode.Disposable {
     this.phase(`looking for the wfspec server (activated at ${new Date(this.activation.t0).toISOString()})`);
     // The stored key goes into the server's environment: read it while the program is looked up
     // (a round trip to the browser in code-server).
-    const apiKey = this.readSecret();
+    const apiKey = keyForSpawn(
+      this.readSecret(),
+      this.context.globalState.get<boolean>(KEY_STORE_EMPTY) === true,
+      (empty) => void this.context.globalState.update(KEY_STORE_EMPTY, empty),
+      () => {
+        this.output.appendLine('[client] an API key is stored after all: restarting the server with it');
+        void this.restart();
+      },
+    );
     const plan = await this.plan();
     this.phase(`candidates known (Python extension: ${plan.pythonExtension})`);
     // The quick path: the best candidate is an executable program (`wfspec`, or a Python that

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
 import type { Candidate } from '../../src/resolve';
-import { lateSwitch, PhaseTimer, planStart, within } from '../../src/startup';
+import { keyForSpawn, lateSwitch, PhaseTimer, planStart, within } from '../../src/startup';
 
 const files = (...paths: string[]) => (p: string) => paths.includes(p);
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -80,4 +80,32 @@ test('PhaseTimer marks the milliseconds since it began', () => {
   const t = new PhaseTimer(() => now);
   now = 1234.4;
   assert.equal(t.mark('spawned'), 'spawned (+234 ms)');
+});
+
+test('keyForSpawn: a store remembered empty does not hold the spawn; a key found later restarts', async () => {
+  const remembered: boolean[] = [];
+  let stale = 0;
+  let answer: (k: string | undefined) => void = () => undefined;
+  const read = new Promise<string | undefined>((resolve) => (answer = resolve));
+  const forSpawn = keyForSpawn(read, true, (e) => remembered.push(e), () => stale++);
+  assert.deepEqual(await within(forSpawn, 1000), { done: true, value: undefined }); // before the read answers
+  answer('sk-late');
+  await read;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(remembered, [false]);
+  assert.equal(stale, 1);
+});
+
+test('keyForSpawn: otherwise the spawn waits for the read, which is remembered', async () => {
+  const remembered: boolean[] = [];
+  let stale = 0;
+  assert.equal(await keyForSpawn(Promise.resolve('sk-1'), false, (e) => remembered.push(e), () => stale++), 'sk-1');
+  assert.equal(await keyForSpawn(Promise.resolve(undefined), false, (e) => remembered.push(e), () => stale++), undefined);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(remembered, [false, true]);
+  assert.equal(stale, 0);
+  // remembered empty and still empty: no restart
+  await keyForSpawn(Promise.resolve(undefined), true, (e) => remembered.push(e), () => stale++);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stale, 0);
 });
