@@ -1377,3 +1377,37 @@ def test_github_more_triggers(request_: str, event: str, values: list[str]) -> N
 def test_thousands_separator_is_no_clause_break() -> None:
     (b,) = extract("If the amount is over $1,000, escalate to finance, otherwise approve it").plan.steps
     assert [c.when for c in b.cases] == ["the amount is over $1000", ""]
+
+
+LOOPS2 = _reg(
+    "serverless",
+    [
+        "Until the queue is empty, process the next message",
+        "While there are unread emails, process the next one",
+        "Generate a draft and revise it repeatedly until the reviewer approves",
+        "retry the payment until it succeeds, up to 5 times",
+        "Keep polling the job every 30 seconds until it finishes, but give up after 10 minutes",
+    ],
+)
+
+
+def test_until_and_while_heads_open_a_loop() -> None:
+    (loop,) = extract(LOOPS2[0]).plan.steps
+    assert (
+        loop.kind == "loop"
+        and loop.until == "the queue is empty"
+        and loop.steps[0].name == "processNextMessage"
+    )
+    (loop,) = extract(LOOPS2[1]).plan.steps
+    assert loop.kind == "loop" and loop.until == "there are not unread emails"
+
+
+def test_loop_details() -> None:
+    plan = extract(LOOPS2[2]).plan
+    assert plan.steps[1].kind == "loop" and plan.steps[1].steps[0].name == "revise"
+    (t,) = extract(LOOPS2[3]).plan.steps
+    assert t.kind == "try" and t.retry == 5
+    intent = extract(LOOPS2[4])
+    (loop,) = intent.plan.steps
+    assert loop.until == "it finishes" and intent.plan.timeout == "PT10M"
+    assert [s.kind for s in loop.steps] == ["http", "wait"]

@@ -539,7 +539,9 @@ def _uncontract(text: str) -> str:
 
 def _negate(cond: str) -> str:
     """The opposite condition, in words ("it is a refund" -> "it is not a refund")."""
-    m = re.search(r"\b(is|are|was|were|has|have|does|do|can|will)\b(?!\s+not\b)", cond)
+    if re.search(r"\bnot\s", cond):
+        return re.sub(r"\s*\bnot\s+", " ", cond, count=1).strip()
+    m = re.search(r"\b(is|are|was|were|has|have|does|do|can|will)\b", cond)
     if m:
         return cond[: m.end()] + " not" + cond[m.end() :]
     return "not " + cond
@@ -1373,17 +1375,34 @@ class _Parser:
 
     def _loop(self, text: str) -> bool:
         m = re.search(r"\b(?:until|till|unless and until)\b\s*(.*)$", text, re.I)
-        as_long = re.search(r"^(?:as long as|while)\s+(.+?),\s*(.+)$", text, re.I)
+        as_long = re.search(r"^(?:as long as|while)\s+(.+?)(?:,\s*(.+))?$", text, re.I)
         if as_long and _COND_STATE.search(as_long.group(1)) and not re.search(r"\balso\b", text, re.I):
-            until = "not " + as_long.group(1)
-            self._loop_with(as_long.group(2), until, text)
+            until = _negate(_uncontract(as_long.group(1)))
+            if as_long.group(2):
+                self._loop_with(as_long.group(2), until, text)
+            else:
+                self._open_loop(until, text)  # "while C, A ...": the pieces that follow are the body
             return True
         if not m:
             return False
-        until = m.group(1).strip(" ,")
+        until = re.sub(r"[,\s]+(?:but|and|or|then)\s*$", "", m.group(1).strip(" ,"))
         head = text[: m.start()].strip(" ,")
         if not until:
             return False
+        cap = re.search(
+            rf",?\s*(?:up to|at most|a maximum of|max(?:imum)?)\s+({_NUM}|twice|thrice)\s+(?:times|attempts|tries)\b",
+            until,
+            re.I,
+        )
+        if cap and re.match(r"^(?:retry|re-?try|try)\b", head, re.I):
+            # "retry the payment until it succeeds, up to 5 times": a retry
+            n = _number(cap.group(1)) if cap else 0
+            self._actions(f"{head} {n or 3} times")
+            return True
+        if not head:
+            if not self.target:
+                self._open_loop(until, text)  # "until the queue is empty, process the next message"
+                return True
         hm = re.match(r"^(?:keep|continue|go on|carry on)\s+(?:on\s+)?(\w+?)ing\b\s*(.*)$", head, re.I)
         if hm:
             verb = hm.group(1)
@@ -1436,6 +1455,16 @@ class _Parser:
                 return False
         self._loop_with(head, until, text)
         return True
+
+    def _open_loop(self, until: str, text: str) -> None:
+        step = Step(
+            "loop",
+            name=self.fresh("repeat until " + " ".join(_split_words(until))[:24], "repeat"),
+            until=self.prot.restore(until).strip(),
+        )
+        self.target.append(step)
+        self.frames.append(_Frame("loop", step, step.steps))
+        self.item("loop", step.until, (), 0, text)
 
     def _loop_with(self, head: str, until: str, text: str) -> None:
         step = Step("loop", name="", until=self.prot.restore(until).strip())
@@ -2081,6 +2110,9 @@ class _Parser:
                 continue
             if low in _DETERMINERS or low in (
                 "instead",
+                "repeatedly",
+                "continuously",
+                "constantly",
                 "only",
                 "just",
                 "is",
@@ -3077,6 +3109,8 @@ def _finish(p: _Parser, steps: list[Step]) -> None:
     from wfspec.llm.plan import ACTIONS, walk
 
     for s in list(walk(steps)):
+        if s.kind == "loop" and not s.steps:
+            s.steps.append(Step("wait", name=p.fresh("wait", "wait"), target="PT1M"))
         if s.kind == "try" and s.catch and id(s) in p.cond_items:
             idx = p.cond_items[id(s)]
             it = p.items[idx]
