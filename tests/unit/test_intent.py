@@ -1411,3 +1411,30 @@ def test_loop_details() -> None:
     (loop,) = intent.plan.steps
     assert loop.until == "it finishes" and intent.plan.timeout == "PT10M"
     assert [s.kind for s in loop.steps] == ["http", "wait"]
+
+
+AGAIN = _reg(
+    "serverless",
+    [
+        ("Ask the model for an answer; if the answer is not valid, ask again", "the answer is valid", 1),
+        ("Fetch the page. If it is empty, retry", "it is not empty", 1),
+        (
+            "Draft a reply, check it with the QA agent, and if it fails the review, draft it again",
+            "it passes the review",
+            2,
+        ),
+        (
+            "Ask the user for a date; if it is not a weekday, ask again, otherwise book the meeting",
+            "it is a weekday",
+            1,
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,until,body", AGAIN)
+def test_if_not_then_again_is_a_loop_back(request_: str, until: str, body: int) -> None:
+    intent = extract(request_)
+    assert not kinds(intent, "branch") and [i.name for i in kinds(intent, "loop")] == [until]
+    loop = intent.plan.steps[0]
+    assert loop.kind == "loop" and loop.until == until and len(loop.steps) == body

@@ -539,6 +539,10 @@ def _uncontract(text: str) -> str:
 
 def _negate(cond: str) -> str:
     """The opposite condition, in words ("it is a refund" -> "it is not a refund")."""
+    flip = {"fails": "passes", "passes": "fails", "failed": "passed", "passed": "failed", "succeeds": "fails"}
+    m = re.search(r"\b(" + "|".join(flip) + r")\b", cond)
+    if m and not re.search(r"\bnot\s", cond):
+        return cond[: m.start()] + flip[m.group(1)] + cond[m.end() :]
     if re.search(r"\bnot\s", cond):
         return re.sub(r"\s*\bnot\s+", " ", cond, count=1).strip()
     m = re.search(r"\b(is|are|was|were|has|have|does|do|can|will)\b", cond)
@@ -730,12 +734,13 @@ _COND_STATE = re.compile(
 _FAIL = re.compile(
     r"^(?:if|when|in case|should)\s+(?:(?:that|it|this|they|all|the|every|each|[\w']+)\s+){0,3}?"
     r"(?:still\s+)?(?:fails?|failed|errors?(?: out)?|errored|throws|crashes|times? out|goes wrong|doesn't work|does not work|is unsuccessful|returns an error|breaks|bounces)\b"
+    r"(?=\s*(?:,|$)|\s+(?:too|again|as well|then|also)\b)"
     r"|^(?:on|upon)\s+(?:failure|error|errors)\b|^in case of (?:an? )?(?:error|failure|problem)s?\b|^if (?:anything|something) goes wrong\b"
     r"|^should (?:it|that|this) fail\b|^failing that\b|^if (?:not successful|unsuccessful)\b",
     re.I,
 )
 _ELSE = re.compile(
-    r"^(?:(?:otherwise|else|or else)(?!\s+if\b)|if not|if (?:it is|it's|they are|they're|that is|that's|it does|it did) not|if (?:it|they|that) (?:isn't|aren't|doesn't|didn't|don't)|"
+    r"^(?:(?:otherwise|else|or else)(?!\s+if\b)|(?:if not|if (?:it is|it's|they are|they're|that is|that's|it does|it did) not|if (?:it|they|that) (?:isn't|aren't|doesn't|didn't|don't))(?=\s*[,:]|\s*$|\s+then\b)|"
     r"in (?:all )?other cases|in any other case|for (?:everything|anything|all) else|for (?:the rest|all others|others)|"
     r"(?:and )?(?:everything|anything) else|(?:and )?(?:anything|everything) (?:above|over|higher than|more than|below|under|beyond) (?:that|this|those)|if neither|if none of (?:these|those|them|the above))\b[,:]?\s*",
     re.I,
@@ -1106,6 +1111,8 @@ class _Parser:
         if m and _is_verb(_first_word(m.group(1))):
             self._foreach(m.group(2), text, body=m.group(1), keep_open=False)
             return
+        if self._again(text):
+            return
         # "either A or B depending on X"
         m = re.match(
             r"^(?:either\s+)?(.+?)\s+or\s+(.+?)\s+(?:depending on|based on|according to)\s+(?:the\s+|its\s+|their\s+)?(.+)$",
@@ -1175,6 +1182,48 @@ class _Parser:
             self._case(branch, cond, self._subject(cond), m.group(1))
             return
         self._actions(text)
+
+    def _again(self, text: str) -> bool:
+        """ "if the answer is not valid, ask again": a loop back to that step, until the answer
+        is valid (instead of a branch)."""
+        m = re.match(
+            r"^(?:(\w+)(?:\s+[\w']+){0,3}?\s+again|retry(?: it)?|try again|repeat(?: it| that| this)?|start over|go back(?: to .+)?)$",
+            text.strip(" ."),
+            re.I,
+        )
+        if not m or not self.frames or self.frames[-1].kind != "case":
+            return False
+        frame = self.frames[-1]
+        branch = frame.step
+        if frame.default or frame.target or len(branch.cases) != 1:
+            return False
+        parent = self.frames[-2].target if len(self.frames) > 1 else self.root
+        idx = next((i for i, st in enumerate(parent) if st is branch), -1)
+        if idx <= 0:
+            return False
+        verb = (m.group(1) or "").lower()
+        start = -1
+        for i in range(idx - 1, -1, -1):
+            label = self.step_text.get(id(parent[i]), " ".join(_split_words(parent[i].name)))
+            if not verb or (label and _stem(label.split()[0]) == _stem(verb)):
+                start = i
+                break
+        if start < 0:
+            return False
+        body = parent[start:idx]
+        loop = Step(
+            "loop",
+            name=self.fresh("repeat " + self._phrase(body[0]), "repeat"),
+            steps=body,
+            until=_negate(branch.cases[0].when),
+        )
+        parent[start : idx + 1] = [loop]
+        self.frames.pop()
+        gone = self.cond_items.pop(id(branch), -1)
+        if gone >= 0:
+            self.dropped.add(gone)
+        self.item("loop", loop.until, (), 0, text)
+        return True
 
     def _flat_target_has_step(self) -> bool:
         return bool(self.target)
@@ -3073,7 +3122,9 @@ def extract(
     parser = _Parser(dialect, _Names(names), prot)
     if dialect == "github":
         plan = _GitHub(parser).extract(text)
-        return Intent(request, dialect, parser.items, plan)
+        return Intent(
+            request, dialect, [it for i, it in enumerate(parser.items) if i not in parser.dropped], plan
+        )
     cron, rest, phrase = _schedule(text)
     if (
         cron
