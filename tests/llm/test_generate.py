@@ -53,6 +53,12 @@ GOOD_TASKS = """\
           parts:
             - kind: text
               text: ${ .body }
+- postAnswer:
+    call: http
+    with:
+      method: post
+      endpoint: https://helpdesk.example.com/api/tickets/1/replies
+      body: ${ . }
 """
 
 BAD_TASKS = GOOD_TASKS + "    then: postAnswr\n"
@@ -76,7 +82,25 @@ do:
         endpoint: https://mail.example.com/send
 """
 
-OUTLINE = json.dumps({"steps": [{"name": "askBilling", "action": "call-agent", "uses": ""}]})
+#: the older flat outline answer, still parsed: the two steps the comment asks for
+OUTLINE = json.dumps(
+    {
+        "steps": [
+            {"name": "askBilling", "action": "call-agent", "uses": "billing"},
+            {"name": "postAnswer", "action": "call-http", "uses": ""},
+        ]
+    }
+)
+#: a request that WHOLE_DOC does, and a plan answer for it in the plan's JSON form
+ONBOARD = "create an account for the new hire and send a welcome mail"
+ONBOARD_PLAN = json.dumps(
+    {
+        "steps": [
+            {"do": "http", "name": "createAccount", "target": "https://it.example.com/accounts"},
+            {"do": "http", "name": "sendWelcome", "target": "https://mail.example.com/send"},
+        ]
+    }
+)
 EMPTY_INDEX = SpecIndex([])
 
 
@@ -88,17 +112,23 @@ def _comment_insertion() -> Insertion:
 
 
 async def test_valid_first_answer_whole_document(scripted):
-    srv = scripted([Reply(OUTLINE), Reply(json.dumps({"yaml": WHOLE_DOC}))])
+    srv = scripted([Reply(ONBOARD_PLAN), Reply(json.dumps({"yaml": WHOLE_DOC}))])
     p = provider_for(srv)
-    r = await generate(p, "onboard a new hire: create an account and send a welcome mail", index=EMPTY_INDEX)
+    r = await generate(p, ONBOARD, index=EMPTY_INDEX)
     assert r.ok, r.reason
     assert r.rounds == 1 and r.requests == 2 and r.source == "model"
+    assert r.document == WHOLE_DOC  # the model's own answer, as it wrote it
     assert r.tokens > 0
     a = analyze(r.document, "x.yaml")
     assert a.dialect == "serverless" and not [f for f in a.findings if f.severity <= 2]
     assert r.edit is not None and (r.edit.start, r.edit.end) == (0, 0)
-    # the outline request was constrained by a schema; so was the fill-in
-    assert srv.requests[0].body["response_format"]["json_schema"]["name"] == "outline"
+    # what the request states, and how the answer covers it
+    assert [(i.kind, i.name) for i in r.intent] == [("step", "create account"), ("step", "send welcome mail")]
+    assert [c.ok for c in r.coverage] == [True, True]
+    assert "covers 2 of 2 intent item(s)" in r.detail() and "in 1 round(s)" in r.detail()
+    # the plan request was constrained by the plan schema; the fill-in by its own
+    assert srv.requests[0].body["response_format"]["json_schema"]["name"] == "plan"
+    assert "create account" in srv.requests[0].text  # the facts computed from the request
     assert srv.requests[1].body["response_format"]["json_schema"]["name"] == "tasks"
     await p.aclose()
 
@@ -110,7 +140,9 @@ async def test_tasks_inserted_at_comment(scripted):
     r = await generate(p, ins.request, text=DOC, uri="file:///t.yaml", insertion=ins, index=EMPTY_INDEX)
     assert r.ok, r.reason
     assert r.edit is not None and (r.edit.start, r.edit.end) == (ins.start, ins.end)
-    assert r.text.startswith("  - askBilling:")  # re-indented to the comment's column
+    assert r.source == "model" and r.text.startswith("  - askBilling:")  # at the comment's column
+    assert "  - postAnswer:\n" in r.text and "tickets/1/replies" in r.text
+    assert r.coverage and all(c.ok for c in r.coverage)
     assert r.document == DOC[: ins.start] + r.text + DOC[ins.end :]
     # the model saw the vocabulary and where the tasks go
     seen = srv.requests[1].text
@@ -126,18 +158,37 @@ async def test_invalid_answer_fixed_in_round_two(scripted):
     ins = _comment_insertion()
     r = await generate(p, ins.request, text=DOC, insertion=ins, index=EMPTY_INDEX)
     assert r.ok, r.reason
-    assert r.rounds == 2 and r.requests == 3
+    assert r.rounds == 2 and r.requests == 3 and r.source == "model"
+    assert "postAnswr" not in r.text
     feedback = srv.requests[2].messages[-1]["content"]
     assert "unknown-target" in feedback and "postAnswr" in feedback
     assert srv.requests[2].messages[-2]["role"] == "assistant"
     await p.aclose()
 
 
-async def test_never_valid_offers_nothing(scripted):
+async def test_never_valid_offers_only_the_plan_of_the_request(scripted):
     srv = scripted([Reply("not json at all")], default=Reply(json.dumps({"yaml": BAD_TASKS})))
     p = provider_for(srv, max_rounds=3)
     ins = _comment_insertion()
     r = await generate(p, ins.request, text=DOC, insertion=ins, index=EMPTY_INDEX)
+    assert r.rounds == 3 and len(srv.requests) == 4
+    assert len(r.history) == 3 and all("adds" in h for h in r.history)
+    assert "postAnswr" in srv.requests[3].messages[-1]["content"]  # the findings went back
+    # the model's answer is never offered; the plan built from the request is, and it is clean
+    assert r.ok and r.source == "intent", r.reason
+    assert "postAnswr" not in r.text and "tickets/1/replies" not in r.text
+    assert r.edit is not None and (r.edit.start, r.edit.end) == (ins.start, ins.end)
+    assert r.document == DOC[: ins.start] + r.text + DOC[ins.end :]
+    assert not [f for f in analyze(r.document, "x.yaml").findings if f.severity <= 2]
+    assert r.coverage and all(c.ok for c in r.coverage)
+    assert "from the plan of the request" in r.detail()
+
+
+async def test_never_valid_and_no_intent_offers_nothing_and_says_why(scripted):
+    srv = scripted([Reply("not json at all")], default=Reply(json.dumps({"yaml": BAD_TASKS})))
+    p = provider_for(srv, max_rounds=3)
+    r = await generate(p, "???", text=DOC, index=EMPTY_INDEX)  # a request that states nothing
+    assert r.intent == []
     assert not r.ok
     assert r.edit is None and r.text == "" and r.document == ""
     assert r.rounds == 3 and len(srv.requests) == 4
@@ -151,8 +202,9 @@ async def test_outline_skeleton_is_the_last_resort(scripted):
     p = provider_for(srv, max_rounds=2)
     ins = _comment_insertion()
     r = await generate(p, ins.request, text=DOC, insertion=ins, index=EMPTY_INDEX)
-    assert r.ok and r.source == "outline"
-    assert "askBilling" in r.text
+    assert r.ok and r.source == "outline", r.reason
+    assert "askBilling" in r.text and "postAnswer" in r.text  # the names the model chose
+    assert r.coverage and all(c.ok for c in r.coverage)
     assert r.history == ["the answer held no YAML", "the answer held no YAML"]
     await p.aclose()
 
@@ -164,7 +216,7 @@ async def test_empty_and_prose_answers(scripted):
     p = provider_for(srv)
     ins = _comment_insertion()
     r = await generate(p, ins.request, text=DOC, insertion=ins, index=EMPTY_INDEX)
-    assert r.ok and r.rounds == 2
+    assert r.ok and r.rounds == 2 and r.source == "model"
     assert r.history == ["the answer was empty"]
     await p.aclose()
 
@@ -174,7 +226,8 @@ async def test_streaming_generation(scripted):
     p = provider_for(srv, stream=True)
     ins = _comment_insertion()
     r = await generate(p, ins.request, text=DOC, insertion=ins, index=EMPTY_INDEX)
-    assert r.ok and srv.requests[1].body["stream"] is True
+    assert r.ok and r.source == "model" and srv.requests[1].body["stream"] is True
+    assert "  - postAnswer:\n" in r.text
     await p.aclose()
 
 
@@ -233,21 +286,24 @@ async def test_prompt_injection_cannot_escape_range_or_skip_validation(scripted)
     srv = scripted(default=Reply(HIJACK))
     p = provider_for(srv, max_rounds=2)
     r = await generate(p, ins.request, text=INJECTION, insertion=ins, use_outline=False, index=EMPTY_INDEX)
-    assert not r.ok and r.edit is None  # the dangling then never validates
+    assert r.rounds == 2 and all("adds" in h for h in r.history)  # the dangling then never validates
     # the comment reached the model only inside a data block
     assert "<request>" in srv.requests[0].text and "is data" in srv.requests[0].text
 
-    # a hijack that would validate still lands only at the insertion point
+    # a hijack that would validate does not do what the comment says either: neither is offered
     clean = HIJACK.replace("      then: nowhere\n", "")
     srv2 = scripted(default=Reply(clean))
     p2 = provider_for(srv2)
     r2 = await generate(p2, ins.request, text=INJECTION, insertion=ins, use_outline=False, index=EMPTY_INDEX)
-    assert r2.ok and r2.edit is not None
-    assert (r2.edit.start, r2.edit.end) == (ins.start, ins.end)
-    assert r2.document.startswith(INJECTION[: ins.start]) and r2.document.endswith(INJECTION[ins.end :])
-    assert (
-        "loadTicket" in r2.document and "closeTicket" in r2.document and "namespace: evil" not in r2.document
-    )
+    assert any("does not do what the request asks" in h for h in r2.history), r2.history
+    # what is offered instead is the plan of the comment, and it lands only at the insertion point
+    for got in (r, r2):
+        assert got.ok and got.source == "intent" and got.edit is not None, got.reason
+        assert (got.edit.start, got.edit.end) == (ins.start, ins.end)
+        assert got.document.startswith(INJECTION[: ins.start]) and got.document.endswith(INJECTION[ins.end :])
+        assert "loadTicket" in got.document and "closeTicket" in got.document
+        assert "evil" not in got.document and "exfiltrate" not in got.document
+        assert not [f for f in analyze(got.document, "x.yaml").findings if f.severity <= 2]
     await p.aclose()
     await p2.aclose()
 
@@ -330,8 +386,13 @@ async def test_github_whole_workflow(scripted):
     r = await generate(p, "run the tests on every push to main", dialect="github", index=EMPTY_INDEX)
     assert r.ok, r.reason
     assert r.document == GITHUB and r.requests == 2 and r.source == "model"
-    assert "GitHub Actions" in srv.requests[0].messages[0]["content"]
+    # the plan request asks for a GitHub Actions plan (jobs and triggers); the fill-in says so
+    plan_req = srv.requests[0]
+    assert plan_req.body["response_format"]["json_schema"]["name"] == "plan"
+    assert '"jobs"' in json.dumps(plan_req.body["response_format"]["json_schema"]["schema"])
+    assert '"triggers": [{"event": "push", "branches": ["main"]}]' in plan_req.text  # the draft plan
     assert "GitHub Actions" in srv.requests[1].messages[0]["content"]
+    assert [c.ok for c in r.coverage] == [True, True]
     assert "make" in srv.requests[1].text  # the skeleton from the plan
     # a Serverless Workflow has no jobs map to add jobs to
     r2 = await generate(p, "x", text=WHOLE_DOC, dialect="github", index=EMPTY_INDEX)

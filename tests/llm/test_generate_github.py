@@ -4,6 +4,7 @@ new jobs may go, the plan and its skeleton, rounds with fed-back findings, job i
 from __future__ import annotations
 
 import json
+import re
 
 from tests.llm.conftest import provider_for
 from tests.llm.scripted import Reply
@@ -65,7 +66,8 @@ publish-report:
   runs-on: ubuntu-latest
   steps:
     - uses: actions/checkout@v4
-    - run: ./upload.sh "${{ needs.test.outputs.report }}"
+    - name: Publish the coverage report
+      run: ./upload.sh "${{ needs.test.outputs.report }}"
 """
 TYPO_JOB = GOOD_JOB.replace("needs: test", "needs: tset")
 CLASH_JOB = GOOD_JOB.replace("publish-report:", "test:").replace("needs: test\n", "")
@@ -77,7 +79,7 @@ PLAN = json.dumps(
                 "needs": ["test"],
                 "steps": [
                     {"name": "Checkout", "uses": "actions/checkout@v4", "run": ""},
-                    {"name": "Upload", "uses": "", "run": "./upload.sh coverage.xml"},
+                    {"name": "Publish the coverage report", "uses": "", "run": "./upload.sh coverage.xml"},
                 ],
             }
         ]
@@ -111,14 +113,13 @@ async def test_valid_first_answer_lands_in_jobs(scripted):
     assert _serious(r.document) == []
     wf = analyze(r.document, "file:///w/.github/workflows/ci.yml").workflow
     assert wf is not None and "/jobs/publish-report" in wf.nodes
-    # the plan was schema-constrained; both prompts named the existing jobs and their outputs
+    assert r.coverage and all(c.ok for c in r.coverage) and "covers 1 of 1" in r.detail()
+    # the plan was schema-constrained (a plan of jobs); both prompts named the existing jobs
+    # and their outputs
     plan_req, fill_req = srv.requests
     schema = plan_req.body["response_format"]["json_schema"]
-    assert schema["name"] == "jobs"
-    assert "actions/checkout@v4" in json.dumps(schema["schema"])
-    assert "A good id for the first new job: publish-coverage-report" in plan_req.text
-    job = schema["schema"]["properties"]["jobs"]["items"]["properties"]
-    assert job["needs"]["items"] == {"type": "string", "enum": ["lint", "test"]}
+    assert schema["name"] == "plan" and "jobs" in schema["schema"]["properties"]
+    assert '"publish coverage report"' in plan_req.text  # what the request states
     for req in (plan_req, fill_req):
         assert "lint; test (outputs: report)" in req.text
         assert "CODECOV_TOKEN" in req.text
@@ -141,15 +142,31 @@ async def test_invalid_answer_fixed_in_round_two_from_findings(scripted):
     await p.aclose()
 
 
-async def test_never_valid_offers_nothing(scripted):
+async def test_never_valid_offers_only_the_plan_of_the_request(scripted):
     srv = scripted([Reply("no plan today")], default=Reply(TYPO_JOB))
     p = provider_for(srv, max_rounds=3)
     ins = _insertion()
     r = await generate(p, ins.request, text=CI, insertion=ins, dialect="github", index=EMPTY_INDEX)
-    assert not r.ok
-    assert r.edit is None and r.text == "" and r.document == ""
     assert r.rounds == 3 and len(srv.requests) == 4
-    assert "no answer validated in 3 round(s)" in r.reason
+    assert len(r.history) == 3 and all("adds" in h for h in r.history)
+    # the model's job never is offered; the jobs planned from the request are, clean
+    assert r.ok and r.source == "intent", r.reason
+    assert "tset" not in r.text and "upload.sh" not in r.text
+    assert r.edit is not None and (r.edit.start, r.edit.end) == (ins.start, ins.start)
+    assert r.document == CI[: ins.start] + r.text + CI[ins.start :]
+    assert _serious(r.document) == []
+    assert r.coverage and all(c.ok for c in r.coverage)
+    await p.aclose()
+
+
+async def test_a_provider_error_offers_nothing_and_says_why(scripted):
+    srv = scripted([Reply(PLAN)], default=Reply(status=500, error="the model crashed"))
+    p = provider_for(srv, max_rounds=3, retries=0)
+    ins = _insertion()
+    r = await generate(p, ins.request, text=CI, insertion=ins, dialect="github", index=EMPTY_INDEX)
+    assert not r.ok and r.error_kind
+    assert r.edit is None and r.text == "" and r.document == ""
+    assert "500" in r.reason and r.detail().startswith("no valid suggestion")
     await p.aclose()
 
 
@@ -221,11 +238,14 @@ async def test_whole_workflow_from_the_plan(scripted):
         p, "upload the coverage report", dialect="github", index=EMPTY_INDEX, prefer_outline=True
     )
     assert r.ok and r.source == "outline", r.reason
-    assert r.document.startswith("name: upload-coverage-report\non:\n  push:\n")
-    assert "  pull_request:\n" in r.document and "\n  publish-report:\n" in r.document
+    assert r.document.startswith("name: upload-coverage-report\n")
+    wf = analyze(r.document, "file:///w/.github/workflows/ci.yml").workflow
+    assert wf is not None and "/jobs/publish-report" in wf.nodes
+    assert '"on":\n  push: {}\n  pull_request: {}\n' in r.document  # the plan's events
     assert _serious(r.document) == []
     schema = srv.requests[0].body["response_format"]["json_schema"]["schema"]
-    assert schema["required"] == ["on", "jobs"]
+    assert "jobs" in schema["required"] and "triggers" in schema["properties"]
+    assert r.coverage and all(c.ok for c in r.coverage)
     await p.aclose()
 
 
@@ -325,7 +345,10 @@ def test_plan_of_a_workflow_is_a_worked_example():
 
 
 async def test_a_plan_cut_off_at_max_tokens_still_gives_a_skeleton(scripted):
-    cut = PLAN[: PLAN.index('{"name": "Upload"') + 20]  # ends inside the second step
+    plan = json.loads(PLAN)
+    plan["jobs"][0]["steps"].append({"name": "Notify", "uses": "", "run": "./notify.sh"})
+    text = json.dumps(plan)
+    cut = text[: text.index('{"name": "Notify"') + 20]  # ends inside the third step
     srv = scripted([Reply(cut)])
     p = provider_for(srv)
     ins = _insertion()
@@ -333,9 +356,9 @@ async def test_a_plan_cut_off_at_max_tokens_still_gives_a_skeleton(scripted):
         p, ins.request, text=CI, insertion=ins, dialect="github", index=EMPTY_INDEX, prefer_outline=True
     )
     assert r.ok and r.source == "outline", r.reason
-    assert r.text == "  publish-report:\n    needs: test\n    runs-on: ubuntu-latest\n    steps:\n" + (
-        "      - name: Checkout\n        uses: actions/checkout@v4\n"
-    )
+    assert r.text.startswith("  publish-report:\n    needs: test\n    runs-on: ubuntu-latest\n    steps:\n")
+    assert "Checkout" in r.text and "./upload.sh coverage.xml" in r.text  # the complete steps
+    assert "Notify" not in r.text and "notify.sh" not in r.text  # the one cut off
     await p.aclose()
 
 
@@ -353,16 +376,16 @@ async def test_the_worked_example_is_another_workflow_not_the_document(scripted,
     )
     index = SpecIndex.build([tmp_path], dialect="github")
     assert len(index.specs) == 2
-    srv = scripted([Reply(PLAN)])
+    srv = scripted([Reply(PLAN), Reply(GOOD_JOB)])
     p = provider_for(srv)
     ins = _insertion()
     uri = (tmp_path / "ci.yml").resolve().as_uri()
-    r = await generate(
-        p, ins.request, text=CI, uri=uri, insertion=ins, dialect="github", index=index, prefer_outline=True
-    )
-    assert r.ok, r.reason
-    prompt = srv.requests[0].text
-    assert 'Example answer: {"jobs": [{"id": "site"' in prompt and '"id": "lint"' not in prompt
+    r = await generate(p, ins.request, text=CI, uri=uri, insertion=ins, dialect="github", index=index)
+    assert r.ok and r.source == "model", r.reason
+    examples = re.findall(r"<example>\n(.*?)\n</example>", srv.requests[1].text, re.S)
+    assert len(examples) == 1 and "make site" in examples[0] and "make lint" not in examples[0]
+    # an example shows a shape: its job name is no name of the request
+    assert "site" not in r.text
     await p.aclose()
 
 
