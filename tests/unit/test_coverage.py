@@ -189,3 +189,11 @@ def test_an_outcome_that_does_nothing_is_an_empty_case_and_a_lone_if_needs_one_c
     )
     assert cover([Item("branch", "above 1000", ("emit queue.backlogged",), 1)], lone)[0].ok
     assert not cover([Item("branch", "above 1000", ("emit queue.backlogged",))], lone)[0].ok
+
+
+def test_words_split_at_case_and_digit_boundaries() -> None:
+    assert words("summarizePrDiff") == words("summarize the PR diff")
+    assert words("uploadPRDiff") == words("upload PR diff")
+    assert words("reply202") == words("reply 202")
+    assert words("storeIfClause") >= {"store", "clause"}
+    assert words("askDeepL") == {"ask", "deepl"}

@@ -40,7 +40,10 @@ def _stem(w: str) -> str:
 
 def words(text: str) -> set[str]:
     """The content words of a name or phrase (see the module docstring)."""
-    text = re.sub(r"([a-z0-9])([A-Z][a-z])", r"\1 \2", text)
+    # askBilling, uploadPR, PRDiff, reply202; a lone capital at the end stays (DeepL)
+    text = re.sub(
+        r"(?<=[a-z0-9])(?=[A-Z][a-z]|[A-Z]{2})|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", " ", text
+    )
     return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FILLER}
 
 
