@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import SPECS
 from tests.llm.scripted import Reply
-from tests.llm.test_generate import GOOD_TASKS, OUTLINE, WHOLE_DOC
+from tests.llm.test_generate import GOOD_TASKS, ONBOARD, ONBOARD_PLAN, OUTLINE, WHOLE_DOC
 from tests.llm.test_generate_github import CI, GOOD_JOB, PLAN
 from wfspec.analysis.engine import analyze
 from wfspec.cli import main
@@ -28,12 +28,13 @@ def _endpoint(srv) -> list[str]:
 
 
 def test_generate_prints_a_validated_spec(scripted, capsys):
-    srv = scripted([Reply(OUTLINE), Reply(json.dumps({"yaml": WHOLE_DOC}))])
-    rc = main(["generate", "onboard a new hire", *_endpoint(srv)])
+    srv = scripted([Reply(ONBOARD_PLAN), Reply(json.dumps({"yaml": WHOLE_DOC}))])
+    rc = main(["generate", ONBOARD, *_endpoint(srv)])
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert out == WHOLE_DOC
-    assert "validated in 1 round(s)" in err
+    assert "validated in 1 round(s)" in err and "covers 2 of 2 intent item(s)" in err
+    assert 'covered: a step that does "send welcome mail" (step "sendWelcome"' in err
     assert srv.requests[0].headers["authorization"] == "Bearer sk-cli-test-key-000000000000"
 
 
@@ -41,11 +42,14 @@ def test_generate_into_file(scripted, capsys, tmp_path: Path):
     target = tmp_path / "flow.sw.yaml"
     target.write_text(WHOLE_DOC)
     srv = scripted([Reply(OUTLINE), Reply(json.dumps({"yaml": GOOD_TASKS}))])
-    rc = main(["generate", "ask billing", "--into", str(target), *_endpoint(srv)])
+    rc = main(
+        ["generate", "ask the billing agent and post its answer", "--into", str(target), *_endpoint(srv)]
+    )
     _, err = capsys.readouterr()
     assert rc == 0, err
     new = target.read_text()
-    assert new.startswith(WHOLE_DOC) and "  - askBilling:" in new
+    assert new.startswith(WHOLE_DOC) and "  - askBilling:" in new and "  - postAnswer:" in new
+    assert "validated in 1 round(s)" in err  # the model's tasks
     assert not analyze(new, "x.yaml").findings
 
 
@@ -59,17 +63,62 @@ def test_generate_into_github_workflow_adds_jobs(scripted, capsys, tmp_path: Pat
     new = target.read_text()
     end = CI.index("\nenv:\n") + 1  # the dialect comes from the file; the jobs go after the last one
     assert new == CI[:end] + "\n".join("  " + ln for ln in GOOD_JOB.splitlines()) + "\n" + CI[end:]
-    assert "GitHub Actions" in srv.requests[0].messages[0]["content"]
+    assert "GitHub Actions" in srv.requests[1].messages[0]["content"]  # the fill-in
+    assert '"jobs"' in json.dumps(srv.requests[0].body["response_format"]["json_schema"]["schema"])
+    assert "validated in 1 round(s)" in err
     a = analyze(new, target.as_uri())
     assert a.dialect == "github" and not [f for f in a.findings if f.severity <= 2]
 
 
-def test_generate_nothing_valid_exits_1(scripted, capsys):
+def test_generate_nothing_valid_offers_the_plan_of_the_request(scripted, capsys):
     srv = scripted(default=Reply("no idea"))
-    rc = main(["generate", "something", "--max-rounds", "1", *_endpoint(srv)])
+    rc = main(["generate", ONBOARD, "--max-rounds", "1", *_endpoint(srv)])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert "from the plan of the request" in err and "covers 2 of 2 intent item(s)" in err
+    a = analyze(out, "x.yaml")
+    assert a.dialect == "serverless" and not [f for f in a.findings if f.severity <= 2]
+    assert "no idea" not in out
+
+
+def test_generate_nothing_valid_and_no_intent_exits_1(scripted, capsys):
+    srv = scripted(default=Reply("no idea"))
+    rc = main(["generate", "???", "--max-rounds", "1", *_endpoint(srv)])
     out, err = capsys.readouterr()
     assert rc == 1 and out == ""
-    assert "no valid suggestion" in err
+    assert "no valid suggestion" in err and "no answer validated in 1 round(s)" in err
+
+
+def test_generate_format_json(scripted, capsys, tmp_path: Path):
+    target = tmp_path / "flow.sw.yaml"
+    target.write_text(WHOLE_DOC)
+    srv = scripted([Reply(OUTLINE), Reply(json.dumps({"yaml": GOOD_TASKS}))])
+    request = "ask the billing agent and post its answer"
+    rc = main(["generate", request, "--into", str(target), "--format", "json", *_endpoint(srv)])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    got = json.loads(out)  # one JSON object on stdout, nothing else
+    assert got["ok"] is True and got["reason"] == "" and got["source"] == "model"
+    assert got["document"] == target.read_text() and got["document"].startswith(WHOLE_DOC)
+    assert got["text"] == got["document"][len(WHOLE_DOC) :] and "  - postAnswer:" in got["text"]
+    names = [(i["kind"], i["name"]) for i in got["intent"]]
+    assert ("step", "post answer") in names
+    assert any(kind == "agent" and "billing" in name for kind, name in names), names
+    assert [(c["kind"], c["name"]) for c in got["coverage"]] == names
+    assert all(c["covered"] is True and c["how"] for c in got["coverage"])
+    assert got["rounds"] == 1 and got["requests"] == 2
+    assert got["prompt_tokens"] > 0 and got["completion_tokens"] > 0 and got["latency_s"] >= 0
+    # nothing offered: ok false with the reason, the file untouched, exit code 1
+    before = target.read_text()
+    srv = scripted(default=Reply("no idea"))
+    rc = main(
+        ["generate", "???", "--into", str(target), "--format", "json", "--max-rounds", "1", *_endpoint(srv)]
+    )
+    out, _ = capsys.readouterr()
+    got = json.loads(out)
+    assert rc == 1 and got["ok"] is False and "no answer validated" in got["reason"]
+    assert got["text"] == got["document"] == "" and got["intent"] == [] and got["source"] == ""
+    assert target.read_text() == before
 
 
 def test_generate_unreachable_exits_2(capsys):
