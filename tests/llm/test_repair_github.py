@@ -16,7 +16,14 @@ from wfspec.cli import main
 from wfspec.findings import Finding
 from wfspec.fixes import apply_edits
 from wfspec.llm import prompts
-from wfspec.llm.repair import Candidate, candidates_for, repair, repair_range, valid_targets
+from wfspec.llm.repair import (
+    Candidate,
+    candidates_for,
+    ranked_candidates,
+    repair,
+    repair_range,
+    valid_targets,
+)
 from wfspec.llm.validate import check_repair
 
 URI = "file:///ci.yml"
@@ -99,20 +106,20 @@ async def test_needs_typo_github_prompt_and_no_flow_directives(scripted):
 
 
 async def test_renamed_job_is_renamed_back(scripted):
+    # one letter more is a typo as much as a rename: both are valid, the reference's fix first
     a, f = _faulty(DOC.replace("  test:\n", "  tests:\n"), "unknown-target")
-    assert 'Rename job "tests" to "test"' in [c.title for c in _valid(a, f)]
+    titles = [c.title for c in _valid(a, f)]
+    assert 'Rename job "tests" to "test"' in titles
+    assert [c.title for c in ranked_candidates(a, f)[0]][0] == 'Change to "tests"'
+    # a name with a word added was renamed: renaming it back ranks first and is shown first
+    a, f = _faulty(DOC.replace("  test:\n", "  test-suite:\n"), "unknown-target")
+    assert ranked_candidates(a, f)[0][0].title == 'Rename job "test-suite" to "test"'
     srv = scripted([Reply(json.dumps({"choice": 1}))], default=Reply(json.dumps({"choice": 0})))
     p = provider_for(srv)
-    # the scripted model asks for the rename by its number in the prompt
-    first = await repair(p, a, f, max_rounds=1)
-    number = _choice_of(srv.requests[0].text, 'Rename job "tests" to "test"')
-    srv2 = scripted([Reply(json.dumps({"choice": number}))])
-    p2 = provider_for(srv2)
-    r = await repair(p2, a, f)
+    r = await repair(p, a, f, max_rounds=1)
+    assert _choice_of(srv.requests[0].text, 'Rename job "test-suite" to "test"') == 1
     assert r.ok and r.document == DOC
-    assert first.ok  # choice 1 (the reference changed to "tests") is valid too
     await p.aclose()
-    await p2.aclose()
 
 
 def test_a_job_others_need_is_not_renamed():
@@ -165,7 +172,7 @@ async def test_deleted_step_id_is_added_to_the_step_that_writes_the_output(scrip
 async def test_step_id_typo_is_renamed(scripted):
     a, f = _faulty(DOC.replace('echo "${{ steps.meta', 'echo "${{ steps.mta'), "undefined-reference")
     first = candidates_for(a, f)[0]
-    assert first.title == 'Change "mta" to "meta"' and first.preferred
+    assert first.title == 'Change to "meta"' and first.preferred
     srv = scripted([Reply(json.dumps({"choice": 1}))])
     p = provider_for(srv)
     r = await repair(p, a, f)
@@ -180,7 +187,7 @@ def test_job_output_typo_prefers_the_declared_name():
         "undefined-reference",
     )
     titles = [c.title for c in _valid(a, f)]
-    assert titles[0] == 'Change "tga" to "tag"'
+    assert titles[0] == 'Change to "tag"'
     # declaring the misspelt output is valid too, but comes after the rename
     assert 'Declare output "tga" of job "build" from step "meta"' in titles[1:]
 
@@ -197,10 +204,11 @@ async def test_duplicate_step_id_can_be_removed(scripted):
     dup = DOC.replace('      - run: echo "${{ steps', '      - id: meta\n        run: echo "${{ steps')
     a, f = _faulty(dup, "duplicate-id")
     titles = [c.title for c in _valid(a, f)]
-    assert titles[0] == 'Rename to "meta2"'  # the analyzer's own fix stays first
     removal = 'Remove "id: meta" from step 3 (run: echo "${{ steps.meta.outputs.tag }}") of job "build"'
-    assert removal in titles
-    srv = scripted([Reply(json.dumps({"choice": titles.index(removal) + 1}))])
+    # no later step reads steps.meta: the copied id goes (the analyzer's preferred fix)
+    assert titles[0] == removal
+    assert 'Rename to "meta2"' in titles
+    srv = scripted([Reply(json.dumps({"choice": 1}))])
     p = provider_for(srv)
     r = await repair(p, a, f)
     assert r.ok and r.document == DOC
@@ -238,7 +246,7 @@ def test_did_you_mean_skips_names_outside_the_range():
     a, f = _faulty(text, "undefined-reference")
     assert f.message.startswith('the matrix of job "test" has no key "nod"')
     c = candidates_for(a, f)[0]
-    assert c.title == 'Change "nod" to "node"'
+    assert c.title == 'Change to "node"'
     assert 'echo "${{ matrix.node }}"' in apply_edits(text, c.edits)
 
 

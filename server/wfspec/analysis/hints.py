@@ -10,6 +10,7 @@ A check that records the pair itself needs none of this.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 _SUGGESTED = re.compile(r'did you mean "([^"]+)"')
@@ -29,13 +30,13 @@ def suggestion_data(text: str, start: int, end: int, message: str) -> dict[str, 
     if not bads:
         return {}
     written = text[start:end]
-    inside = [b for b in bads if b in written]
-    if inside:
-        return {"name": inside[0], "suggestion": suggestion}
     ls = text.rfind("\n", 0, start) + 1
     le = text.find("\n", max(end - 1, start))
     line = text[ls : len(text) if le < 0 else le]
-    for b in bads:
-        if b in line:
-            return {"name": b, "suggestion": suggestion}
-    return {}
+    # the quoted names written in the range or on its lines (a message may also quote the key
+    # or the allowed values): the one closest to the suggestion, the range's first on a tie
+    found = [b for b in bads if b in written] + [b for b in bads if b in line and b not in written]
+    if not found:
+        return {}
+    best = max(found, key=lambda b: (difflib.SequenceMatcher(None, b, suggestion).ratio(), -found.index(b)))
+    return {"name": best, "suggestion": suggestion}

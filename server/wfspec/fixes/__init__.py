@@ -135,6 +135,7 @@ def _undefined_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
                         tuple(TextEdit(a, b, t) for a, b, t in edits),
                         finding.rule,
                         preferred=preferred,
+                        data={"kind": "declare", "via": maker.__name__},
                     )
                 )
     kind = finding.data.get("kind")
@@ -148,7 +149,13 @@ def _undefined_reference(analysis: Analysis, finding: Finding) -> list[Fix]:
         edit = _declare_secret(analysis, name)
         if edit is not None:
             fixes.append(
-                Fix(f'Declare secret "{name}" in use.secrets', (edit,), finding.rule, preferred=not fixes)
+                Fix(
+                    f'Declare secret "{name}" in use.secrets',
+                    (edit,),
+                    finding.rule,
+                    preferred=not fixes,
+                    data={"kind": "declare"},
+                )
             )
     return fixes
 
@@ -176,6 +183,19 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             prefix = "- " if dash.startswith("-") else ""
             end = line_end(text, max(content_end(last) - 1, 0))
             line = f"{item_indent}{prefix}{name}{nl}"
+            names = [i.value.lower() for i in secrets.items if isinstance(i, ScalarNode)]
+            if len(names) == len(secrets.items) > 1 and names == sorted(names):  # keep a sorted list sorted
+                after = next(
+                    (
+                        i
+                        for i in secrets.items
+                        if isinstance(i, ScalarNode) and i.value.lower() > name.lower()
+                    ),
+                    None,
+                )
+                if after is not None:
+                    at = line_start(text, after.span.start.offset)
+                    return TextEdit(at, at, line)
             if end == len(text) and not ends_with_newline(text):
                 line = nl + line.rstrip("\r\n")
             return TextEdit(end, end, line)
@@ -234,20 +254,6 @@ def _remove_unreachable(analysis: Analysis, finding: Finding) -> list[Fix]:
     return [Fix(f'Remove unreachable task "{node.name}"', (TextEdit(rng[0], rng[1], ""),), finding.rule)]
 
 
-def _rename_duplicate(analysis: Analysis, finding: Finding) -> list[Fix]:
-    wf = analysis.workflow
-    name = finding.data.get("name")
-    nid = finding.data.get("node")
-    if wf is None or not isinstance(name, str) or not isinstance(nid, str) or nid not in wf.nodes:
-        return []
-    taken = {n.name.lower() for n in wf.nodes.values()}
-    i = 2
-    while f"{name}{i}".lower() in taken:
-        i += 1
-    new = f"{name}{i}" if "-" not in name else f"{name}-{i}"
-    return [Fix(f'Rename to "{new}"', (_replace_span(finding, new),), finding.rule, preferred=True)]
-
-
 def _add_default_case(analysis: Analysis, finding: Finding) -> list[Fix]:
     """For a loop with no exit that runs through a switch without a default case: add a default
     case that ends the workflow."""
@@ -298,7 +304,6 @@ _FIXERS: dict[str, FixFn] = {
     "unknown-target": _rename_reference,
     "undefined-reference": _undefined_reference,
     "unreachable": _remove_unreachable,
-    "duplicate-id": _rename_duplicate,
     "loop-without-exit": _add_default_case,
 }
 
@@ -333,3 +338,10 @@ register("script-injection", _security.script_injection)
 from wfspec.fixes import commands as _commands  # noqa: E402 - it builds on the helpers above
 
 register("deprecated-command", _commands.rewrite)
+
+
+from wfspec.fixes import candidates as _candidates  # noqa: E402 - it builds on the helpers above
+
+register("duplicate-id", _candidates.duplicate_id)
+register("unknown-target", lambda a, f: [*_rename_reference(a, f), *_candidates.unknown_target_more(a, f)])
+register("loop-without-exit", lambda a, f: [*_add_default_case(a, f), *_candidates.loop_more(a, f)])

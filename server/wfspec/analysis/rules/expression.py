@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wfspec.analysis.hints import suggestion_data
 from wfspec.analysis.rules.base import Context, make_rule
 from wfspec.findings import Finding, Severity
 
@@ -51,8 +52,10 @@ def check(ctx: Context) -> Iterable[Finding]:
             )
     else:
         # dialects whose expression parser runs during lowering leave (span, message) pairs
+        text = ctx.doc.text
         for span, message in wf.payload.get("expression_findings", ()):
-            yield RULE.finding(span, message)
+            data = suggestion_data(text, span.start.offset, span.end.offset, message)
+            yield RULE.finding(span, message, data=data)
 
 
 RULE = make_rule(__name__, Severity.ERROR, "a runtime expression that does not parse", check)

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wfspec.analysis.hints import suggestion_data
 from wfspec.analysis.rules.base import Context, closest, make_rule
 from wfspec.findings import Finding, Related, Severity
 
@@ -71,7 +72,11 @@ def check(ctx: Context) -> Iterable[Finding]:
         if problem:  # the dialect resolved it and found it wanting
             sev = ref.data.get("severity")
             related = [Related(s, m) for s, m in ref.data.get("related", ())]
-            yield RULE.finding(ref.span, problem, severity=sev, related=related, data=dict(ref.data))
+            data = dict(ref.data)
+            if "suggestion" not in data or "name" not in data:
+                hint = suggestion_data(ctx.doc.text, ref.span.start.offset, ref.span.end.offset, problem)
+                data = {**hint, **data}
+            yield RULE.finding(ref.span, problem, severity=sev, related=related, data=data)
             continue
         if ref.kind in DECLARED_KINDS:
             names = defined.get(ref.kind, set())
