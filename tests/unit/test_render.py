@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from wfspec.analysis.engine import analyze
 from wfspec.findings import Finding
 from wfspec.llm.lift import lift
-from wfspec.llm.plan import Case, Plan, Step
+from wfspec.llm.plan import Case, Job, Plan, Step, Trigger
 from wfspec.llm.render import (
     condition,
     duration,
     reachable,
+    render_github_jobs,
+    render_github_workflow,
     render_serverless_document,
     render_tasks,
     terminates,
@@ -447,3 +449,187 @@ def test_random_serverless_tasks_inserted_into_a_spec_are_clean(plan: Plan, befo
     assert not {n.lower() for n in task_names(tasks)} & {n.lower() for n in TRIAGE_NAMES}
     text = splice_tasks(TRIAGE, tasks, before)
     assert problems(text) == [], text
+
+
+# -- GitHub Actions --------------------------------------------------------------------------
+
+GH_ACTIONS = st.sampled_from(
+    [
+        "actions/checkout",
+        "actions/checkout@v4",
+        "actions/setup-node@v4",
+        "actions/setup-python",
+        "actions/upload-artifact@v4",
+        "docker/login-action@v3",
+        "docker/build-push-action",
+        "codecov/codecov-action@v5",
+        "aws-actions/configure-aws-credentials",
+    ]
+)
+GH_ARGS = st.dictionaries(
+    st.sampled_from(["node-version", "python-version", "path", "name", "token", "fetch-depth", "junk key"]),
+    st.one_of(
+        st.text(max_size=12),
+        st.integers(0, 5),
+        st.just("${{ matrix.node }}"),
+        st.just("${{ github.head_ref }}"),
+    ),
+    max_size=2,
+)
+
+
+# commands a person would write (what a command says is shellcheck's to judge, not the renderer's)
+GH_COMMANDS = st.sampled_from(
+    [
+        "npm test",
+        "make build",
+        "pytest -q",
+        "echo finished",
+        "echo ${{ github.event.issue.title }}",
+        "echo ${{ matrix.node }}",
+        "echo ${{ secrets.TOKEN }}",
+        "./deploy.sh --env ${{ inputs.env }}",
+    ]
+)
+
+
+@st.composite
+def gh_steps(draw: st.DrawFn) -> Step:
+    if draw(st.booleans()):
+        return Step(
+            "action",
+            draw(NAMES),
+            draw(GH_ACTIONS),
+            args=draw(GH_ARGS),
+            when=draw(st.sampled_from(["", "success()", "github.event_name == 'push'", "the tests failed"])),
+        )
+    return Step(
+        "shell",
+        draw(NAMES),
+        draw(GH_COMMANDS),
+    )
+
+
+@st.composite
+def gh_plans(draw: st.DrawFn) -> Plan:
+    ids = draw(st.lists(NAMES, min_size=1, max_size=4))
+    jobs = []
+    for i, jid in enumerate(ids):
+        jobs.append(
+            Job(
+                jid,
+                name=draw(st.one_of(st.just(""), NAMES)),
+                runs_on=draw(
+                    st.sampled_from(["ubuntu-latest", "windows-latest", "macos-latest", "my runner!"])
+                ),
+                needs=draw(st.lists(st.sampled_from([*ids[:i], "lint", "nope"]), max_size=2)),
+                when=draw(
+                    st.sampled_from(["", "github.ref == 'refs/heads/main'", "always()", "nightly only"])
+                ),
+                matrix=draw(
+                    st.dictionaries(
+                        st.sampled_from(["os", "node", "python", "weird key!"]),
+                        st.lists(
+                            st.sampled_from(["18", "20", "ubuntu-latest", "3.12"]), min_size=1, max_size=3
+                        ),
+                        max_size=2,
+                    )
+                ),
+                environment=draw(st.sampled_from(["", "production", "Staging Env"])),
+                permissions=draw(
+                    st.dictionaries(
+                        st.sampled_from(["contents", "id-token", "issues", "bogus"]),
+                        st.sampled_from(["read", "write", "none", "all"]),
+                        max_size=2,
+                    )
+                ),
+                outputs=draw(
+                    st.dictionaries(st.sampled_from(["version", "image-tag", "x y"]), st.just(""), max_size=2)
+                ),
+                steps=draw(st.lists(gh_steps(), max_size=4)),
+            )
+        )
+    triggers = draw(
+        st.lists(
+            st.one_of(
+                st.builds(
+                    Trigger,
+                    st.sampled_from(["push", "pull_request"]),
+                    branches=st.lists(st.sampled_from(["main", "release/**", "v*"]), max_size=2),
+                    tags=st.lists(st.just("v*"), max_size=1),
+                    paths=st.lists(st.sampled_from(["src/**", "docs/*.md"]), max_size=2),
+                    types=st.lists(st.sampled_from(["opened", "synchronize"]), max_size=2),
+                ),
+                st.builds(
+                    Trigger,
+                    st.just("schedule"),
+                    cron=st.sampled_from(["0 3 * * *", "*/15 * * * 1-5", "junk"]),
+                ),
+                st.builds(
+                    Trigger,
+                    st.just("workflow_dispatch"),
+                    inputs=st.dictionaries(
+                        NAMES,
+                        st.sampled_from(["string", "boolean", "choice", "number", "environment", "junk"]),
+                        max_size=3,
+                    ),
+                ),
+                st.builds(
+                    Trigger,
+                    st.sampled_from(["release", "issues"]),
+                    types=st.lists(st.sampled_from(["published", "opened"]), max_size=1),
+                ),
+            ),
+            max_size=3,
+        )
+    )
+    return Plan(triggers=triggers, jobs=jobs)
+
+
+def gh_problems(text: str) -> list[Finding]:
+    return problems(text, "file:///repo/.github/workflows/generated.yml")
+
+
+CI = (SPECS / "github" / "ci-matrix.yml").read_text(encoding="utf-8")
+CI_JOBS = ["lint", "test", "coverage"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=gh_plans(), request=st.text(max_size=30))
+def test_random_github_plans_render_clean_and_lift_back(plan: Plan, request: str) -> None:
+    text = render_github_workflow(plan, request)
+    assert gh_problems(text) == [], text
+    lifted = lift(text, "github")
+    assert len(lifted.jobs) == len(plan.jobs)
+    assert len({j.id.lower() for j in lifted.jobs}) == len(plan.jobs)
+    events = list(dict.fromkeys(t.event for t in plan.triggers)) or ["push"]
+    assert [t.event for t in lifted.triggers] == events
+    ids: dict[str, str] = {}  # a plan id names its first job
+    for j, lj in zip(plan.jobs, lifted.jobs, strict=True):
+        ids.setdefault(j.id, lj.id)
+    for job, got in zip(plan.jobs, lifted.jobs, strict=True):
+        earlier = [j.id for j in plan.jobs[: plan.jobs.index(job)]]
+        assert got.needs == list(dict.fromkeys(ids[n] for n in job.needs if n in earlier))
+        steps = [s for s in got.steps if s.name != "Set outputs"]
+        if job.steps:
+            assert [s.kind for s in steps] == [s.kind for s in job.steps]
+        else:
+            assert [s.target for s in steps] == ["actions/checkout@v6"]
+        for s, g in zip(job.steps, steps, strict=False):
+            if s.kind == "action":
+                assert g.target.split("@")[0] == s.target.split("@")[0]
+        assert set(got.matrix) == {k for k in job.matrix if k != "weird key!"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=gh_plans())
+def test_random_github_jobs_inserted_into_a_workflow_are_clean(plan: Plan) -> None:
+    jobs = render_github_jobs(plan, taken=CI_JOBS)
+    got = lift(jobs, "github").jobs
+    assert not {j.id.lower() for j in got} & set(CI_JOBS)
+    text = (
+        CI.rstrip("\n")
+        + "\n"
+        + "".join("  " + ln if ln.strip() else ln for ln in jobs.splitlines(keepends=True))
+    )
+    assert gh_problems(text) == [], text

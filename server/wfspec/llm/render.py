@@ -35,6 +35,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from wfspec.analysis.rules.event import ACTIVITY_TYPES
 from wfspec.dialects.github import catalog
 from wfspec.dialects.serverless import jq
 from wfspec.llm.plan import ACTIONS, Case, Job, Plan, Step, Trigger
@@ -704,7 +705,7 @@ _GH_SAFE = re.compile(
 
 def _gh_text(value: str, matrix: Collection[str] = (), *, commands: bool = False) -> str:
     """``value`` with every ``${{ }}`` that is not known to be valid here defanged (in
-    ``commands`` only matrix values stay: anything else belongs in ``env:``)."""
+    ``commands`` only matrix values stay, any other is left as its bare text)."""
 
     if "${{" not in value:
         return value
@@ -717,7 +718,9 @@ def _gh_text(value: str, matrix: Collection[str] = (), *, commands: bool = False
         ok = (mm is not None and mm.group(1) in matrix) or (
             not commands and _GH_SAFE.fullmatch(inner) is not None
         )
-        out.append(("${{ " if ok else "$ {{ ") + inner + " }}")
+        # in a command, an expression that may not stay is left as its text: ${{ }} there would
+        # splice whatever it holds into the script
+        out.append("${{ " + inner + " }}" if ok else inner if commands else "$ {{ " + inner + " }}")
         last = m.end()
     out.append(value[last:].replace("${{", "$ {{"))
     return "".join(out)
@@ -775,7 +778,7 @@ def _gh_step(step: Step, names: _Names, matrix: Collection[str] = ()) -> list[di
 def _command(step: Step) -> str:
     t = step.target.strip()
     if step.kind == "shell" and t:
-        return t.replace("${{", "$ {{")
+        return t
     if step.kind == "http" and _is_url(t):
         return f"curl -fsS {t}"
     word = re.sub(r"[^\w .,-]+", "", step.name or t).strip() or "step"
@@ -816,22 +819,24 @@ def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
         if job.when:
             body["if"] = _gh_condition(job.when)
         matrix = {
-            kebab(k, "axis"): [str(v) for v in vs[:8]]
+            kebab(k, "axis"): list(dict.fromkeys(str(v) for v in vs))[:8]
             for k, vs in job.matrix.items()
             if vs and re.fullmatch(r"[A-Za-z0-9_. -]+", k)
         }
         runs_on = job.runs_on.strip() or "ubuntu-latest"
         if matrix:
             body["strategy"] = {"matrix": matrix}
-            if "os" in matrix:
+            if "os" in matrix and all(_HOSTED.fullmatch(v) for v in matrix["os"]):
                 runs_on = "${{ matrix.os }}"
         body["runs-on"] = (
-            runs_on if re.fullmatch(r"[a-z0-9.-]+|\$\{\{ matrix\.os \}\}", runs_on) else "ubuntu-latest"
+            runs_on if _HOSTED.fullmatch(runs_on) or runs_on == "${{ matrix.os }}" else "ubuntu-latest"
         )
         if job.environment:
             body["environment"] = kebab(job.environment, "production")
         perms = {
-            k: v for k, v in job.permissions.items() if k in _PERMISSIONS and v in ("read", "write", "none")
+            k: v
+            for k, v in job.permissions.items()
+            if k in _PERMISSIONS and v in _LEVELS.get(k, ("read", "write", "none"))
         }
         if perms:
             body["permissions"] = perms
@@ -861,12 +866,18 @@ _PERMISSIONS = frozenset(
     "actions attestations checks contents deployments discussions id-token issues models packages "
     "pages pull-requests repository-projects security-events statuses".split()
 )
+#: GitHub-hosted runner labels
+_HOSTED = re.compile(r"(ubuntu|windows|macos)-(latest|\d[\d.]*(-arm|-large|-xlarge)?)")
+#: permissions that do not take every level (the rest take read, write and none)
+_LEVELS = {"id-token": ("write", "none"), "models": ("read", "none")}
 _INPUT_TYPES = ("string", "boolean", "choice", "number", "environment")
 
 
 def _trigger(t: Trigger) -> Any:
     event = t.event
     body: dict[str, Any] = {}
+    known = ACTIVITY_TYPES.get(event)
+    t = replace(t, types=[x for x in dict.fromkeys(t.types) if known is None or x in known])
     if event in ("push", "pull_request", "pull_request_target"):
         if t.branches:
             body["branches"] = t.branches[:8]
