@@ -21,6 +21,13 @@ named after the phrase. GitHub Actions (:func:`render_github_jobs`,
 :func:`render_github_workflow`): triggers, jobs with ``needs``, ``if``, ``matrix``,
 ``environment``, ``permissions``, ``outputs`` and steps that use an action or run a command.
 
+A list ends at its first step that always ends the flow (:func:`terminates`, :func:`reachable`):
+what a plan puts after an unguarded ``raise`` could never run. A case whose steps end that way
+still names the continuation in ``then:`` (dead, but :mod:`wfspec.llm.lift` reads the layout
+from it). GitHub Actions values keep only ``${{ }}`` expressions known to be valid where they
+stand (matrix axes of the job, ``secrets``, ``vars``, a few ``github`` fields; in commands only
+matrix axes); the others are defanged.
+
 Names are sanitized (camelCase tasks, kebab-case job ids) and never reuse a taken one. The
 output is plain block YAML from :func:`dump_yaml`, which quotes every scalar that could read
 as anything but the string it is.
