@@ -1438,3 +1438,61 @@ def test_if_not_then_again_is_a_loop_back(request_: str, until: str, body: int) 
     assert not kinds(intent, "branch") and [i.name for i in kinds(intent, "loop")] == [until]
     loop = intent.plan.steps[0]
     assert loop.kind == "loop" and loop.until == until and len(loop.steps) == body
+
+
+# -- constructs: headings, label cases, subject routing, named services, timeouts ---------------------
+
+ROUND2: list[tuple[str, str]] = []  # every request below, rendered, analyzed and covered at the end
+
+
+def _r2(dialect: str, requests: list[Any]) -> list[Any]:
+    ROUND2.extend((r[0] if isinstance(r, tuple) else r, dialect) for r in requests)
+    return _reg(dialect, requests)
+
+
+SERVICES = _r2(
+    "serverless",
+    [
+        ("create the incident in ServiceNow", "servicenow"),
+        ("Translate the text with Google Translate", "google translate"),
+        ("sync the contacts to HubSpot", "hubspot"),
+        ("text the driver via Twilio", "twilio"),
+        ("page the team through PagerDuty", "pagerduty"),
+        ("open a ticket on Jira", "jira"),
+        ("charge the card with Stripe", "stripe"),
+        ("store the file in Google Drive, then notify the owner", "google drive"),
+        ("post the weekly summary to Microsoft Teams", "microsoft teams"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,api", SERVICES)
+def test_named_service_is_an_api(request_: str, api: str) -> None:
+    intent = extract(request_)
+    assert [i.name for i in kinds(intent, "api")] == [api]
+    assert intent.plan.steps[0].kind == "http" and intent.plan.steps[0].args["api"] == api
+
+
+@pytest.mark.parametrize(
+    "request_", ["email the report on Monday", "Delegate to agent Maria", "send it to Bob and archive it"]
+)
+def test_no_service_without_a_service_name(request_: str) -> None:
+    assert not kinds(extract(request_), "api")
+
+
+# -- keep last: every request of the section above renders, analyzes clean and is covered ------------
+
+
+@pytest.mark.parametrize("request_,dialect", ROUND2)
+def test_round2_plans_render_clean_and_cover(request_: str, dialect: str) -> None:
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.lift import lift
+    from wfspec.llm.planned import render_at
+
+    intent = extract(request_, dialect)
+    text = render_at(intent.plan, dialect, request_, whole_document=True)
+    uri = ".github/workflows/w.yml" if dialect == "github" else "w.yaml"
+    bad = [f for f in analyze(text, uri).findings if f.severity.label in ("error", "warning")]
+    assert not bad, [f.message for f in bad]
+    missing = [c for c in coverage.cover(intent.items, lift(text, dialect), text) if not c.ok]
+    assert not missing, coverage.feedback(missing)

@@ -2262,6 +2262,17 @@ class _Parser:
             ]
             if ws:
                 return " ".join(ws).lower()
+        m = re.search(  # a named service: "in ServiceNow", "with Google Translate", "via Twilio"
+            r"\b(?:via|through|using|with|on|in|to|from|at)\s+(?:the\s+)?"
+            r"((?:[A-Z][a-z0-9]*[A-Z][\w]*|[A-Z][a-z0-9]+(?:\s+[A-Z][a-z0-9]+)+))\b",
+            text,
+        )
+        if (
+            m
+            and not any(w.lower() in _DAYS for w in m.group(1).split())
+            and not _is_verb(m.group(1).split()[0])
+        ):
+            return m.group(1).lower()
         for w in re.findall(r"[\w-]+", text):
             if w.lower() in _SERVICES and not (self.dialect == "github" and w.lower() == "github"):
                 return w.lower()
