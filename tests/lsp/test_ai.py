@@ -21,6 +21,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.llm.scripted import Reply, ScriptedServer
+from tests.llm.test_generate import BAD_TASKS, GOOD_TASKS, OUTLINE
 from tests.llm.test_generate_github import CI as GH_CI
 from tests.llm.test_generate_github import COMMENT as GH_COMMENT
 from tests.llm.test_generate_github import GOOD_JOB as GH_JOB
@@ -68,22 +69,8 @@ do:
         closed: true
 """
 COMMENT = "  # then ask the billing agent about the ticket and post its answer"
-GOOD_TASKS = """\
-- askBilling:
-    call: a2a
-    with:
-      method: message/send
-      agentCard:
-        endpoint: https://agents.example.com/billing/.well-known/agent-card.json
-      parameters:
-        message:
-          role: user
-          parts:
-            - kind: text
-              text: ${ .body }
-"""
-BAD_TASKS = GOOD_TASKS + "    then: postAnswr\n"
-OUTLINE = json.dumps({"steps": [{"name": "askBilling", "action": "call-agent", "uses": ""}]})
+#: a comment in words that states no step at all: nothing to plan, so nothing to fall back on
+NO_INTENT = "  # then, and then, finally"
 
 REPAIR_DOC = """\
 document:
@@ -240,10 +227,11 @@ async def test_generate_command_applies_a_validated_edit(client: LanguageClient,
         client, "wfspec.generate", {"uri": uri, "position": {"line": line, "character": 4}, "version": 1}
     )
     end = await _settled(client, result)
-    assert end.message is not None and "validated" in end.message
+    assert end.message is not None and "validated in 1 round(s)" in end.message, end.message
+    assert "covers 3 of 3 intent item(s)" in end.message
     (edit,) = client.applied[before:]  # type: ignore[attr-defined]
     new = apply(GEN_DOC, workspace_edits(edit, uri))
-    assert COMMENT + "\n  - askBilling:\n      call: a2a" in new
+    assert COMMENT + "\n  - askBilling:\n      call: a2a" in new and "  - postAnswer:\n" in new
     assert _serious(new, uri) == _serious(GEN_DOC, uri) == []
     # the key came from the server's environment; progress was reported
     assert srv.requests[0].headers["authorization"] == f"Bearer {API_KEY}"
@@ -251,18 +239,36 @@ async def test_generate_command_applies_a_validated_edit(client: LanguageClient,
     assert "WorkDoneProgressBegin" in kinds and "WorkDoneProgressEnd" in kinds
 
 
-async def test_never_valid_answer_applies_nothing_and_says_why(
+async def test_never_valid_answer_applies_only_the_plan_of_the_request_or_says_why(
     client: LanguageClient, srv: ScriptedServer
 ) -> None:
     _script(srv, ["not json at all"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
     uri = open_doc(client, GEN_DOC)
-    applied, shown = len(client.applied), len(client.messages)  # type: ignore[attr-defined]
+    applied = len(client.applied)  # type: ignore[attr-defined]
     line = _line(GEN_DOC, COMMENT)
     result = await _command(
         client, "wfspec.generate", {"uri": uri, "position": {"line": line, "character": 0}, "version": 1}
     )
     end = await _settled(client, result)
-    assert len(client.applied) == applied  # type: ignore[attr-defined]
+    # the model's tasks never are applied; the plan built from the comment is, and it is clean
+    assert end.message is not None and "from the plan of the request" in end.message, end.message
+    (edit,) = client.applied[applied:]  # type: ignore[attr-defined]
+    new = apply(GEN_DOC, workspace_edits(edit, uri))
+    assert "postAnswr" not in new and "tickets/1/replies" not in new
+    assert new.startswith(GEN_DOC[: GEN_DOC.index(COMMENT) + len(COMMENT) + 1])
+    assert _serious(new, uri) == []
+    # a comment that states nothing to plan: nothing applied, and the reason, once
+    text = GEN_DOC.replace(COMMENT, NO_INTENT)
+    _script(srv, ["not json at all"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
+    uri = open_doc(client, text)
+    applied, shown = len(client.applied), len(client.messages)  # type: ignore[attr-defined]
+    result = await _command(
+        client,
+        "wfspec.generate",
+        {"uri": uri, "position": {"line": _line(text, NO_INTENT), "character": 0}, "version": 1},
+    )
+    end = await _settled(client, result)
+    assert srv.requests and len(client.applied) == applied  # type: ignore[attr-defined]
     (said,) = client.messages[shown:]  # the reason, once
     assert "no valid suggestion" in said.message and end.message == "nothing was inserted"
     # an endpoint that refuses the key: a clear message, not a crash (a fresh document: the
@@ -436,6 +442,7 @@ async def test_inline_completion_returns_validated_ghost_text(
     assert got is not None
     (item,) = got.items
     assert isinstance(item.insert_text, str) and item.insert_text.startswith("\n  - askBilling:\n")
+    assert "\n  - postAnswer:\n" in item.insert_text  # the model's tasks, both of them
     assert item.range == types.Range(
         start=types.Position(line=line, character=len(COMMENT)),
         end=types.Position(line=line, character=len(COMMENT)),
@@ -467,7 +474,7 @@ async def test_inline_completion_in_github_jobs_returns_a_validated_job(
     assert _serious(new, uri) == _serious(GH_CI, uri) == []
     assert GH_COMMENT + "\n  publish-report:\n" in new and new.endswith("env:\n  LEVEL: debug\n")
     # the model was asked for a plan of jobs, then for the jobs, knowing the jobs already there
-    assert srv.requests[0].body["response_format"]["json_schema"]["name"] == "jobs"
+    assert srv.requests[0].body["response_format"]["json_schema"]["name"] == "plan"
     assert "lint; test (outputs: report)" in srv.requests[1].text
 
 
@@ -564,10 +571,10 @@ async def test_completion_item_runs_generate_when_accepted(
     before = len(client.applied)  # type: ignore[attr-defined]
     result = await _command(client, item.command.command, *item.command.arguments or [])
     end = await _settled(client, result)
-    assert end.message is not None and "validated" in end.message
+    assert end.message is not None and "validated in 1 round(s)" in end.message, end.message
     (edit,) = client.applied[before:]  # type: ignore[attr-defined]
     new = apply(GEN_DOC, workspace_edits(edit, uri))
-    assert COMMENT + "\n  - askBilling:\n      call: a2a" in new
+    assert COMMENT + "\n  - askBilling:\n      call: a2a" in new and "  - postAnswer:\n" in new
     assert _serious(new, uri) == _serious(GEN_DOC, uri) == []
     kinds = [type(v).__name__ for vs in client.progress_reports.values() for v in vs]
     assert "WorkDoneProgressBegin" in kinds and "WorkDoneProgressEnd" in kinds
@@ -582,15 +589,17 @@ async def test_completion_item_below_the_comment_applies_only_validated_text(
     line = _line(text, COMMENT) + 1  # the blank line below the comment
     (item,) = _generate_items(await _completion(client, uri, line, 0))
     assert item.command is not None and apply(text, [item.text_edit]) == text  # type: ignore[list-item]
-    # a model that never writes valid tasks: accepting the item applies nothing and says why
+    # a model that never writes valid tasks: accepting the item applies only the plan of the
+    # comment, never the model's tasks
     _script(srv, ["not json"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
-    applied, shown = len(client.applied), len(client.messages)  # type: ignore[attr-defined]
+    applied = len(client.applied)  # type: ignore[attr-defined]
     result = await _command(client, item.command.command, *item.command.arguments or [])
-    await _settled(client, result)
-    assert len(client.applied) == applied  # type: ignore[attr-defined]
-    (said,) = client.messages[shown:]  # type: ignore[attr-defined]
-    assert "no valid suggestion" in said.message
+    end = await _settled(client, result)
     assert srv.requests, "the model was asked when the item was accepted"
+    assert end.message is not None and "from the plan of the request" in end.message, end.message
+    (edit,) = client.applied[applied:]  # type: ignore[attr-defined]
+    new = apply(text, workspace_edits(edit, uri))
+    assert "postAnswr" not in new and _serious(new, uri) == []
     # the comment was edited meanwhile: the command refuses instead of guessing
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -692,18 +701,31 @@ async def test_generate_answers_before_the_model_does(client: LanguageClient, sr
 async def test_ghost_text_that_comes_to_nothing_says_why_once(
     client: LanguageClient, srv: ScriptedServer
 ) -> None:
+    # a model that never writes valid tasks, for a comment that states nothing to plan
     _script(srv, ["not json"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
-    uri = open_doc(client, GEN_DOC)
-    line = _line(GEN_DOC, COMMENT)
+    text = GEN_DOC.replace(COMMENT, NO_INTENT)
+    uri = open_doc(client, text)
+    line = _line(text, NO_INTENT)
     shown = len(client.messages)
-    got = await _inline(client, uri, line, len(COMMENT))
-    assert got is None or not got.items
+    got = await _inline(client, uri, line, len(NO_INTENT))
+    assert srv.requests and (got is None or not got.items)
     (said,) = client.messages[shown:]
     assert "no ghost text" in said.message and "no valid suggestion" in said.message
     # asked again for the same version and comment: still nothing, and nothing said again
-    again = await _inline(client, uri, line, len(COMMENT))
+    again = await _inline(client, uri, line, len(NO_INTENT))
     assert again is None or not again.items
     assert len(client.messages) == shown + 1
+    # for the comment that does state steps, the ghost text is the plan of the comment, never
+    # the model's tasks
+    _script(srv, ["not json"], default=Reply(json.dumps({"yaml": BAD_TASKS})))
+    uri = open_doc(client, GEN_DOC)
+    line = _line(GEN_DOC, COMMENT)
+    got = await _inline(client, uri, line, len(COMMENT))
+    assert got is not None
+    (item,) = got.items
+    assert isinstance(item.insert_text, str) and "postAnswr" not in item.insert_text
+    new = apply(GEN_DOC, [types.TextEdit(range=item.range, new_text=item.insert_text)])
+    assert _serious(new, uri) == []
     # an endpoint that fails: the reason, once, though each request tries again
     _script(srv, [], default=Reply(status=401, error="bad key"))
     uri = open_doc(client, GEN_DOC)
@@ -765,14 +787,19 @@ async def test_validating_a_big_document_leaves_the_server_responsive(
     assert end.message is not None and end.message.startswith("inserted"), end
 
 
-async def test_a_huge_answer_leaves_the_server_responsive_and_says_why(
+async def test_a_huge_answer_leaves_the_server_responsive_and_is_never_applied(
     client: LanguageClient, srv: ScriptedServer
 ) -> None:
-    """A 230,000-line answer (and no usable outline): the hover is answered, nothing is
-    inserted, and the reason is shown once."""
-    shown, before = len(client.messages), len(client.applied)  # type: ignore[attr-defined]
+    """A 230,000-line answer (and no usable outline): the hover is answered, and not a line of
+    the answer is inserted; what is, is the plan of the comment."""
+    before = len(client.applied)  # type: ignore[attr-defined]
     result, _ = await _hover_while_generating(client, srv, GEN_DOC, HUGE_ANSWER, outline="no outline")
     end = await _settled(client, result)
-    assert len(client.applied) == before and end.message == "nothing was inserted"  # type: ignore[attr-defined]
-    (said,) = client.messages[shown:]
-    assert "no valid suggestion" in said.message, said
+    assert end.message is not None and "from the plan of the request" in end.message, end.message
+    (edit,) = client.applied[before:]  # type: ignore[attr-defined]
+    changes = edit.document_changes or []
+    (target,) = {c.text_document.uri for c in changes if isinstance(c, types.TextDocumentEdit)} | set(
+        edit.changes or {}
+    )
+    new = apply(GEN_DOC, workspace_edits(edit, target))
+    assert "note1" not in new and len(new.splitlines()) < len(GEN_DOC.splitlines()) + 60
