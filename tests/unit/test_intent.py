@@ -1480,6 +1480,132 @@ def test_no_service_without_a_service_name(request_: str) -> None:
     assert not kinds(extract(request_), "api")
 
 
+HEADINGS = _r2(
+    "serverless",
+    [
+        (
+            "set up a new laptop: install the agent, enrol it in MDM and email the owner",
+            ["installAgent", "enrolMdm", "emailOwner"],
+        ),
+        (
+            "Onboard the new hire: create the accounts, order a laptop and book the welcome lunch.",
+            ["createAccounts", "orderLaptop", "bookWelcomeLunch"],
+        ),
+        (
+            "New release checklist: tag the commit; build the image; push it to the registry",
+            ["tagCommit", "buildImage", "pushRegistry"],
+        ),
+        (
+            "# nightly cleanup: purge the temp files and then compact the database",
+            ["purgeTempFiles", "compactDatabase"],
+        ),
+        (
+            "Refund flow: look up the order, refund the payment, and notify the customer",
+            ["lookUpOrder", "refundPayment", "notifyCustomer"],
+        ),
+        ("INCIDENT RESPONSE: PAGE THE ON-CALL, THEN OPEN A BRIDGE", ["pageOnCall", "openBridge"]),
+        (
+            "Quarterly report: gather the metrics, summarize them, then email the board",
+            ["gatherMetrics", "summarize", "emailBoard"],
+        ),
+        (
+            "close out a sprint:  archive the board and export the burndown",
+            ["archiveBoard", "exportBurndown"],
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,names", HEADINGS)
+def test_heading_before_a_colon_is_not_a_step(request_: str, names: list[str]) -> None:
+    intent = extract(request_)
+    assert [s.name for s in intent.plan.steps] == names
+    assert len(kinds(intent, "step")) == len(names)
+
+
+def test_colon_that_is_not_a_heading_stays() -> None:
+    # a lead that starts the workflow, a for-each body and a 'depending on' list keep their meaning
+    assert [s.name for s in extract("on new signup: send welcome email; wait 3 days").plan.steps][
+        0
+    ] == "sendWelcomeEmail"
+    (loop,) = extract("process each invoice: validate it, book it and archive it").plan.steps
+    assert loop.kind == "foreach" and len(loop.steps) == 3
+    (b,) = extract("depending on the region: ship from Berlin for EU, ship from Ohio for US").plan.steps
+    assert b.kind == "branch"
+    # the text after the colon is not steps: nothing is dropped
+    assert extract("notify the team: the build failed").plan.steps[0].name.startswith("notifyTeam")
+
+
+LABEL_CASES = _r2(
+    "serverless",
+    [
+        (
+            "Urgent: page the on-call. Normal: open a ticket. Anything else: log it.",
+            ["it is urgent", "it is normal"],
+            ["page on-call", "open ticket", "log"],
+        ),
+        (
+            "check the order status: shipped -> email the tracking link, cancelled -> refund, otherwise wait",
+            ["the order status is shipped", "the order status is cancelled"],
+            ["email tracking link", "refund", "wait"],
+        ),
+        (
+            "VIP: call the customer. Regular: send an email.",
+            ["it is vip", "it is regular"],
+            ["call customer", "send email"],
+        ),
+        (
+            "triage the alert. critical: wake the SRE; warning: post to the channel; everything else: archive it",
+            ["it is critical", "it is warning"],
+            ["wake sre", "post channel", "archive"],
+        ),
+        (
+            "Look up the payment state: paid => ship the order, failed => email the buyer, else => cancel it",
+            ["the payment state is paid", "the payment state is failed"],
+            ["ship order", "email buyer", "cancel"],
+        ),
+        (
+            "classify the lead: hot: assign it to sales, cold: add it to the newsletter",
+            ["the lead is hot", "the lead is cold"],
+            ["assign sales", "add newsletter"],
+        ),
+        (
+            "Check the build result: green -> deploy it, red -> open an issue, anything else -> rerun it",
+            ["the build result is green", "the build result is red"],
+            ["deploy", "open issue", "rerun"],
+        ),
+        (
+            "Weekday: run the full backup. Weekend: run the quick backup. Otherwise: skip it.",
+            ["it is weekday", "it is weekend"],
+            ["run full backup", "run quick backup"],
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,conds,outcomes", LABEL_CASES)
+def test_label_colon_cases_are_one_branch(request_: str, conds: list[str], outcomes: list[str]) -> None:
+    intent = extract(request_)
+    (b,) = steps_of(intent.plan, "branch")
+    assert [c.when for c in b.cases if c.when] == conds and b.cases[-1].when == ""
+    (item,) = kinds(intent, "branch")
+    assert list(item.values) == outcomes and item.count == len(b.cases)
+    labels = [i.name for i in kinds(intent, "step")]
+    assert all(v in labels for v in item.values)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "Note: fetch the invoice, then send it",
+        "fetch the invoice. Then: send it to the customer",
+        "Fetch the invoice at 9:30 and send it",
+    ],
+)
+def test_no_label_cases_without_a_run_of_labels(request_: str) -> None:
+    assert not kinds(extract(request_), "branch")
+
+
 # -- keep last: every request of the section above renders, analyzes clean and is covered ------------
 
 

@@ -314,7 +314,7 @@ class _Protect:
         return self.restore(token, strip_quotes=True) if m else token
 
 
-def _clean(request: str) -> str:
+def _clean(request: str, dialect: str = "serverless") -> str:
     lines: list[str] = []
     for line in request.splitlines():
         line = re.sub(r"^\s*(?:#+|//+|--|\*+|>)\s?", "", line).strip()
@@ -344,14 +344,143 @@ def _clean(request: str) -> str:
     text = re.sub(r"^(?:steps|workflow|flow|plan|todo|tasks|pipeline)\s*:\s*", "", text.strip(), flags=re.I)
     if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
         text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
+    if dialect != "github":
+        text = _label_cases(text)
     out = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        if dialect != "github":
+            sentence = _colon_cases(sentence)
         if len(re.findall(r"\s(?:->|→|=>)\s", sentence)) >= 2 and not re.search(
             r"depending|based on|\broute", sentence, re.I
         ):
             sentence = re.sub(r"\s(?:->|→|=>)\s", ", then ", sentence)
         out.append(sentence)
     return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+# -- case constructs rewritten into the branch phrasing the chunk grammar reads -----------------------
+
+_DEFAULT_SUBJECT = (
+    r"(?:everyone|everybody|anyone|anybody|everything|anything|all)\s+else|the\s+rest(?:\s+of\s+them)?|"
+    r"(?:all\s+)?(?:the\s+)?others?|all\s+other\s+[\w-]+|any\s+other\s+[\w-]+|the\s+remaining(?:\s+[\w-]+)?|"
+    r"otherwise|else|default|by default"
+)
+_NO_HEADING = re.compile(
+    r"^(?:on|upon|when|whenever|once|if|unless|for|after|before|every|each|daily|nightly|weekly|hourly|"
+    r"monthly|at|depending|based|according|process|go through|iterate|loop|steps?|workflow|note|e\.g|i\.e|"
+    r"example|meanwhile|otherwise|else|in parallel|over|under|above|below|more|less|greater|fewer|at least|"
+    r"at most|exceeding|between|exactly|anything|everything|everyone|the rest)\b",
+    re.I,
+)
+_CMP_WORD = (
+    r"(?:over|under|above|below|more than|less than|greater than|fewer than|at least|at most|exceeding)"
+)
+
+
+def _label_cases(text: str) -> str:
+    """Runs of two or more "Label: action." sentences ("Urgent: page the on-call. Normal: open a
+    ticket. Anything else: log it.") become one if/otherwise chain."""
+    sentences = re.split(r"(?<=[.!?;])\s+", text)
+    label = re.compile(r"^([A-Za-z][\w'-]*(?:\s+[\w'-]+){0,2})\s*:\s+(.+?)[.!?;]?$")
+    out: list[str] = []
+    i = 0
+    while i < len(sentences):
+        run: list[tuple[str, str]] = []
+        j = i
+        while j < len(sentences):
+            m = label.match(sentences[j].strip())
+            if not m:
+                break
+            is_default = bool(run) and bool(re.fullmatch(_DEFAULT_SUBJECT, m.group(1).strip(), re.I))
+            if not is_default and (_NO_HEADING.match(m.group(1)) or _is_verb(_first_word(m.group(1)))):
+                break
+            act = _first_word(_strip_lead(m.group(2)))
+            if not act or act in _DETERMINERS or act.isdigit() or act in ("is", "are", "was", "no"):
+                break
+            run.append((m.group(1), m.group(2)))
+            j += 1
+            if re.fullmatch(_DEFAULT_SUBJECT, run[-1][0].strip(), re.I):
+                break
+        if len(run) < 2:
+            out.append(sentences[i])
+            i += 1
+            continue
+        parts = []
+        for k, (lab, act) in enumerate(run):
+            if re.fullmatch(_DEFAULT_SUBJECT, lab.strip(), re.I):
+                parts.append(f"otherwise {act}")
+            else:
+                parts.append(f"{'If' if k == 0 else 'if'} it is {lab.lower()}, {act}")
+        out.append("; ".join(parts) + ".")
+        i = j
+    return " ".join(out)
+
+
+def _colon_cases(sentence: str) -> str:
+    """ "S: a -> X, b -> Y, otherwise Z" (or "a: X, b: Y") becomes "S; if the <subject of S> is a,
+    X, if ... is b, Y, otherwise Z"; a heading "goal: A, B and C" before steps is dropped."""
+    m = re.match(r"^([^:]{3,80}?)\s*:\s+(.+)$", sentence.strip())
+    sm = re.match(r"^(daily|nightly|weekly|hourly|monthly)\s+[\w -]+$", m.group(1)) if m else None
+    if m and sm and _is_verb(_first_word(_strip_lead(m.group(2)))):
+        return f"{sm.group(1)}, {m.group(2)}"  # "nightly cleanup: purge ...": the schedule stays
+    if (
+        not m
+        or _NO_HEADING.match(m.group(1).strip())
+        or re.search(r"\b(?:each|every|all)\b", m.group(1), re.I)
+    ):
+        return sentence
+    head, rest = m.group(1).strip(), m.group(2).strip()
+    end = rest[-1] if rest[-1] in ".!?;" else ""
+    rest = rest.rstrip(".!?;")
+    parts = [p for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+or\s+else\s+|\s*;\s*", rest) if p]
+    arrow = re.compile(r"^(.+?)\s*(?:->|→|=>|:)\s*(.+)$")
+    cases: list[tuple[str, str]] = []
+    for p in parts:
+        am = arrow.match(p)
+        dm = re.match(rf"^(?:{_DEFAULT_SUBJECT})\b\s*(?:(?:->|→|=>|:)\s*)?(.+)$", p, re.I)
+        if am and len(am.group(1).split()) <= 3:
+            cases.append((am.group(1), am.group(2)))
+        elif dm and cases:
+            cases.append(("", dm.group(1)))
+        else:
+            cases = []
+            break
+    words = head.split()
+    if len(cases) >= 2 and sum(1 for c, _ in cases if c) >= 1:
+        subject = head
+        lead = ""
+        if words and _is_verb(words[0]):
+            lead = head + "; "
+            subject = " ".join(words[1:])
+        subject = re.sub(
+            r"^(?:(?:up|out|at|into|over|on|for|up on)\s+)?(?:the|its|their|a|an)\s+", "", subject, flags=re.I
+        )
+        subject = subject[:1].lower() + subject[1:] if subject[1:2].islower() else subject
+        text = []
+        for cond, act in cases:
+            if re.fullmatch(_DEFAULT_SUBJECT, cond.strip(), re.I) or not cond:
+                text.append(f"otherwise {act}")
+            else:
+                text.append(f"if the {subject} is {cond.strip().lower()}, {act}")
+        return lead + ", ".join(text) + end
+    actions = [
+        p
+        for p in re.split(
+            rf"\s*[,;]\s*|\s+(?:and\s+)?then\s+|\s+and\s+(?=(?:{_VERB_ALT})\b)", rest, flags=re.I
+        )
+        if _is_verb(_first_word(_strip_lead(p)))
+    ]
+    if (
+        words
+        and len(words) <= 8
+        and _is_verb(_first_word(_strip_lead(rest)))
+        and not re.search(r"(?:->|→|=>)", head)
+        and (len(actions) >= 2 or end == ";" or not _is_verb(words[0]))
+    ):
+        # "set up a new laptop: install the agent, enrol it and email the owner"
+        return rest + end
+    return sentence
+    return sentence
 
 
 def _cut(text: str, m: re.Match[str]) -> str:
@@ -2264,7 +2393,7 @@ class _Parser:
                 return " ".join(ws).lower()
         m = re.search(  # a named service: "in ServiceNow", "with Google Translate", "via Twilio"
             r"\b(?:via|through|using|with|on|in|to|from|at)\s+(?:the\s+)?"
-            r"((?:[A-Z][a-z0-9]*[A-Z][\w]*|[A-Z][a-z0-9]+(?:\s+[A-Z][a-z0-9]+)+))\b",
+            r"((?:[A-Z][a-z0-9]+[A-Z]\w*|[A-Z][a-z0-9]+(?:\s+[A-Z][a-z0-9]+)+))\b",
             text,
         )
         if (
@@ -3129,7 +3258,7 @@ def extract(
     """What ``request`` states, and a plan that covers it (see the module docstring)."""
     dialect = "github" if dialect == "github" else "serverless"
     prot = _Protect()
-    text = prot.protect(_clean(request))
+    text = prot.protect(_clean(request, dialect))
     parser = _Parser(dialect, _Names(names), prot)
     if dialect == "github":
         plan = _GitHub(parser).extract(text)
