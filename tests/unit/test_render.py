@@ -340,14 +340,15 @@ SW_PLANS = st.builds(
 
 
 def canonical(steps: list[Step]) -> list[Step]:
-    """The plan as it is rendered: cases with a condition first, then the first default (when
-    it has steps); what follows a step that ends the flow left out (:func:`reachable`)."""
+    """The plan as it is rendered: cases with a condition first, then the first default (a
+    branch without one gets an empty default: it goes on, and lift reads that as a case that
+    does nothing); what follows a step that ends the flow left out (:func:`reachable`)."""
     out = []
     for s in reachable(steps):
         cases = [c for c in s.cases if c.when.strip()]
         default = next((c for c in s.cases if not c.when.strip()), None)
-        if default is not None and default.steps:
-            cases.append(default)
+        if s.kind == "branch":
+            cases.append(default or Case("", []))
         out.append(
             replace(
                 s,
@@ -633,3 +634,34 @@ def test_random_github_jobs_inserted_into_a_workflow_are_clean(plan: Plan) -> No
         + "".join("  " + ln if ln.strip() else ln for ln in jobs.splitlines(keepends=True))
     )
     assert gh_problems(text) == [], text
+
+
+def test_secrets_reach_the_yaml() -> None:
+    from wfspec.llm.plan import Job
+
+    plan = Plan(steps=[Step("http", "createContact", "crm", args={"secrets": ["crmToken"]})])
+    doc = render_serverless_document(plan, "create the contact")
+    assert "secrets:\n    - crmToken" in doc and "$secrets.crmToken" in doc
+    assert not [f for f in analyze(doc, "untitled:x.sw.yaml").findings if f.severity <= 2], doc
+    # an insertion uses only a secret the document declares
+    assert "$secrets" not in render_tasks(plan)
+    assert "$secrets.crmToken" in render_tasks(plan, secrets=["crmToken"])
+    gh = Plan(
+        triggers=[Trigger("push")],
+        jobs=[
+            Job(
+                "publish",
+                steps=[
+                    Step(
+                        "shell",
+                        "Publish",
+                        "npm publish",
+                        args={"env": {"NODE_AUTH_TOKEN": "${{ secrets.NPM_TOKEN }}"}},
+                    )
+                ],
+            )
+        ],
+    )
+    wf = render_github_workflow(gh, "publish")
+    assert "NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}'" in wf, wf
+    assert not [f for f in analyze(wf, "file:///r/.github/workflows/p.yml").findings if f.severity <= 2], wf

@@ -350,9 +350,8 @@ class _Serverless:
                 consumed.add(x)
                 tname, tbody = tasks[x]
                 steps.extend(self.task(tname, tbody, depth + 1))
-            when = _expr(c.get("when"))
-            if when or steps:
-                cases.append(Case(when, steps))
+            # a default that does nothing (then: exit, or straight on) is still a case
+            cases.append(Case(_expr(c.get("when")), steps))
         return Step("branch", name, cases=cases, when=_expr(body.get("if")))
 
     def ends(self, tasks: list[tuple[str, dict[str, Any]]], i: int, hi: int) -> bool:

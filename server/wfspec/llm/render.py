@@ -403,10 +403,17 @@ def reachable(steps: Sequence[Step]) -> list[Step]:
 
 
 class _Serverless:
-    def __init__(self, names: _Names, agents: Mapping[str, str] | None, functions: Collection[str]) -> None:
+    def __init__(
+        self,
+        names: _Names,
+        agents: Mapping[str, str] | None,
+        functions: Collection[str],
+        secrets: Collection[str] = (),
+    ) -> None:
         self.names = names
         self.agents = agents or {}
         self.functions = {f.lower(): f for f in functions}
+        self.secrets = {x.lower(): x for x in secrets}
 
     def base_name(self, step: Step) -> str:
         if step.name:
@@ -586,6 +593,11 @@ class _Serverless:
             if verb not in ("get", "post", "put", "patch", "delete"):
                 verb = "post" if _POST.match(name) or _POST.match(camel(target, "x")) else "get"
             call: dict[str, Any] = {"method": verb, "endpoint": url}
+            secret = next(
+                (self.secrets[x.lower()] for x in _step_secrets(step) if x.lower() in self.secrets), ""
+            )
+            if secret:  # only a secret the document declares: an insertion cannot declare one
+                call["headers"] = {"Authorization": f'${{ "Bearer " + $secrets.{secret} }}'}
             if verb in ("post", "put", "patch"):
                 call["body"] = "${ . }"
             return {"call": "http", "with": call}
@@ -632,6 +644,17 @@ class _Serverless:
         return {"set": values or {name: True}}
 
 
+_SECRET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _step_secrets(step: Step) -> list[str]:
+    """The secrets a step's arguments name (``args["secrets"]``: a name or a list)."""
+    got = step.args.get("secrets") if isinstance(step.args, dict) else None
+    if isinstance(got, str):
+        got = [got]
+    return [x.strip() for x in got if isinstance(x, str) and x.strip()] if isinstance(got, list) else []
+
+
 def render_tasks(
     plan: Plan,
     *,
@@ -639,15 +662,17 @@ def render_tasks(
     after: str | None = None,
     agents: Mapping[str, str] | None = None,
     functions: Collection[str] = (),
+    secrets: Collection[str] = (),
 ) -> str:
     """Serverless Workflow task items (at indent 0, for a ``do:`` list) for ``plan.steps``.
 
     ``taken``: task names in use (never reused, compared case-insensitively); ``after``: the
     existing task that follows the insertion point (branches rejoin the flow there; None: the
     end of the list); ``agents``: agent name -> agent card URL; ``functions``: declared
-    functions (``function`` steps call them; any other becomes an HTTP call)."""
+    functions (``function`` steps call them; any other becomes an HTTP call); ``secrets``:
+    declared secrets (an HTTP step that names one sends it as a bearer token)."""
     names = _Names([*taken, *([after] if after else [])])
-    r = _Serverless(names, agents, functions)
+    r = _Serverless(names, agents, functions, secrets)
     steps = plan.steps or [Step("set", "start")]
     return dump_yaml(r.tasks(steps, after or "exit"))
 
@@ -679,9 +704,16 @@ def render_serverless_document(plan: Plan, request: str, *, agents: Mapping[str,
         for s in plan.walk()
         if s.kind == "function" and s.target.strip()
     }
+    secrets = sorted(
+        {x for s in plan.walk() if s.kind == "http" for x in _step_secrets(s) if _SECRET.fullmatch(x)}
+    )
+    if functions or secrets:
+        head["use"] = {}
     if functions:
-        head["use"] = {"functions": functions}
-    tasks = render_tasks(plan, agents=agents, functions=list(functions))
+        head["use"]["functions"] = functions
+    if secrets:
+        head["use"]["secrets"] = secrets
+    tasks = render_tasks(plan, agents=agents, functions=list(functions), secrets=secrets)
     return dump_yaml(head) + "do:\n" + textwrap.indent(tasks, "  ")
 
 
@@ -766,6 +798,7 @@ def _gh_step(step: Step, names: _Names, matrix: Collection[str] = ()) -> list[di
             )
             for k, v in step.args.items()
             if isinstance(k, str)
+            and k != "env"
             and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", k)
             and (spec is None or spec.inputs is None or k in spec.inputs)
             and (spec is None or spec.deprecation(k) is None)
@@ -779,6 +812,18 @@ def _gh_step(step: Step, names: _Names, matrix: Collection[str] = ()) -> list[di
             out["with"] = with_
     else:
         out["run"] = _gh_text(_command(step), matrix, commands=True)
+    env = step.args.get("env") if isinstance(step.args, dict) else None
+    if isinstance(env, dict):
+        env = {
+            k: _gh_text(v, matrix)
+            for k, v in env.items()
+            if isinstance(k, str)
+            and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k)
+            and isinstance(v, str)
+            and v.strip()
+        }
+        if env:
+            out["env"] = env
     return [out]
 
 
