@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from wfspec.analysis.engine import Analysis
 
 #: candidates less than this many points below the best are shown to the model beside it
-MARGIN = 1.5
+MARGIN = 1.0
 #: the score of a rename to a name with little in common with the one written: never shown
 FAR = -3.0
 
