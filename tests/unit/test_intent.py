@@ -1606,6 +1606,136 @@ def test_no_label_cases_without_a_run_of_labels(request_: str) -> None:
     assert not kinds(extract(request_), "branch")
 
 
+SUBJECT_ROUTING = _r2(
+    "serverless",
+    [
+        (
+            "premium users get a call from the success agent; everyone else gets the newsletter",
+            ["the user is premium"],
+            ["call", "send newsletter"],
+        ),
+        (
+            "large orders go to manual review, the rest are approved",
+            ["the order is large"],
+            ["send manual review", "approve"],
+        ),
+        (
+            "Gold members receive a discount code; the others receive the regular newsletter.",
+            ["the member is gold"],
+            ["send discount code", "send regular newsletter"],
+        ),
+        (
+            "tickets from enterprise customers go to the priority agent while all others go to the general agent",
+            ["the ticket comes from enterprise customers"],
+            ["send priority agent", "send general agent"],
+        ),
+        (
+            "Small invoices are paid right away, large ones are held for review, the rest get flagged.",
+            ["the invoice is small", "the invoice is large"],
+            ["pay right away", "hold review", "flag"],
+        ),
+        (
+            "VIP guests get a welcome call from the concierge agent, everybody else gets an SMS via Twilio",
+            ["the guest is vip"],
+            ["call", "send sms"],
+        ),
+        (
+            "ADMINS GET FULL ACCESS; EVERYONE ELSE GETS READ-ONLY ACCESS",
+            ["it is admins"],
+            ["send full access", "send access"],
+        ),
+        (
+            "Score the order. Risky orders are blocked, all others are shipped.",
+            ["the order is risky"],
+            ["block", "ship"],
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,conds,outcomes", SUBJECT_ROUTING)
+def test_subject_predicate_routing_is_a_branch(request_: str, conds: list[str], outcomes: list[str]) -> None:
+    intent = extract(request_)
+    (b,) = steps_of(intent.plan, "branch")
+    assert [c.when for c in b.cases if c.when] == conds and b.cases[-1].when == ""
+    (item,) = kinds(intent, "branch")
+    assert list(item.values) == outcomes and item.count == len(conds) + 1
+    assert all(v in [i.name for i in kinds(intent, "step")] for v in item.values)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "The site is down, the team is asleep",
+        "the invoice is overdue, send a reminder",
+        "Users get confused by the form, so rewrite the help text",
+    ],
+)
+def test_statements_are_not_subject_routing(request_: str) -> None:
+    assert not kinds(extract(request_), "branch")
+
+
+COMPARATOR_CASES = _r2(
+    "serverless",
+    [
+        (
+            "rate the lead with the scoreLead function; above 80 hand it to sales, below 20 drop it, otherwise nurture it",
+            ["it is above 80", "below 20"],
+            3,
+        ),
+        (
+            "orders over $500 need a manager's approval, ones under $20 are approved automatically, the rest go to the review queue",
+            ["the order is over $500", "the order is under $20"],
+            3,
+        ),
+        (
+            "check the temperature; below 5 turn on the heater, above 30 start the fan, otherwise do nothing",
+            ["it is below 5", "above 30"],
+            3,
+        ),
+        (
+            "Compute the risk score. Over 0.8: block the payment. Under 0.2: approve it. Otherwise: send it to review.",
+            ["it is over 0.8", "it is under 0.2"],
+            3,
+        ),
+        (
+            "Cart totals above 100 get free shipping, the rest pay the standard fee",
+            ["the total is above 100"],
+            2,
+        ),
+        (
+            "count the failed logins; more than 5 lock the account, otherwise log the attempt",
+            ["it is more than 5"],
+            2,
+        ),
+        (
+            "Measure the latency, over 300 ms page the on-call, under 100 ms close the alert, otherwise keep watching",
+            ["it is over 300 ms", "under 100"],
+            3,
+        ),
+        (
+            "invoices above $10000 need the CFO's sign-off; invoices below $100 are paid at once; all other invoices go to accounting",
+            ["the invoice is above $10000", "the invoice is below $100"],
+            3,
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,conds,count", COMPARATOR_CASES)
+def test_comparator_case_lists_are_a_multi_way_branch(request_: str, conds: list[str], count: int) -> None:
+    intent = extract(request_)
+    (b,) = steps_of(intent.plan, "branch")
+    assert [c.when for c in b.cases if c.when] == conds and b.cases[-1].when == ""
+    (item,) = kinds(intent, "branch")
+    assert item.count == count == len(b.cases)
+
+
+def test_a_number_after_a_step_is_no_comparator_case() -> None:
+    assert not kinds(extract("wait over 5 minutes, then ping the site"), "branch")
+    assert not kinds(extract("above all, notify the owner"), "branch")
+
+
 # -- keep last: every request of the section above renders, analyzes clean and is covered ------------
 
 

@@ -122,7 +122,7 @@ _VERBS = frozenset(
     upgrade upload upsert use validate verify warn watch welcome write zip emit publish fire
     broadcast raise throw wait pause sleep delay listen repeat keep retry try redo loop iterate
     fall fallback wrap tidy mint prepare reconcile refresh remember escalate approve deny
-    let have make ask tell""".split()
+    let have make ask tell turn wake nurture""".split()
 )
 _VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
 _DETERMINERS = frozenset(
@@ -345,11 +345,11 @@ def _clean(request: str, dialect: str = "serverless") -> str:
     if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
         text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
     if dialect != "github":
-        text = _label_cases(text)
+        text = _subject_cases(_label_cases(text))
     out = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
         if dialect != "github":
-            sentence = _colon_cases(sentence)
+            sentence = _comparator_lead(_colon_cases(sentence))
         if len(re.findall(r"\s(?:->|→|=>)\s", sentence)) >= 2 and not re.search(
             r"depending|based on|\broute", sentence, re.I
         ):
@@ -381,7 +381,7 @@ def _label_cases(text: str) -> str:
     """Runs of two or more "Label: action." sentences ("Urgent: page the on-call. Normal: open a
     ticket. Anything else: log it.") become one if/otherwise chain."""
     sentences = re.split(r"(?<=[.!?;])\s+", text)
-    label = re.compile(r"^([A-Za-z][\w'-]*(?:\s+[\w'-]+){0,2})\s*:\s+(.+?)[.!?;]?$")
+    label = re.compile(r"^([A-Za-z][\w'-]*(?:\s+[\w$.%'-]+){0,2})\s*:\s+(.+?)[.!?;]?$")
     out: list[str] = []
     i = 0
     while i < len(sentences):
@@ -392,7 +392,12 @@ def _label_cases(text: str) -> str:
             if not m:
                 break
             is_default = bool(run) and bool(re.fullmatch(_DEFAULT_SUBJECT, m.group(1).strip(), re.I))
-            if not is_default and (_NO_HEADING.match(m.group(1)) or _is_verb(_first_word(m.group(1)))):
+            compares = bool(re.match(rf"{_CMP_WORD}\s+\$?\d", m.group(1), re.I))
+            if (
+                not is_default
+                and not compares
+                and (_NO_HEADING.match(m.group(1)) or _is_verb(_first_word(m.group(1))))
+            ):
                 break
             act = _first_word(_strip_lead(m.group(2)))
             if not act or act in _DETERMINERS or act.isdigit() or act in ("is", "are", "was", "no"):
@@ -480,6 +485,190 @@ def _colon_cases(sentence: str) -> str:
         # "set up a new laptop: install the agent, enrol it and email the owner"
         return rest + end
     return sentence
+    return sentence
+
+
+_PREDICATE_VERB = re.compile(
+    r"(?:get\s+(?:routed|sent)|gets?\s+(?:routed|sent)|gets?|go(?:es)?|receives?|needs?|requires?|"
+    r"(?:should|will|must|can)\s+(?:get|go|receive|need|be)|are|is)$",
+    re.I,
+)
+
+
+def _subject_clause(clause: str) -> tuple[str, str, str] | None:
+    """(subject, verb, rest) of "premium users get a call", "the rest pay the fee"; None."""
+    words = clause.split()
+    for generic in (False, True):
+        for i in range(1, min(len(words) - 1, 7)):
+            for n in (2, 1):
+                verb = " ".join(words[i : i + n])
+                if len(words) <= i + n:
+                    continue
+                if generic:
+                    w = verb.lower()
+                    if n == 2 or not (
+                        w in _VERBS or (w.endswith("s") and (w[:-1] in _VERBS or w[:-2] in _VERBS))
+                    ):
+                        continue
+                elif not _PREDICATE_VERB.fullmatch(verb):
+                    continue
+                subj = " ".join(words[:i])
+                if not re.fullmatch(r"[\w$.'%-]+(?:\s+[\w$.'%-]+)*", subj):
+                    return None
+                return subj, verb, " ".join(words[i + n :])
+    return None
+
+
+_PAST = {"sent": "send", "held": "hold", "kept": "keep", "put": "put", "paid": "pay", "sold": "sell"}
+
+
+def _base_verb(word: str) -> str:
+    """The base form of a past participle ("approved" -> "approve", "flagged" -> "flag"); ""."""
+    w = word.lower().removeprefix("auto-")
+    if w in _PAST:
+        return _PAST[w]
+    if w.endswith("ed"):
+        for cand in (w[:-1], w[:-2], w[:-3]):
+            if cand in _VERBS:
+                return cand
+    return ""
+
+
+def _predicate(verb: str, rest: str) -> str:
+    """The imperative action of a subject's predicate ("go to manual review" -> "send it to manual
+    review", "are approved" -> "approve it", "get the newsletter" -> "send them the newsletter")."""
+    v = verb.lower().split()[-1]
+    rest = rest.strip()
+    if v in ("go", "goes", "routed", "sent") or (v == "get" and verb.lower().endswith(("routed", "sent"))):
+        m = re.match(r"^(?:straight\s+|directly\s+)?to\s+(.+)$", rest, re.I)
+        return f"send it to {m.group(1)}" if m else ""
+    if v in ("are", "is", "be"):
+        m = re.match(r"^(?:(?:automatically|immediately|just)\s+)?([\w-]+)\b(.*)$", rest)
+        base = _base_verb(m.group(1)) if m else ""
+        return f"{base} it{m.group(2)}" if m and base else ""
+    if v in ("get", "gets", "receive", "receives"):
+        base = _base_verb(_first_word(rest)) if v in ("get", "gets") else ""
+        if base:
+            return f"{base} it{rest[len(_first_word(rest)) :]}"  # "get flagged" -> "flag it"
+        m = re.match(
+            r"^(?:an?\s+|the\s+)?(?:[\w-]+\s+)?([\w-]+)\s+from\s+(the\s+[\w -]+?\s+(?:agent|bot|assistant))$",
+            rest,
+            re.I,
+        )
+        if m and _is_verb(m.group(1)):
+            return f"ask {m.group(2)} to {m.group(1).lower()} them"
+        return f"send them {rest}"
+    if v in ("need", "needs", "require", "requires"):
+        return "" if _is_verb(_first_word(rest)) or _first_word(rest) == "to" else f"request {rest}"
+    if v in _VERBS:
+        return f"{v} {rest}"
+    for base in (v[:-1], v[:-2]):
+        if base in _VERBS:
+            return f"{base} {rest}"
+    return ""
+
+
+def _subject_condition(subj: str, head: str) -> tuple[str, str]:
+    """The condition a subject states ("premium users" -> "the user is premium", "orders over $500"
+    -> "the order is over $500", "ones under $20" -> "the order is under $20") and its head noun."""
+    words = re.sub(r"^(?:the|all|any)\s+", "", subj.strip(), flags=re.I).split()
+    cmp = re.search(rf"\b({_CMP_WORD}\s+.+)$", " ".join(words), re.I)
+    if cmp:
+        before = " ".join(words).split(cmp.group(1))[0].split()
+        noun = _singular(before[-1].lower()) if before else head
+        if noun in ("one", "those", "that", "these") or not noun:
+            noun = head
+        return (f"the {noun} is {cmp.group(1)}" if noun else f"it is {cmp.group(1)}"), noun
+    pm = re.match(r"^([\w-]+)\s+((?:from|with|of|in|on|for|without|by)\s+.+)$", " ".join(words), re.I)
+    if pm:
+        noun = _singular(pm.group(1).lower())
+        verb = "comes" if pm.group(2).lower().startswith("from") else "is"
+        return f"the {noun} {verb} {pm.group(2)}", noun
+    noun = _singular(words[-1].lower()) if words else ""
+    mods = words[:-1]
+    if noun == "one" and head:
+        noun = head
+    if mods and noun:
+        return f"the {noun} is {' '.join(mods).lower()}", noun
+    return f"it is {' '.join(words).lower()}", head
+
+
+def _subject_cases(text: str) -> str:
+    """Subject-predicate routing ("premium users get a call from the success agent; everyone else
+    gets the newsletter", "orders over $500 need approval, ones under $20 are approved, the rest go
+    to review") becomes an if/otherwise chain with an outcome per clause."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        body = sentence.strip()
+        end = body[-1] if body and body[-1] in ".!?" else ""
+        body = body.rstrip(".!?")
+        clauses = [
+            c
+            for c in re.split(r"\s*;\s*|\s*,\s*(?:and\s+|but\s+|while\s+)?|\s+(?:while|whereas|but)\s+", body)
+            if c
+        ]
+        start = len(clauses)
+        while start > 0:
+            sc = _subject_clause(clauses[start - 1])
+            if (
+                not sc
+                or _is_verb(_first_word(sc[0]))
+                or _first_word(sc[0])
+                in (
+                    *_DETERMINERS - {"all", "the"},
+                    "there",
+                    "if",
+                    "when",
+                )
+            ):
+                break
+            start -= 1
+        run = clauses[start:]
+        if len(run) < 2:
+            out.append(sentence)
+            continue
+        parts: list[str] = []
+        head = ""
+        n_default = n_cmp = 0
+        for c in run:
+            sc = _subject_clause(c)
+            assert sc is not None
+            subj, verb, rest = sc
+            act = _predicate(verb, rest)
+            if not act:
+                parts = []
+                break
+            if re.fullmatch(_DEFAULT_SUBJECT, subj.strip(), re.I):
+                n_default += 1
+                parts.append(f"otherwise {act}")
+                continue
+            n_cmp += bool(re.search(rf"\b{_CMP_WORD}\b", subj, re.I))
+            cond, head = _subject_condition(subj, head)
+            parts.append(f"{'If' if not parts else 'if'} {cond}, {act}")
+        if not parts or n_default > 1 or (n_default == 0 and n_cmp == 0) or n_default == len(run):
+            out.append(sentence)
+            continue
+        prefix = "; ".join(clauses[:start])
+        out.append((prefix + "; " if prefix else "") + "; ".join(parts) + (end or "."))
+    return " ".join(out)
+
+
+def _comparator_lead(sentence: str) -> str:
+    """A case list that opens with a bare comparison ("above 80 hand it to sales, below 20 drop
+    it"), at the start or after a step ("measure it, over 300 ms page ..."), compares the result
+    of the step before: "if it is above 80, hand it to sales, ..."."""
+    unit = r"(?:%|k\b|ms\b|s\b|secs?\b|seconds?\b|minutes?\b|mins?\b|hours?\b|days?\b|points?\b|dollars?\b|euros?\b)"
+    for m in re.finditer(
+        rf"(^|,\s+)((?:and\s+)?)({_CMP_WORD})\s+(\$?\d[\d.]*\s*{unit}?)\s*,?\s+(?=[\w-]+)", sentence, re.I
+    ):
+        rest = sentence[m.end() :]
+        before = sentence[: m.start()]
+        if not _is_verb(_first_word(rest)) or re.search(r"\b(?:if|when|unless|whether)\b", before, re.I):
+            return sentence
+        if before and not _is_verb(_first_word(_strip_lead(before))):
+            return sentence
+        lead = before + ("; " if before else "")
+        return f"{lead}if it is {m.group(3).lower()} {m.group(4).strip()}, {rest}"
     return sentence
 
 
