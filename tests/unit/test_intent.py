@@ -1736,6 +1736,36 @@ def test_a_number_after_a_step_is_no_comparator_case() -> None:
     assert not kinds(extract("above all, notify the owner"), "branch")
 
 
+SCHEDULE_WORDS = _r2(
+    "serverless",
+    [
+        ("every quarter hour, check the queue", "*/15 * * * *"),
+        ("Sync the calendar every half hour", "*/30 * * * *"),
+        ("ping the health endpoint every half-hour", "*/30 * * * *"),
+        ("twice a day, back up the database", "0 0,12 * * *"),
+        ("At 8:30 on weekdays, send the standup reminder", "30 8 * * 1-5"),
+        ("every Sunday night, rotate the logs", "0 22 * * 0"),
+        ("On the first of the month, send the invoices.", "0 0 1 * *"),
+        ("EVERY FRIDAY AFTERNOON EMAIL THE DIGEST", "0 14 * * 5"),
+        ("refresh the exchange rates three times a day", "0 0,8,16 * * *"),
+    ],
+)
+
+
+@pytest.mark.parametrize("request_,cron", SCHEDULE_WORDS)
+def test_schedules_in_words(request_: str, cron: str) -> None:
+    intent = extract(request_)
+    assert intent.plan.schedule == cron and [i.name for i in kinds(intent, "schedule")] == [cron]
+    assert len(intent.plan.steps) == 1 and intent.plan.steps[0].kind != "wait"
+
+
+def test_schedule_words_in_github_and_no_schedule_without_them() -> None:
+    (t,) = extract("twice a day, run the smoke tests", "github").plan.triggers
+    assert t.event == "schedule" and t.cron == "0 0,12 * * *"
+    assert not kinds(extract("split the report into quarters and email half of it"), "schedule")
+    assert not kinds(extract("send the night shift report to Sunday's lead"), "schedule")
+
+
 # -- keep last: every request of the section above renders, analyzes clean and is covered ------------
 
 

@@ -724,6 +724,10 @@ def _schedule(text: str) -> tuple[str, str, str]:
         else:
             dom = f"*/{n}" if n > 1 else "*"
     for pat, fields in (
+        (r"\b(?:every|each)\s+quarter(?:\s+of\s+an|-)?\s*hour\b|\bfour times an hour\b", ("*/15", "*")),
+        (r"\b(?:every|each)\s+half(?:\s+an|-)?\s*hour\b|\btwice an hour\b", ("*/30", "*")),
+        (r"\btwice (?:a|per|each) day\b|\btwice daily\b", ("0", "0,12")),
+        (r"\b(?:three times|thrice) (?:a|per|each) day\b", ("0", "0,8,16")),
         (r"\b(?:every|each)\s+minute\b", ("*", "*")),
         (rf"{_ADJ_BEFORE}\bhourly\b|\b(?:every|each|once an?)\s+hour\b", ("0", "*")),
     ):
@@ -761,7 +765,12 @@ def _schedule(text: str) -> tuple[str, str, str]:
         found = True
         take(m)
         dow = "1-5"
-    m = re.search(rf"\b(?:every|on|each)\s+({_DAY_RE}(?:\s*(?:,|and|&)\s*{_DAY_RE})*)\b", low)
+    m = re.search(
+        rf"\b(?:every|on|each)\s+({_DAY_RE}(?:\s*(?:,|and|&)\s*{_DAY_RE})*)\b(?:\s+(night|morning|evening|afternoon)\b)?",
+        low,
+    )
+    if m and m.group(2) and hour is None:
+        hour = {"night": "22", "morning": "9", "evening": "18", "afternoon": "14"}[m.group(2)]
     if m and dow == "*":
         days = []
         for d in re.findall(_DAY_RE, m.group(1)):
