@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import difflib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,13 @@ def add_parsers(sub: Any) -> None:
         metavar="FILE",
         help="insert the tasks at the end of FILE's do list (GitHub Actions: new jobs at the end of "
         "its jobs map); a new or empty FILE gets a whole document",
+    )
+    g.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: print one JSON object (ok, reason, text, document, what the request states "
+        "and which of it the result covers, rounds, tokens, latency) instead of the YAML",
     )
     _common(g)
 
@@ -175,9 +183,15 @@ async def _generate(args: argparse.Namespace) -> int:
         )
     finally:
         await provider.aclose()
+    code = (2 if result.error_kind else 1) if not result.ok else 0
+    if args.format == "json":
+        if result.ok and target is not None and not _write(target, data, original, result.document):
+            return 2
+        print(json.dumps(_result_json(result, settings.describe()), indent=2))
+        return code
     if not result.ok:
         _err(result.detail())
-        return 2 if result.error_kind else 1
+        return code
     if target is None:
         sys.stdout.write(result.document)
     else:
@@ -185,7 +199,35 @@ async def _generate(args: argparse.Namespace) -> int:
             return 2
         _err(f"{target}: inserted {result.text.count(chr(10))} line(s)")
     _err(f"{settings.describe()}: {result.detail()}")
+    for c in result.coverage:
+        _err(f"  {'covered' if c.ok else 'MISSING'}: {_describe(c.item)} ({c.how})")
     return 0
+
+
+def _describe(item: Any) -> str:
+    from wfspec.llm.coverage import describe
+
+    return describe(item)
+
+
+def _result_json(result: Any, model: str) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "reason": result.reason,
+        "model": model,
+        "source": result.source,
+        "text": result.text,
+        "document": result.document,
+        "intent": [i.to_json() for i in result.intent],
+        "coverage": [c.to_json() for c in result.coverage],
+        "rounds": result.rounds,
+        "requests": result.requests,
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
+        "latency_s": round(result.latency, 3),
+        "error_kind": result.error_kind,
+        "history": result.history,
+    }
 
 
 async def _repair(args: argparse.Namespace) -> int:

@@ -39,7 +39,9 @@ from wfspec.analysis.config import Config
 from wfspec.analysis.engine import Analysis, analyze
 from wfspec.dialects.github import catalog
 from wfspec.fixes import TextEdit
-from wfspec.llm import prompts
+from wfspec.llm import coverage, planned, prompts
+from wfspec.llm import plan as planir
+from wfspec.llm.coverage import Covered
 from wfspec.llm.extract import extract_json, extract_yaml
 from wfspec.llm.provider import AnswerTooLarge, Completion, Message, Provider, ProviderError
 from wfspec.llm.retrieval import SpecIndex, Vocabulary, cached_index, default_dirs, excerpt, vocabulary_of
@@ -818,6 +820,10 @@ class GenerateResult:
     source: str = ""  # "model" or "outline"
     history: list[str] = field(default_factory=list)  # why each rejected round was rejected
     error_kind: str = ""  # a ProviderError kind when the endpoint failed
+    #: what the request states (extracted in code) and, for the last candidate that
+    #: validated, which of it that candidate covers and how
+    intent: list[planir.Item] = field(default_factory=list)
+    coverage: list[Covered] = field(default_factory=list)
 
     @property
     def tokens(self) -> int:
@@ -826,8 +832,12 @@ class GenerateResult:
     def detail(self) -> str:
         """One line for a completion item's detail or a CLI summary."""
         if self.ok:
-            how = "from the outline" if self.source == "outline" else f"in {self.rounds} round(s)"
-            return f"validated {how}; {self.tokens} tokens, {self.latency:.1f} s"
+            how = {
+                "outline": "from the model's plan",
+                "intent": "from the plan of the request",
+            }.get(self.source, f"in {self.rounds} round(s)")
+            covers = f"; {coverage.summary(self.coverage)}" if self.intent else ""
+            return f"validated {how}{covers}; {self.tokens} tokens, {self.latency:.1f} s"
         return f"no valid suggestion: {self.reason}"
 
 
@@ -923,10 +933,14 @@ async def generate(
 
     note("retrieving vocabulary and similar specs")
     vocab = vocabulary_of(original)
+    own = vocabulary_of(original)  # what the document declares: an insertion may use only that
     if index is None:
         index = cached_index(default_dirs(workspace), dialect=dialect)
     query = request + " " + " ".join(vocab.tasks[:20])
-    vocab.merge(index.relevant_vocabulary(query, k=3))
+    # an example's names reach a suggestion only when the request names them
+    vocab.merge(planned.named_only(index.relevant_vocabulary(query, k=3), request))
+    intent = planned.facts(request, dialect, vocab)
+    result.intent = list(intent.items)
     small = provider.settings.embedded  # a 4k context and a slow CPU: keep prompts short
     k = examples if examples is not None else (1 if small else 2)
     # the document itself (saved in the workspace) is no example: it is in the prompt already
@@ -936,30 +950,57 @@ async def generate(
         if spec.text != text and spec.path.resolve().as_uri() != uri
     ][: max(k, 1)]
     shots = [excerpt(spec, 1000 if small else 1600) for spec in similar[:k]]
-    actions = plan_actions(vocab) if github else []
-    example = ""
-    if github:
-        worked = [(spec, plan_of(spec.text)) for spec in similar]
-        worked = [(spec, shown) for spec, shown in worked if shown]
-        if worked:
-            spec, shown = worked[0]
-            if not insertion.whole_document:
-                shown = {"jobs": shown["jobs"]}
-            example = prompts.github_outline_example(spec.summary, shown)
-    else:
-        with_outline = [spec for spec in similar if spec.outline]
-        if with_outline:
-            example = prompts.outline_example(with_outline[0].summary, with_outline[0].outline)
     # the embedded model reads the existing jobs from the vocabulary: a little context will do
     context = _context(text, insertion, 12 if github and small else 40, "jobs" if github else "tasks")
     vocab_text = vocab.render(dialect=dialect)
 
     before = await asyncio.to_thread(inventory, original)
 
-    async def attempt(answer: str) -> tuple[Verdict, str | None]:
-        return await asyncio.to_thread(
-            _try, answer, text, insertion, request, original, dialect, config, taken, before
+    example_texts = [spec.text for spec in similar]
+    # the request, the document and the names the plan of the request chose are this suggestion's own
+    own_names = "\n".join(
+        [request, text, *(s.name for s in intent.plan.walk()), *(j.id for j in intent.plan.jobs)]
+    )
+    after = (
+        None
+        if github or insertion.whole_document
+        else planned.next_task(original, insertion.start, insertion.end, insertion.indent)
+    )
+
+    def rendered(plan: planir.Plan) -> str:
+        return planned.render_at(
+            plan,
+            dialect,
+            request,
+            whole_document=insertion.whole_document,
+            taken=taken if github else vocab.tasks,
+            after=after,
+            agents=vocab.agents,
+            functions=list(own.functions),
+            secrets=list(own.secrets),
         )
+
+    def judge(answer: str) -> tuple[Verdict, str | None]:
+        verdict, candidate = _try(answer, text, insertion, request, original, dialect, config, taken, before)
+        if not verdict.ok or candidate is None:
+            return verdict, candidate
+        covered = planned.check_intent(intent, candidate, dialect)
+        result.coverage = covered
+        missing = coverage.feedback(covered)
+        if missing:
+            return Verdict(False, prompts.intent_feedback(missing)), candidate
+        foreign = planned.foreign_names(candidate, dialect, example_texts, own_names)
+        if foreign:
+            return Verdict(
+                False,
+                "it uses names from an unrelated example ("
+                + ", ".join(f'"{n}"' for n in foreign)
+                + "); name the steps after what the request asks",
+            ), candidate
+        return verdict, candidate
+
+    async def attempt(answer: str) -> tuple[Verdict, str | None]:
+        return await asyncio.to_thread(judge, answer)
 
     async def ask_or_empty(what: str, messages: Sequence[Message], **kw: Any) -> Any:
         # an answer above the size limit counts as an empty one: the outline is a hint only
@@ -985,58 +1026,58 @@ async def generate(
 
     skeleton = ""
     skeleton_tried = False
+    proposed = planir.Plan()
     try:
-        if use_outline and github:
-            note("planning the jobs")
+        named = planned.action_steps(intent.plan)
+        if use_outline and small and named:
+            # a 135M model cannot write a tree of steps, but it can name the steps of one
+            note("naming the steps")
             c = await ask_or_empty(
-                "outline",
-                prompts.github_outline_messages(
+                "names",
+                prompts.naming_messages(request, [_step_line(s) for s in named]),
+                schema=planned.naming_schema(len(named)),
+                schema_name="names",
+                version=version,
+                max_tokens=min(provider.settings.max_tokens, 16 * len(named) + 24),
+            )
+            account(c)
+            names = planned.parse_names(extract_json(c.text), len(named))
+            if any(names):
+                proposed = planned.with_names(intent.plan, names)
+                skeleton = await asyncio.to_thread(rendered, proposed)
+        elif use_outline:
+            note("planning the " + ("jobs" if github else "steps"))
+            c = await ask_or_empty(
+                "plan",
+                prompts.plan_messages(
                     request,
+                    [coverage.describe(i) for i in intent.items],
+                    intent.plan.to_json(),
                     vocab_text,
                     context,
-                    example,
-                    actions,
-                    whole_document=insertion.whole_document,
-                    suggested_id=suggested_job_id(request, taken),
                 ),
-                schema=prompts.github_outline_schema(
-                    actions, with_events=insertion.whole_document, existing=taken
-                ),
-                schema_name="jobs",
+                schema=planir.plan_schema(dialect, depth=2 if small else 3),
+                schema_name="plan",
                 version=version,
-                max_tokens=min(provider.settings.max_tokens, 400),
+                max_tokens=min(provider.settings.max_tokens, 600),
             )
             account(c)
             data = extract_json(c.text)
-            if not (isinstance(data, dict) and data.get("jobs")):
+            if not isinstance(data, dict) or not (data.get("steps") or data.get("jobs")):
                 data = salvage_json(c.text) or data  # an answer cut off at max_tokens
-            plan = parse_plan(data, actions)
-            if plan.jobs:
-                skeleton = (
-                    render_github_workflow(plan, request)
-                    if insertion.whole_document
-                    else render_jobs(plan, taken)
-                )
-        elif use_outline:
-            note("outlining the steps")
-            c = await ask_or_empty(
-                "outline",
-                prompts.outline_messages(request, vocab_text, context, example),
-                schema=prompts.outline_schema(vocab.names()),
-                schema_name="outline",
-                version=version,
-                max_tokens=min(provider.settings.max_tokens, 300),
-            )
-            account(c)
-            steps = parse_outline(extract_json(c.text))
-            if steps:
-                skeleton = render_outline(steps, vocab, vocab.tasks)
-        if skeleton and (prefer_outline if prefer_outline is not None else provider.settings.embedded):
+            proposed = planned.parse_answer(data)
+            if not planned.is_empty(proposed):
+                skeleton = await asyncio.to_thread(rendered, proposed)
+        preferring = prefer_outline if prefer_outline is not None else provider.settings.embedded
+        if skeleton and preferring:
             verdict, candidate = await attempt(skeleton)
             if verdict.ok and candidate is not None:
                 return _accept(result, candidate, text, insertion, "outline", started)
             result.history.append("outline: " + verdict.reason)
             skeleton_tried = True
+        if preferring and not planned.is_empty(intent.plan):
+            # a model whose own YAML rarely validates: the plan of the request is the next best
+            rounds_limit = 0
         base = prompts.fill_messages(
             request,
             vocab_text,
@@ -1086,6 +1127,16 @@ async def generate(
         if verdict.ok and candidate is not None:
             return _accept(result, candidate, text, insertion, "outline", started)
         result.history.append("outline: " + verdict.reason)
+    # the plan built from the intent: with the model's names where they line up, then as it is
+    if not planned.is_empty(intent.plan):
+        fallbacks = [intent.plan]
+        if not planned.is_empty(proposed):
+            fallbacks.insert(0, planned.adopt_names(intent.plan, proposed))
+        for plan in fallbacks:
+            verdict, candidate = await attempt(await asyncio.to_thread(rendered, plan))
+            if verdict.ok and candidate is not None:
+                return _accept(result, candidate, text, insertion, "intent", started)
+            result.history.append("intent: " + verdict.reason)
     result.latency = time.monotonic() - started
     last = result.history[-1] if result.history else "no answer"
     result.reason = f"no answer validated in {result.rounds} round(s) (last: {last})"
@@ -1095,6 +1146,11 @@ async def generate(
             f"{result.rounds} round(s) started; last: {last})"
         )
     return result
+
+
+def _step_line(s: planir.Step) -> str:
+    what = f"{s.kind} {s.target}".strip()
+    return f"{s.name} ({what})" if s.name else what
 
 
 class _OutOfTime(Exception):

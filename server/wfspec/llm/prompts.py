@@ -297,6 +297,56 @@ def fill_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
+SYSTEM_PLAN = """\
+You plan workflows. Answer with one JSON object only: the plan.
+Start from the draft plan, which was computed from the request. Keep every branch, case, loop,
+for-each, parallel branch, retry, wait and event of the draft, and keep the steps in its order.
+Improve the step names (camelCase, short) and fill in the targets (agent names, URLs, commands,
+event types) from the request and the vocabulary. Never add a step the request does not ask for.
+"""
+
+
+def plan_messages(
+    request: str,
+    facts: Sequence[str],
+    draft: dict[str, Any],
+    vocabulary: str,
+    context: str,
+) -> list[Message]:
+    """Ask for a plan (the JSON form of :class:`wfspec.llm.plan.Plan`): the request, what it
+    states (computed in code), a draft built from that, the vocabulary and the document."""
+    parts = [
+        _tag("request", request),
+        "The request states:\n" + "\n".join(f"- {f}" for f in facts) if facts else "",
+        "Vocabulary:\n" + vocabulary if vocabulary.strip() else "",
+        _tag("document", context) if context.strip() else "",
+        "Draft plan:\n" + json.dumps(draft),
+        "Answer with the improved plan as JSON in the same format.",
+    ]
+    return [
+        {"role": "system", "content": SYSTEM_PLAN},
+        {"role": "user", "content": "\n\n".join(p for p in parts if p.strip())},
+    ]
+
+
+SYSTEM_NAMES = """\
+You name the steps of a workflow. Answer with one JSON object only: {"names": [...]}, one short
+camelCase name per step, in the order given, saying what the step does (verb first).
+"""
+
+
+def naming_messages(request: str, steps: Sequence[str]) -> list[Message]:
+    """Ask for one name per step of a plan computed from the request."""
+    listed = "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
+    user = f"{_tag('request', request)}\n\nSteps:\n{listed}\n\nAnswer with {len(steps)} names."
+    return [{"role": "system", "content": SYSTEM_NAMES}, {"role": "user", "content": user}]
+
+
+def intent_feedback(uncovered: str) -> str:
+    """The reason sent back when a candidate validates but misses what the request asks."""
+    return "it does not do what the request asks:\n" + uncovered
+
+
 def feedback_message(findings: str, reason: str, *, pick_only: bool = False) -> Message:
     """The user turn that sends a rejected candidate's findings back to the model; with
     ``pick_only``, it asks for one of the numbered candidates instead of another rewrite."""
