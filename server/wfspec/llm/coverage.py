@@ -94,7 +94,13 @@ def _norm_cron(c: str) -> str:
 
 
 def _norm_duration(d: str) -> str:
-    return d.strip().upper()
+    """An ISO 8601 duration as seconds (PT60M and PT1H are the same wait); other text as is."""
+    t = d.strip().upper()
+    m = re.fullmatch(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", t)
+    if not m or t in ("P", "PT"):
+        return t
+    w, dd, h, mi, se = (int(g or 0) for g in m.groups())
+    return str((((w * 7 + dd) * 24 + h) * 60 + mi) * 60 + se)
 
 
 def _filter_words(v: str) -> str:

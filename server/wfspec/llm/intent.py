@@ -122,7 +122,7 @@ _VERBS = frozenset(
     upgrade upload upsert use validate verify warn watch welcome write zip emit publish fire
     broadcast raise throw wait pause sleep delay listen repeat keep retry try redo loop iterate
     fall fallback wrap tidy mint prepare reconcile refresh remember escalate approve deny
-    let have make ask tell turn wake nurture""".split()
+    let have make ask tell turn wake nurture hold""".split()
 )
 _VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
 _DETERMINERS = frozenset(
@@ -593,6 +593,23 @@ def _subject_condition(subj: str, head: str) -> tuple[str, str]:
     return f"it is {' '.join(words).lower()}", head
 
 
+def _gapped(clauses: list[str]) -> list[str]:
+    """Clauses that leave out the verb of the clause before ("urgent mail goes to the escalation
+    agent, anything else to the inbox agent") get it back ("anything else goes to ...")."""
+    out = list(clauses)
+    for i in range(1, len(out)):
+        if _subject_clause(out[i]):
+            continue
+        prev = _subject_clause(out[i - 1])
+        m = re.match(r"^(.+?)\s+((?:straight\s+|directly\s+)?(?:to|into|through|via)\s+.+)$", out[i], re.I)
+        if not prev or not m or _is_verb(_first_word(m.group(1))) or len(m.group(1).split()) > 5:
+            continue
+        filled = f"{m.group(1)} {prev[1]} {m.group(2)}"
+        if _subject_clause(filled):
+            out[i] = filled
+    return out
+
+
 def _subject_cases(text: str) -> str:
     """Subject-predicate routing ("premium users get a call from the success agent; everyone else
     gets the newsletter", "orders over $500 need approval, ones under $20 are approved, the rest go
@@ -607,6 +624,7 @@ def _subject_cases(text: str) -> str:
             for c in re.split(r"\s*;\s*|\s*,\s*(?:and\s+|but\s+|while\s+)?|\s+(?:while|whereas|but)\s+", body)
             if c
         ]
+        clauses = _gapped(clauses)
         start = len(clauses)
         while start > 0:
             sc = _subject_clause(clauses[start - 1])
@@ -821,12 +839,18 @@ _TIMEOUTS = [
     rf"\b(?:must|should|has to|needs? to)\s+(?:finish|complete|be done|end)\s+within\s+({_DUR})",
     rf"\bif (?:it|this|that|the whole thing|everything) takes (?:longer|more) than ({_DUR})(?:,?\s*(?:give up|abort|cancel|fail|stop))?",
     rf"\bafter ({_DUR}),?\s*(?:give up|abort|time out)",
+    # "give up if it hasn't answered within 10 minutes", "cancel it if nobody replies in 2 days"
+    rf"\b(?:and\s+)?(?:give up|giving up|time ?out|abort|bail(?: out)?|stop waiting|fail|cancel(?: the workflow| everything| it)?)\s+(?:if|when|unless)\s+(?:[\w']+\s+){{1,6}}?(?:within|in|after|by|for|past)\s+({_DUR})",
+    # "listen for payment.received for up to an hour": the wait's limit, the listen stays
+    rf"\b(?:listen|wait)(?:ing)?\s+for\s+(?:[^,;.]|\.(?=\w))+?(?P<cut>\s+(?:for\s+)?(?:up\s+to|at\s+most|no\s+(?:longer|more)\s+than)\s+({_DUR}))",
 ]
 
 
 def _timeout(text: str) -> tuple[str, str]:
     for pat in _TIMEOUTS:
         m = re.search(pat, text, re.I)
+        if m and "cut" in m.groupdict():
+            return _duration(m.group(2)), _tidy(text[: m.start("cut")] + text[m.end("cut") :])
         if m:
             return _duration(m.group(1)), _cut(text, m)
     return "", text
@@ -1639,7 +1663,11 @@ class _Parser:
         for i in range(2, len(ws)):
             w = ws[i].lower().strip(",")
             if _is_verb(w) and ws[i - 1].lower() not in _NOT_BEFORE_VERB:
-                if _COND_STATE.search(" ".join(ws[:i])):
+                if _COND_STATE.search(" ".join(ws[:i])) or (
+                    # "if it arrives ship the order": a third-person verb ends the condition
+                    re.fullmatch(r"[a-z]{3,}(?:s|ed)", ws[i - 1].lower())
+                    and not ws[i - 1].lower().endswith("ss")
+                ):
                     cond, action = " ".join(ws[:i]), " ".join(ws[i:])
                 break
         if text.lower().startswith("unless"):
@@ -2290,23 +2318,16 @@ class _Parser:
         if agent:
             step.kind, step.target = "agent", agent
             self.item("agent", agent, (), 0, raw)
-            if (
+            purpose = self._purpose(inner or text, verb)
+            if purpose is not None:
+                verb, obj = purpose
+            elif (
                 not inner
                 or not (_is_verb(verb) or said_verb)
-                or verb
-                in (
-                    "ask",
-                    "hand",
-                    "pass",
-                    "send",
-                    "forward",
-                    "route",
-                    "escalate",
-                    "delegate",
-                    "give",
-                    "transfer",
-                    "assign",
-                    "refer",
+                or (
+                    verb in self._HANDOFF
+                    # "send the diff to the review agent" says what goes; "hand it to ..." does not
+                    and (verb == "ask" or not [w for w in obj if w.lower() not in _DETERMINERS])
                 )
             ):
                 agent_words = " ".join(_split_words(agent)) if agent != agent.lower() else agent
@@ -2398,6 +2419,27 @@ class _Parser:
         self.target.append(step)
         self.step_text[id(step)] = label.lower()
         self.step_item[id(step)] = self.item("step", label.lower(), (), 0, raw)
+
+    #: verbs that only hand work over: the step is named after what the agent is asked to do
+    _HANDOFF = frozenset(
+        "ask hand pass send forward route escalate delegate give transfer assign refer".split()
+    )
+
+    def _purpose(self, text: str, verb: str) -> tuple[str, list[str]] | None:
+        """What an agent is asked to do when the clause says it as a purpose: "ask X for Y"
+        (get Y), "hand the notes to X to draft Y" (draft Y); None when the clause's own verb
+        says it."""
+        if _is_verb(verb) and verb not in self._HANDOFF:
+            return None
+        m = re.match(r"^(?:for|about)\s+(?!(?:it|this|that|them|help)\b)(\w.*)$", text.strip(), re.I)
+        if m and verb in ("", "for", "about", "ask"):
+            _, obj = self._verb_object("get " + m.group(1))
+            return ("get", obj) if obj else None
+        m = re.search(r"\b(?:to|so\s+(?:that\s+)?it\s+(?:can\s+)?)\s*(\w+)\b(.*)$", text, re.I)
+        if m and _is_verb(m.group(1).lower()) and m.group(1).lower() not in self._HANDOFF:
+            v, obj = self._verb_object(m.group(1) + m.group(2))
+            return (v, obj) if obj else None
+        return None
 
     def _verb_object(self, text: str) -> tuple[str, list[str]]:
         tokens = re.findall(r"qq\d+qq|[\w'-]+", text)
