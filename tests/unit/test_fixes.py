@@ -37,11 +37,13 @@ def test_closest_target_name() -> None:
 @pytest.mark.parametrize(
     "use_block, expected",
     [
-        ("use:\n  secrets:\n    - other\n", "use:\n  secrets:\n    - other\n    - apiKey\n"),
+        # apiKey is used before other: declared before it
+        ("use:\n  secrets:\n    - other\n", "use:\n  secrets:\n    - apiKey\n    - other\n"),
         ("use:\n  secrets: [other]\n", "use:\n  secrets: [other, apiKey]\n"),
         ("use:\n  functions: {}\n", "use:\n  secrets:\n    - apiKey\n  functions: {}\n"),
         ("", "use:\n  secrets:\n    - apiKey\n"),
-        ("use:\n  secrets:\n", "use:\n  secrets: [apiKey]\n"),
+        # an empty key in a document that writes block lists gets a block list
+        ("use:\n  secrets:\n", "use:\n  secrets:\n    - apiKey\n"),
         ("use:\n  secrets: ~\n", "use:\n  secrets: [apiKey]\n"),
     ],
 )
@@ -51,6 +53,28 @@ def test_declare_missing_secret(use_block: str, expected: str) -> None:
     text = HEAD + use_block + body + extra
     new = _fix(text, "undefined-reference", "Declare secret")
     assert expected in new
+
+
+def test_declare_secret_flow_where_the_document_writes_flow_lists() -> None:
+    body = (
+        "use:\n  secrets:\n"
+        "do:\n  - a:\n      set:\n        token: ${ $secrets.apiKey }\n        l: [1, 2]\n        m: [3]\n"
+    )
+    new = _fix(HEAD + body, "undefined-reference", "Declare secret")
+    assert "use:\n  secrets: [apiKey]\n" in new
+
+
+def test_declare_secret_in_the_order_of_first_use() -> None:
+    """A list that declares its secrets in the order the document first uses them gets the new
+    one at its place in that order, not at the end."""
+    body = (
+        "use:\n  secrets:\n    - first\n    - third\n"
+        "do:\n  - a:\n      set:\n        x: ${ $secrets.first }\n"
+        "  - b:\n      set:\n        y: ${ $secrets.second }\n"
+        "  - c:\n      set:\n        z: ${ $secrets.third }\n"
+    )
+    new = _fix(HEAD + body, "undefined-reference", "Declare secret")
+    assert "secrets:\n    - first\n    - second\n    - third\n" in new
 
 
 def test_remove_unreachable_task() -> None:

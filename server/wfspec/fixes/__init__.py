@@ -184,6 +184,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             end = line_end(text, max(content_end(last) - 1, 0))
             line = f"{item_indent}{prefix}{name}{nl}"
             names = [i.value.lower() for i in secrets.items if isinstance(i, ScalarNode)]
+            after = None
             if len(names) == len(secrets.items) > 1 and names == sorted(names):  # keep a sorted list sorted
                 after = next(
                     (
@@ -193,9 +194,11 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
                     ),
                     None,
                 )
-                if after is not None:
-                    at = line_start(text, after.span.start.offset)
-                    return TextEdit(at, at, line)
+            elif len(names) == len(secrets.items):
+                after = _first_used_after(analysis, secrets.items, name)
+            if after is not None:
+                at = line_start(text, after.span.start.offset)
+                return TextEdit(at, at, line)
             if end == len(text) and not ends_with_newline(text):
                 line = nl + line.rstrip("\r\n")
             return TextEdit(end, end, line)
@@ -204,6 +207,9 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             if secrets.end_offset > secrets.start_offset:
                 return TextEdit(secrets.start_offset, secrets.end_offset, f"[{name}]")
             if key is not None and text[key.end_offset : key.end_offset + 1] == ":":
+                if _mostly_block(root):
+                    ind = " " * key.span.start.character
+                    return TextEdit(key.end_offset + 1, key.end_offset + 1, f"{nl}{ind}  - {name}")
                 return TextEdit(key.end_offset + 1, key.end_offset + 1, f" [{name}]")
             return None
         if secrets is None and not use.flow and use.pairs:
@@ -221,6 +227,29 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
         at = line_start(text, anchor.span.start.offset)
         return TextEdit(at, at, f"use:{nl}  secrets:{nl}    - {name}{nl}")
     return None
+
+
+def _mostly_block(root: Node) -> bool:
+    """True when most of the document's non-empty lists are block sequences."""
+    seqs = [n for n in walk(root) if isinstance(n, SeqNode) and n.items]
+    return sum(not n.flow for n in seqs) * 2 > len(seqs)
+
+
+def _first_used_after(analysis: Analysis, items: Sequence[Node], name: str) -> Node | None:
+    """In a list of secrets declared in the order the document first uses them, the first one
+    first used after ``name`` (the new name goes before it); None when the list follows no
+    such order or ``name`` comes last."""
+    wf = analysis.workflow
+    if wf is None:
+        return None
+    first: dict[str, int] = {}
+    for r in wf.references:
+        if r.kind == "secret":
+            first[r.name] = min(first.get(r.name, r.span.start.offset), r.span.start.offset)
+    used = [first.get(i.value) if isinstance(i, ScalarNode) else None for i in items]
+    if name not in first or any(u is None for u in used) or used != sorted(used):  # type: ignore[type-var]
+        return None
+    return next((i for i, u in zip(items, used, strict=True) if u is not None and u > first[name]), None)
 
 
 def _task_item_range(analysis: Analysis, node: TaskNode) -> tuple[int, int] | None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from wfspec import ir
 from wfspec.findings import Finding
 from wfspec.fixes import Fix, TextEdit, content_end, fixes_for, line_end, line_start
-from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode, walk
+from wfspec.syntax.tree import MapNode, Node, ScalarNode, SeqNode
 
 if TYPE_CHECKING:
     from wfspec.analysis.engine import Analysis
@@ -216,7 +216,6 @@ def candidates(analysis: Analysis, finding: Finding) -> list[Fix]:
             if target != bad:
                 add(_change(rule, s, e, bad, target, "rename-reference"))
         later.extend(add_step_id(analysis, finding))
-        later.extend(declare_secret_block(analysis, finding))
         own = [*declare_output(analysis, finding), *add_need(analysis, finding)]
         replaced = {str(c.data.get("via")) for c in own}
         out[:] = [c for c in out if c.data.get("via") not in replaced]
@@ -269,37 +268,6 @@ def did_you_mean(analysis: Analysis, finding: Finding) -> list[Fix]:
     edit = TextEdit(at, at + len(bad), good)
     data = {"kind": "did-you-mean", "from": bad, "to": good, "suggested": True}
     return [Fix(f'Change "{bad}" to "{good}"', (edit,), finding.rule, preferred=True, data=data)]
-
-
-def declare_secret_block(analysis: Analysis, finding: Finding) -> list[Fix]:
-    """For an undefined secret under a ``secrets:`` key left empty, in a document that writes
-    most of its lists as block sequences: declare it as a block list item (the quick fix writes
-    ``[name]``)."""
-    name = finding.data.get("name")
-    root = analysis.doc.root
-    if finding.data.get("kind") != "secret" or not isinstance(name, str) or not isinstance(root, MapNode):
-        return []
-    use = root.get("use")
-    secrets = use.get("secrets") if isinstance(use, MapNode) and not use.flow else None
-    key = use.key_node("secrets") if isinstance(use, MapNode) else None
-    if not isinstance(secrets, ScalarNode) or not secrets.is_null or key is None:
-        return []
-    text = analysis.text
-    if secrets.end_offset > secrets.start_offset or text[key.end_offset : key.end_offset + 1] != ":":
-        return []
-    seqs = [n for n in walk(root) if isinstance(n, SeqNode) and n.items]
-    if sum(not n.flow for n in seqs) * 2 <= len(seqs):
-        return []
-    ind = " " * key.span.start.character
-    edit = TextEdit(key.end_offset + 1, key.end_offset + 1, f"\n{ind}  - {name}")
-    return [
-        Fix(
-            f'Declare secret "{name}" in use.secrets (a block list, like the document\'s other lists)',
-            (edit,),
-            finding.rule,
-            data={"kind": "declare", "style": True},
-        )
-    ]
 
 
 # -- renames of tasks and jobs ------------------------------------------------------------

@@ -182,9 +182,6 @@ def _score(finding: Finding, fix: Fix, nested: bool) -> tuple[float, list[str]]:
         why.append("declares the missing name; what the author wrote stays")
         if d.get("mentions"):
             score += 0.5
-        if d.get("style"):
-            score += 1.0
-            why.append("written like the document's other lists")
     elif kind in ("remove-then", "loop-end", "loop-exit"):
         if d.get("back_edge"):
             score += 2.0
