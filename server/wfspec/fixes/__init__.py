@@ -184,7 +184,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
             end = line_end(text, max(content_end(last) - 1, 0))
             line = f"{item_indent}{prefix}{name}{nl}"
             names = [i.value.lower() for i in secrets.items if isinstance(i, ScalarNode)]
-            after = None
+            after: Node | None = None
             if len(names) == len(secrets.items) > 1 and names == sorted(names):  # keep a sorted list sorted
                 after = next(
                     (
