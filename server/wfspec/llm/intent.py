@@ -2406,6 +2406,16 @@ class _Parser:
             )
             if mm:
                 args["method"] = mm.group(1).upper()
+        if not agent and verb in self._HANDOFF:
+            # "ask the routing API for the fastest route": named after what it is asked for
+            am = re.match(
+                r"^\w+\s+(?:the\s+|our\s+|an?\s+)?(?:[\w.-]+\s+){0,3}?(?:api|service|endpoint|tool|server|webhook)\s+(.+)$",
+                text,
+                re.I,
+            )
+            purpose = self._purpose(am.group(1), verb) if am else None
+            if purpose is not None:
+                verb, obj = purpose
         if url:
             self.item("api", url, (), 0, raw)
         elif api and step.kind == "http":
@@ -2431,8 +2441,8 @@ class _Parser:
         says it."""
         if _is_verb(verb) and verb not in self._HANDOFF:
             return None
-        m = re.match(r"^(?:for|about)\s+(?!(?:it|this|that|them|help)\b)(\w.*)$", text.strip(), re.I)
-        if m and verb in ("", "for", "about", "ask"):
+        m = re.match(r"^for\s+(?!(?:it|this|that|them|help)\b)(\w.*)$", text.strip(), re.I)
+        if m and verb in ("", "for", "ask"):
             _, obj = self._verb_object("get " + m.group(1))
             return ("get", obj) if obj else None
         m = re.search(r"\b(?:to|so\s+(?:that\s+)?it\s+(?:can\s+)?)\s*(\w+)\b(.*)$", text, re.I)
@@ -2579,9 +2589,13 @@ class _Parser:
             ]
             if ws:
                 phrase = " ".join(ws)
-                out.append(
-                    self.names.match("secrets", phrase) or "_".join(w.upper() for w in _split_words(phrase))
-                )
+                if len(ws) == 1 and re.fullmatch(r"[a-z][a-z0-9]*(?:[A-Z_][A-Za-z0-9]*)+", ws[0]):
+                    made = ws[0]  # "the crmToken secret": a name as written
+                elif self.dialect == "github":
+                    made = "_".join(w.upper() for w in _split_words(phrase))
+                else:
+                    made = camel(_split_words(phrase))  # Serverless secrets are camelCase names
+                out.append(self.names.match("secrets", phrase) or made)
         for name in self.names.mentioned("secrets", text):
             out.append(name)
         seen: list[str] = []

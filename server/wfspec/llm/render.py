@@ -588,7 +588,9 @@ class _Serverless:
         if kind == "function" and target and declared:
             return {"call": declared}
         if kind in ("http", "function"):
-            url = target if _is_url(target) else f"https://api.example.com/{kebab(target or name, 'api')}"
+            api = args.get("api") if isinstance(args.get("api"), str) else ""
+            host = f"{kebab(api, 'api')}.example.com" if api else "api.example.com"
+            url = target if _is_url(target) else f"https://{host}/{kebab(target or name, 'api')}"
             verb = str(args.get("method", "")).lower()
             if verb not in ("get", "post", "put", "patch", "delete"):
                 verb = "post" if _POST.match(name) or _POST.match(camel(target, "x")) else "get"
