@@ -225,6 +225,10 @@ FOREACH = _reg(
         "FOR EACH ATTACHMENT SCAN IT FOR VIRUSES",
         "Loop through the rows, validate each one",
         "For every row in the sheet, insert it into the database",
+        "resize every image in the bucket with the thumbnail API",
+        "tag each new invoice using the billing agent",
+        "pull the totals out of every receipt",
+        "check the licence on each dependency of the project",
     ],
 )
 
@@ -446,6 +450,8 @@ TIMEOUT = _reg(
         ("Process the order, abort after 2 days", "P2D"),
         ("process the order, timeout of 45 minutes", "PT45M"),
         ("Process the order. If it takes longer than an hour, give up.", "PT1H"),
+        ("ask the pricing agent for a quote and give up if nobody replies within 2 hours", "PT2H"),
+        ("wait for the shipment.delivered event for at most 3 days, then close the order", "P3D"),
     ],
 )
 
@@ -1782,3 +1788,40 @@ def test_round2_plans_render_clean_and_cover(request_: str, dialect: str) -> Non
     assert not bad, [f.message for f in bad]
     missing = [c for c in coverage.cover(intent.items, lift(text, dialect), text) if not c.ok]
     assert not missing, coverage.feedback(missing)
+
+
+# -- names of what is asked ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_, name",
+    [
+        ("ask the legal agent for a risk summary of the contract", "getRiskSummary"),
+        ("pass the draft to the editor agent to tighten the wording", "tightenWording"),
+        ("forward the invoice to the finance agent", "forwardInvoice"),
+        ("query the pricing API for the current rate", "getCurrentRate"),
+    ],
+)
+def test_steps_are_named_after_what_is_asked(request_: str, name: str) -> None:
+    """A step that hands work to an agent or API is named after the work, not the hand-off."""
+    intent = extract(request_)
+    assert intent.plan.steps[0].name.startswith(name)
+
+
+def test_a_clause_without_its_verb_borrows_the_one_before() -> None:
+    intent = extract("tag the ticket; refunds go to the billing agent, everything else to the support agent")
+    (branch,) = kinds(intent, "branch")
+    assert len(branch.values) == 2 and "billing" in branch.values[0] and "support" in branch.values[1]
+    assert intent.plan.steps[0].name.startswith("tag")
+
+
+@pytest.mark.parametrize(
+    "request_, dialect, secret",
+    [
+        ("call the ledger API with the ledgerKey secret", "serverless", "ledgerKey"),
+        ("call the ledger API with the ledger api key secret", "serverless", "ledgerApiKey"),
+        ("publish the package using the npm token secret", "github", "NPM_TOKEN"),
+    ],
+)
+def test_secret_names_follow_the_dialect(request_: str, dialect: str, secret: str) -> None:
+    assert [i.name for i in kinds(extract(request_, dialect), "secret")] == [secret]

@@ -1066,6 +1066,21 @@ def _pieces(chunk: str) -> list[tuple[str, str]]:
 # -- the parser ------------------------------------------------------------------------------------
 
 
+#: a clause that does something to each of several things, the quantifier inside it
+_EACH_INSIDE = re.compile(
+    r"^(?P<head>\w+(?:\s+(?!(?:each|every)\b)[\w'-]+){0,4}?)\s+(?:(?P<prep>for|to|from|on|in|of|at|with|into)\s+)?"
+    r"(?:each|every)\s+(?!one\b|single\b|time\b)(?P<noun>(?:[\w'-]+\s+){0,2}?[\w'-]+?)"
+    r"(?P<of>\s+(?:of|in|on|from)\s+(?:the\s+|this\s+|our\s+)?[\w'-]+)?"
+    r"(?P<rest>\s+(?:with|using|via|through|by|and|then|so|to)\b.*)?$",
+    re.I,
+)
+_TIME_NOUN = (
+    r"(?:\d+\s+)?(?:second|minute|hour|day|night|morning|evening|week|month|quarter|year|weekday|time|run|"
+    + _DAY_RE
+    + r")s?$"
+)
+
+
 @dataclass
 class _Frame:
     kind: str  # case, foreach, catch
@@ -1461,6 +1476,28 @@ class _Parser:
         )
         if m and _is_verb(_first_word(m.group(1))):
             self._foreach(m.group(2), text, body=m.group(1), keep_open=False)
+            return
+        m = _EACH_INSIDE.match(text)
+        if (
+            m
+            and _is_verb(_first_word(text))
+            and not re.match(_TIME_NOUN, m.group("noun"), re.I)
+            and not any(
+                w.lower() in _DETERMINERS for w in m.group("noun").split()
+            )  # give each agent a summary
+            and not (  # "ask every reviewer to sign off": the people asked, not things to go through
+                _first_word(text).lower() in ("ask", "tell", "have", "let", "get", "remind", "invite", "make")
+                and re.match(r"\s+to\b", m.group("rest") or "")
+            )
+            and self.dialect != "github"
+        ):
+            # "extract the text from every attachment with the OCR API", "label each open pull
+            # request using the labeler agent": a for-each over the things, doing the clause to one
+            noun = (m.group("noun") + (m.group("of") or "")).strip()
+            *mods, last = m.group("noun").split()
+            one = " ".join([*mods, _singular(last)])
+            body = f"{m.group('head')} {m.group('prep') or ''} the {one}{m.group('rest') or ''}"
+            self._foreach(noun, text, body=re.sub(r"\s+", " ", body).strip(), keep_open=False)
             return
         if self._again(text):
             return
@@ -2406,7 +2443,7 @@ class _Parser:
             )
             if mm:
                 args["method"] = mm.group(1).upper()
-        if not agent and verb in self._HANDOFF:
+        if not agent and verb in (*self._HANDOFF, "query", "ping", "poll", "consult", "call", "hit"):
             # "ask the routing API for the fastest route": named after what it is asked for
             am = re.match(
                 r"^\w+\s+(?:the\s+|our\s+|an?\s+)?(?:[\w.-]+\s+){0,3}?(?:api|service|endpoint|tool|server|webhook)\s+(.+)$",
@@ -2439,14 +2476,16 @@ class _Parser:
         """What an agent is asked to do when the clause says it as a purpose: "ask X for Y"
         (get Y), "hand the notes to X to draft Y" (draft Y); None when the clause's own verb
         says it."""
-        if _is_verb(verb) and verb not in self._HANDOFF:
+        asking = verb in ("", "for", "ask", "query", "ping", "poll", "consult", "call", "hit")
+        if _is_verb(verb) and verb not in self._HANDOFF and not asking:
             return None
         m = re.match(r"^for\s+(?!(?:it|this|that|them|help)\b)(\w.*)$", text.strip(), re.I)
-        if m and verb in ("", "for", "ask"):
+        if m and asking:
             _, obj = self._verb_object("get " + m.group(1))
             return ("get", obj) if obj else None
         m = re.search(r"\b(?:to|so\s+(?:that\s+)?it\s+(?:can\s+)?)\s*(\w+)\b(.*)$", text, re.I)
-        if m and _is_verb(m.group(1).lower()) and m.group(1).lower() not in self._HANDOFF:
+        w = m.group(1).lower() if m else ""
+        if m and w not in self._HANDOFF and w not in _DETERMINERS and w not in _PREPOSITIONS:
             v, obj = self._verb_object(m.group(1) + m.group(2))
             return (v, obj) if obj else None
         return None
