@@ -719,6 +719,8 @@ GH_TRIGGERS = [
     ("Run the tests manually", "workflow_dispatch", []),
     ("on pushes to main or develop, run the tests", "push", ["main", "develop"]),
     ("ON PULL REQUESTS TO MAIN RUN THE TESTS", "pull_request", ["main"]),
+    ("on main: build the site and publish it", "push", ["main"]),
+    ("whenever code lands on a hotfix/* branch, run the tests", "push", ["hotfix/*"]),
 ]
 ALL.extend((r, "github") for r, _, _ in GH_TRIGGERS)
 
@@ -1825,3 +1827,33 @@ def test_a_clause_without_its_verb_borrows_the_one_before() -> None:
 )
 def test_secret_names_follow_the_dialect(request_: str, dialect: str, secret: str) -> None:
     assert [i.name for i in kinds(extract(request_, dialect), "secret")] == [secret]
+
+
+def test_weekdays_at_a_time_opens_a_schedule() -> None:
+    intent = extract("weekdays at 7:15 run the report script", "github")
+    assert [i.name for i in kinds(intent, "schedule")] == ["15 7 * * 1-5"]
+
+
+def test_manual_run_inputs_from_the_words_around_it() -> None:
+    """What a manual run takes, chooses and decides becomes its inputs, with the options the
+    request lists and nothing invented."""
+    intent = extract(
+        "a workflow I can run manually, picking the region (eu, us or apac) and whether to skip the cache; "
+        "it accepts a tag, builds the image and pushes it to the registry",
+        "github",
+    )
+    (t,) = [t for t in intent.plan.triggers if t.event == "workflow_dispatch"]
+    assert t.inputs == {"region": "choice", "skip cache": "boolean", "tag": "string"}
+    assert t.options == {"region": ["eu", "us", "apac"]}
+    steps = [s.name.lower() for j in intent.plan.jobs for s in j.steps]
+    assert any(n.startswith("build") for n in steps) and any(n.startswith("push") for n in steps)
+    from wfspec.llm.render import render_github_workflow
+
+    doc = render_github_workflow(intent.plan, intent.request)
+    assert "options:\n          - eu\n          - us\n          - apac" in doc
+
+
+def test_a_clause_may_open_with_a_tool() -> None:
+    intent = extract("ruff check on every pull request", "github")
+    shells = [s.target for j in intent.plan.jobs for s in j.steps if s.kind == "shell"]
+    assert any(t.startswith("ruff") for t in shells), shells

@@ -122,7 +122,7 @@ _VERBS = frozenset(
     upgrade upload upsert use validate verify warn watch welcome write zip emit publish fire
     broadcast raise throw wait pause sleep delay listen repeat keep retry try redo loop iterate
     fall fallback wrap tidy mint prepare reconcile refresh remember escalate approve deny
-    let have make ask tell turn wake nurture hold""".split()
+    let have make ask tell turn wake nurture hold vet echo""".split()
 )
 _VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
 _DETERMINERS = frozenset(
@@ -755,7 +755,7 @@ def _schedule(text: str) -> tuple[str, str, str]:
             take(m)
             minute, hour = fields
     m = re.search(
-        rf"{_ADJ_BEFORE}\b(daily|nightly|weekly|monthly)\b|\b(?:every|each|once a)\s+(day|night|morning|evening|afternoon|week|month|weekday|weekend)\b|\b(?:on|during)\s+(weekdays|weekends|business days|working days)\b|\b(?:at|during the)\s+(night)\b",
+        rf"{_ADJ_BEFORE}\b(daily|nightly|weekly|monthly)\b|\b(?:every|each|once a)\s+(day|night|morning|evening|afternoon|week|month|weekday|weekend)\b|(?:\b(?:on|during)\s+|^\s*|(?<=[,;:] ))(weekdays|weekends|business days|working days)\b|\b(?:at|during the)\s+(night)\b",
         low,
     )
     if m:
@@ -2740,6 +2740,34 @@ _LANGS = {
     "deno": r"deno",
 }
 _VERSION = r"v?\d+(?:\.\d+)*(?:\.x)?"
+#: command-line tools a clause may open with instead of a verb
+_CLI_TOOLS = (
+    r"(?:pytest|tox|nox|cargo|npm|pnpm|yarn|npx|go|make|mvn|gradle|dotnet|bundle|rake|terraform|helm|"
+    r"kubectl|ruff|eslint|jest|vitest|mypy|black|prettier|shellcheck|hadolint|phpunit|composer|swift|"
+    r"flutter|poetry|uv|pip)\b(?!\s+(?:is|are|was)\b)"
+)
+
+
+def _imperative(piece: str) -> str:
+    """A clause in the third person as an order: "it takes a version" -> "takes a version" ->
+    "take a version"; "tags the repo" -> "tag the repo"."""
+    piece = re.sub(r"^(?:it|this|that|which|then it)\s+(?=[a-z]+s\b)", "", piece, flags=re.I)
+    m = re.match(
+        r"^(?:let me |let us |i want to |we want to |i can |we can )?(?:trigger|start|kick off|launch|run)\s+(?:an?|the)\s+(\w+)\b(.*)$",
+        piece,
+        re.I,
+    )
+    if m and _is_verb(m.group(1).lower()):  # "let me trigger a deploy": the deploy
+        return m.group(1) + m.group(2)
+    first = _first_word(piece)
+    low = first.lower()
+    if low.endswith("s") and not low.endswith("ss") and not _is_verb(low):
+        for base in (low[:-1], low[:-2], low[:-3] + "y" if low.endswith("ies") else ""):
+            if base and _is_verb(base):
+                return base + piece[len(first) :]
+    return piece
+
+
 _LEFTOVER = re.compile(
     r"^(?:let me |let us |we can |i can |you can )?(?:trigger|run|start|kick off|launch)(?: it| this| the workflow| the pipeline)?(?: manually)?(?: with| using)?$|^(?:it|this)$",
     re.I,
@@ -2764,7 +2792,7 @@ def _title(words: str) -> str:
 
 def _branches(phrase: str) -> list[str]:
     out: list[str] = []
-    phrase = re.sub(r"^(?:the|any|all)\s+", "", phrase.strip(), flags=re.I)
+    phrase = re.sub(r"^(?:the|any|all|an?)\s+", "", phrase.strip(), flags=re.I)
     if re.match(r"^(?:any|all|every)\b", phrase, re.I) or not phrase:
         return []
     plural = bool(re.search(r"\bbranches\b", phrase, re.I))
@@ -2850,7 +2878,7 @@ class _GitHub:
             text = _cut(text, m)
         # pushes
         nv = rf"(?!(?:on|when|if|pull|prs?|then|{_VERB_ALT})\b(?!\s+branch|/))"
-        br = rf"((?:the\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
+        br = rf"((?:the\s+|an?\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
         for pat in (
             rf"\b(?:on|for|after|when(?:ever)?|upon)\s+(?:every\s+|each\s+|a\s+|any\s+|new\s+)?(?:push(?:es)?|commits?|merges?)(?:\s+(?:to|on|into|against)\s+{br})?",
             rf"\bwhen(?:ever)?\s+(?:code|changes|something|anything|commits?|we|someone|i)\s+(?:is\s+|are\s+|gets?\s+)?(?:pushed|push(?:es)?|merged?|lands?)(?:\s+(?:to|into|on)\s+{br})?",
@@ -2883,6 +2911,17 @@ class _GitHub:
                     t.types.append(kind)
             if m.group(2):
                 t.branches.extend(b for b in _branches(m.group(2)) if b not in t.branches)
+            text = text.replace(m.group(0), " ", 1)
+        # a branch named on its own ("on main: deploy", "when docs/ changes on main"): pushes to it
+        for m in list(
+            re.finditer(
+                r"\b(?:on|to|into)\s+(?:the\s+)?(?:(main|master|develop|trunk)\b(?:\s+branch)?|([\w.*-]+/[\w./*-]*|[\w.*-]+)\s+branch(?:es)?\b)(?!\s+protection)",
+                text,
+                re.I,
+            )
+        ):
+            t = trig("push")
+            t.branches.extend(b for b in _branches(m.group(0).split(None, 1)[1]) if b not in t.branches)
             text = text.replace(m.group(0), " ", 1)
         # issues
         for m in list(
@@ -2940,13 +2979,67 @@ class _GitHub:
             text,
             re.I,
         )
+        options: dict[str, list[str]] = {}
+        if m:
+            text = _cut(text, m)
+            # what a manual run asks for: "it takes a version", "choosing the environment
+            # (staging or production)", "and whether to skip the smoke tests"
+            for im in list(
+                re.finditer(
+                    r"\b(?:it\s+)?(?:takes|take|accepts|accept|asks for|ask for|prompts? for)\s+(?:an?\s+|the\s+)?"
+                    r"((?:boolean|string|number|choice)\s+)?(qq\d+qq|[\w-]+)(?:\s+(?:number|string|name|input|parameter|argument|value|flag))?\b",
+                    text,
+                    re.I,
+                )
+            ):
+                n = p.prot.raw(im.group(2))
+                if n.lower() not in _DETERMINERS and n.lower() not in (
+                    "care",
+                    "place",
+                    "time",
+                    "part",
+                    "long",
+                    "over",
+                ):
+                    inputs.append((n, (im.group(1) or "string").strip().lower()))
+                    text = text.replace(im.group(0), " ", 1)
+            for im in list(
+                re.finditer(
+                    r"\b(?:choos(?:e|ing)|pick(?:ing)?|select(?:ing)?)\s+(?:the\s+|an?\s+|which\s+)?([\w-]+)\s*"
+                    r"(?:\(([^()]*)\)|:\s*((?:[\w.-]+\s*(?:,|or|/)\s*)+[\w.-]+))?",
+                    text,
+                    re.I,
+                )
+            ):
+                n = im.group(1)
+                if n.lower() in _DETERMINERS:
+                    continue
+                opts = [o for o in re.split(r"\s*(?:,|\bor\b|/)\s*", im.group(2) or im.group(3) or "") if o]
+                typ = (
+                    "environment"
+                    if n.lower() == "environment" and not opts
+                    else ("choice" if opts else "string")
+                )
+                inputs.append((n, typ))
+                if opts:
+                    options[n] = opts
+                text = text.replace(im.group(0), " ", 1)
+            for im in list(
+                re.finditer(
+                    r"\b(?:and\s+)?whether\s+(?:or not\s+)?to\s+((?:[\w-]+\s+){0,3}[\w-]+)", text, re.I
+                )
+            ):
+                ws = [w for w in im.group(1).split() if w.lower() not in _DETERMINERS]
+                if ws:
+                    inputs.append((" ".join(ws), "boolean"))
+                    text = text.replace(im.group(0), " ", 1)
         if m or inputs:
             t = trig("workflow_dispatch")
             for n, typ in inputs:
                 t.inputs[n] = typ
+                if n in options:
+                    t.options[n] = options[n]
                 p.item("input", n, (), 0, n)
-            if m:
-                text = _cut(text, m)
         m = re.search(
             r"\b(?:as a reusable workflow|reusable|called from other workflows|workflow_call)\b", text, re.I
         )
@@ -3203,6 +3296,9 @@ class _GitHub:
                 for pi, piece in enumerate(pieces):
                     piece = _strip_lead(piece)
                     piece = re.sub(r"^(?:and\s+)?(?:also\s+)?", "", piece)
+                    piece = _imperative(piece)
+                    if re.match(_CLI_TOOLS, piece, re.I):
+                        piece = "run " + piece  # "pytest across ...", "cargo test on stable"
                     if not piece or not re.search(r"[a-z]", piece, re.I) or _LEFTOVER.match(piece):
                         continue
                     sep = "and" if pi > 0 else ("then" if (ci > 0 or si > 0) else "")

@@ -118,6 +118,8 @@ class Trigger:
     #: workflow_dispatch / workflow_call inputs: name -> type (string, boolean, choice, number,
     #: environment)
     inputs: dict[str, str] = field(default_factory=dict)
+    #: the options of ``choice`` inputs: name -> options
+    options: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

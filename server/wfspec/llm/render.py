@@ -950,9 +950,12 @@ def _trigger(t: Trigger) -> Any:
             typ = typ if typ in _INPUT_TYPES else "string"
             if event == "workflow_call" and typ not in ("string", "boolean", "number"):
                 typ = "string"
+            opts = [o for o in t.options.get(name, []) if isinstance(o, str) and o][:10]
+            if typ == "choice" and not opts:
+                typ = "string"  # no options stated: none invented
             spec: dict[str, Any] = {"type": typ, "required": False}
             if typ == "choice":
-                spec["options"] = ["a", "b"]
+                spec["options"] = opts
             inputs[kebab(name, "input").replace("-", "_")] = spec
         return {"inputs": inputs} if inputs else {}
     if t.types:
