@@ -1857,3 +1857,35 @@ def test_a_clause_may_open_with_a_tool() -> None:
     intent = extract("ruff check on every pull request", "github")
     shells = [s.target for j in intent.plan.jobs for s in j.steps if s.kind == "shell"]
     assert any(t.startswith("ruff") for t in shells), shells
+
+
+@pytest.mark.parametrize(
+    "request_, expression",
+    [
+        (
+            "when an issue is opened: if the body mentions refund, ping the billing team, otherwise add the triage label",
+            "contains(github.event.issue.body || github.event.pull_request.body, 'refund')",
+        ),
+        (
+            "on pull requests, if it has the docs label, build the docs site, else run the tests",
+            "labels.*.name, 'docs'",
+        ),
+        ("on push: run the tests; if it is on main, publish the package", "github.ref == 'refs/heads/main'"),
+        ("on push, if the release flag is set, build the package", "vars.THE_RELEASE_FLAG_IS_SET == 'true'"),
+    ],
+)
+def test_github_branches_become_guarded_steps(request_: str, expression: str) -> None:
+    """An if/otherwise in a GitHub request guards the steps it names with ``if:``: a condition
+    GitHub can test becomes its expression, the rest a repository variable; the result analyzes
+    clean."""
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.render import render_github_workflow
+
+    intent = extract(request_, "github")
+    (branch,) = kinds(intent, "branch")
+    guarded = [s for j in intent.plan.jobs for s in j.steps if s.when]
+    assert len(guarded) == branch.count >= 1
+    doc = render_github_workflow(intent.plan, request_)
+    assert expression in doc
+    a = analyze(doc, "file:///r/.github/workflows/x.yml")
+    assert not [f for f in a.findings if f.severity <= 2], [(f.rule, f.message) for f in a.findings]

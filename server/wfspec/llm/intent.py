@@ -594,8 +594,8 @@ def _subject_condition(subj: str, head: str) -> tuple[str, str]:
 
 
 def _gapped(clauses: list[str]) -> list[str]:
-    """Clauses that leave out the verb of the clause before ("urgent mail goes to the escalation
-    agent, anything else to the inbox agent") get it back ("anything else goes to ...")."""
+    """Clauses that leave out the verb of the clause before ("big orders go to the sales agent,
+    the rest to the shop agent") get it back ("the rest go to ...")."""
     out = list(clauses)
     for i in range(1, len(out)):
         if _subject_clause(out[i]):
@@ -839,9 +839,9 @@ _TIMEOUTS = [
     rf"\b(?:must|should|has to|needs? to)\s+(?:finish|complete|be done|end)\s+within\s+({_DUR})",
     rf"\bif (?:it|this|that|the whole thing|everything) takes (?:longer|more) than ({_DUR})(?:,?\s*(?:give up|abort|cancel|fail|stop))?",
     rf"\bafter ({_DUR}),?\s*(?:give up|abort|time out)",
-    # "give up if it hasn't answered within 10 minutes", "cancel it if nobody replies in 2 days"
-    rf"\b(?:and\s+)?(?:give up|giving up|time ?out|abort|bail(?: out)?|stop waiting|fail|cancel(?: the workflow| everything| it)?)\s+(?:if|when|unless)\s+(?:[\w']+\s+){{1,6}}?(?:within|in|after|by|for|past)\s+({_DUR})",
-    # "listen for payment.received for up to an hour": the wait's limit, the listen stays
+    # "stop if the vendor has not replied within 3 hours", "cancel it if nobody replies in 2 days"
+    rf"\b(?:and\s+)?(?:give up|giving up|time ?out|abort|bail(?: out)?|stop waiting|fail|(?:cancel|kill|stop)(?: the workflow| everything| it| the job| the run| the build)?)\s+(?:if|when|unless|once)\s+(?:[\w']+\s+){{1,6}}?(?:within|in|after|by|for|past|than)\s+({_DUR})",
+    # "wait for the invoice.paid event for at most a day": the wait's limit, the wait stays
     rf"\b(?:listen|wait)(?:ing)?\s+for\s+(?:[^,;.]|\.(?=\w))+?(?P<cut>\s+(?:for\s+)?(?:up\s+to|at\s+most|no\s+(?:longer|more)\s+than)\s+({_DUR}))",
 ]
 
@@ -1491,8 +1491,8 @@ class _Parser:
             )
             and self.dialect != "github"
         ):
-            # "extract the text from every attachment with the OCR API", "label each open pull
-            # request using the labeler agent": a for-each over the things, doing the clause to one
+            # "resize every image in the bucket with the thumbnail API", "tag each new invoice
+            # using the billing agent": a for-each over the things, doing the clause to one
             noun = (m.group("noun") + (m.group("of") or "")).strip()
             *mods, last = m.group("noun").split()
             one = " ".join([*mods, _singular(last)])
@@ -1701,7 +1701,7 @@ class _Parser:
             w = ws[i].lower().strip(",")
             if _is_verb(w) and ws[i - 1].lower() not in _NOT_BEFORE_VERB:
                 if _COND_STATE.search(" ".join(ws[:i])) or (
-                    # "if it arrives ship the order": a third-person verb ends the condition
+                    # "if it bounces retry the mail": a third-person verb ends the condition
                     re.fullmatch(r"[a-z]{3,}(?:s|ed)", ws[i - 1].lower())
                     and not ws[i - 1].lower().endswith("ss")
                 ):
@@ -2363,7 +2363,7 @@ class _Parser:
                 or not (_is_verb(verb) or said_verb)
                 or (
                     verb in self._HANDOFF
-                    # "send the diff to the review agent" says what goes; "hand it to ..." does not
+                    # "forward the invoice to the finance agent" says what goes; "hand it to ..." does not
                     and (verb == "ask" or not [w for w in obj if w.lower() not in _DETERMINERS])
                 )
             ):
@@ -2444,7 +2444,7 @@ class _Parser:
             if mm:
                 args["method"] = mm.group(1).upper()
         if not agent and verb in (*self._HANDOFF, "query", "ping", "poll", "consult", "call", "hit"):
-            # "ask the routing API for the fastest route": named after what it is asked for
+            # "query the pricing API for the current rate": named after what it is asked for
             am = re.match(
                 r"^\w+\s+(?:the\s+|our\s+|an?\s+)?(?:[\w.-]+\s+){0,3}?(?:api|service|endpoint|tool|server|webhook)\s+(.+)$",
                 text,
@@ -2474,7 +2474,7 @@ class _Parser:
 
     def _purpose(self, text: str, verb: str) -> tuple[str, list[str]] | None:
         """What an agent is asked to do when the clause says it as a purpose: "ask X for Y"
-        (get Y), "hand the notes to X to draft Y" (draft Y); None when the clause's own verb
+        (get Y), "pass the draft to X to tighten Y" (tighten Y); None when the clause's own verb
         says it."""
         asking = verb in ("", "for", "ask", "query", "ping", "poll", "consult", "call", "hit")
         if _is_verb(verb) and verb not in self._HANDOFF and not asking:
@@ -2629,7 +2629,7 @@ class _Parser:
             if ws:
                 phrase = " ".join(ws)
                 if len(ws) == 1 and re.fullmatch(r"[a-z][a-z0-9]*(?:[A-Z_][A-Za-z0-9]*)+", ws[0]):
-                    made = ws[0]  # "the crmToken secret": a name as written
+                    made = ws[0]  # "the ledgerKey secret": a name as written
                 elif self.dialect == "github":
                     made = "_".join(w.upper() for w in _split_words(phrase))
                 else:
@@ -2749,15 +2749,15 @@ _CLI_TOOLS = (
 
 
 def _imperative(piece: str) -> str:
-    """A clause in the third person as an order: "it takes a version" -> "takes a version" ->
-    "take a version"; "tags the repo" -> "tag the repo"."""
+    """A clause in the third person as an order: "it accepts a tag" -> "accepts a tag" ->
+    "accept a tag"; "builds the image" -> "build the image"."""
     piece = re.sub(r"^(?:it|this|that|which|then it)\s+(?=[a-z]+s\b)", "", piece, flags=re.I)
     m = re.match(
         r"^(?:let me |let us |i want to |we want to |i can |we can )?(?:trigger|start|kick off|launch|run)\s+(?:an?|the)\s+(\w+)\b(.*)$",
         piece,
         re.I,
     )
-    if m and _is_verb(m.group(1).lower()):  # "let me trigger a deploy": the deploy
+    if m and _is_verb(m.group(1).lower()):  # "let us start a rebuild": the rebuild
         return m.group(1) + m.group(2)
     first = _first_word(piece)
     low = first.lower()
@@ -2912,7 +2912,7 @@ class _GitHub:
             if m.group(2):
                 t.branches.extend(b for b in _branches(m.group(2)) if b not in t.branches)
             text = text.replace(m.group(0), " ", 1)
-        # a branch named on its own ("on main: deploy", "when docs/ changes on main"): pushes to it
+        # a branch named on its own ("on main: build the site", "lands on a hotfix/* branch"): pushes to it
         for m in list(
             re.finditer(
                 r"\b(?:on|to|into)\s+(?:the\s+)?(?:(main|master|develop|trunk)\b(?:\s+branch)?|([\w.*-]+/[\w./*-]*|[\w.*-]+)\s+branch(?:es)?\b)(?!\s+protection)",
@@ -2920,9 +2920,26 @@ class _GitHub:
                 re.I,
             )
         ):
+            if re.search(r"\b(?:if|unless|only if)\b[^,;:]*$", text[: m.start()], re.I):
+                continue  # "if it is on main, publish": a condition, not a trigger
             t = trig("push")
             t.branches.extend(b for b in _branches(m.group(0).split(None, 1)[1]) if b not in t.branches)
             text = text.replace(m.group(0), " ", 1)
+        # issues named by their state: "greet newly opened issues", "closed issues: ..."
+        for m in list(
+            re.finditer(
+                r"(?:^\s*|\b(?:on|for)\s+|(?<=\w )(?=(?:newly\s+)?(?:opened|reopened|closed|labell?ed)\b))(?:newly\s+)?(new|opened|reopened|closed|labell?ed)\s+issues\b:?",
+                text,
+                re.I,
+            )
+        ):
+            kind = {"new": "opened", "labelled": "labeled"}.get(m.group(1).lower(), m.group(1).lower())
+            t = trig("issues")
+            if kind not in t.types:
+                t.types.append(kind)
+            text = text.replace(
+                m.group(0), " " if m.group(0).rstrip().endswith(":") or m.start() == 0 else " issues", 1
+            )
         # issues
         for m in list(
             re.finditer(
@@ -2982,8 +2999,8 @@ class _GitHub:
         options: dict[str, list[str]] = {}
         if m:
             text = _cut(text, m)
-            # what a manual run asks for: "it takes a version", "choosing the environment
-            # (staging or production)", "and whether to skip the smoke tests"
+            # what a manual run asks for: "it accepts a tag", "picking the region (eu, us or
+            # apac)", "and whether to skip the cache"
             for im in list(
                 re.finditer(
                     r"\b(?:it\s+)?(?:takes|take|accepts|accept|asks for|ask for|prompts? for)\s+(?:an?\s+|the\s+)?"
@@ -3282,6 +3299,9 @@ class _GitHub:
         p = self.p
         entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
         staged = False  # heads come one after another ("then") or in parallel
+        whens: dict[int, str] = {}  # entry -> the condition it runs under ("if X, A, otherwise B")
+        outcomes: dict[str, list[str]] = {}  # condition -> what runs under it and under its negation
+        pending = last_cond = ""
         for si, sentence in enumerate(_sentences(text)):
             for ci, (_sep, chunk) in enumerate(_chunks(sentence)):
                 parallel = bool(_PAR_TAIL.search(chunk) or _PAR_LEAD.match(chunk))
@@ -3298,9 +3318,26 @@ class _GitHub:
                     piece = re.sub(r"^(?:and\s+)?(?:also\s+)?", "", piece)
                     piece = _imperative(piece)
                     if re.match(_CLI_TOOLS, piece, re.I):
-                        piece = "run " + piece  # "pytest across ...", "cargo test on stable"
+                        piece = "run " + piece  # "ruff check on every PR", "tox on 3.12"
                     if not piece or not re.search(r"[a-z]", piece, re.I) or _LEFTOVER.match(piece):
                         continue
+                    cm = re.match(r"^(if|unless|in case|only if)\s+(.+)$", piece, re.I)
+                    if cm and not _is_verb(_first_word(cm.group(2))):
+                        pending = ("not " if cm.group(1).lower() == "unless" else "") + p.prot.restore(
+                            cm.group(2)
+                        ).strip()
+                        outcomes.setdefault(pending, [])
+                        continue
+                    om = re.match(r"^(?:otherwise|else|or else|if not)\b[,:]?\s*(.+)$", piece, re.I)
+                    when = ""
+                    if om and last_cond:
+                        piece, when = om.group(1), "not " + last_cond
+                        outcomes[last_cond].append(piece)
+                    elif pending:
+                        when, last_cond, pending = pending, pending, ""
+                        outcomes[when].append(piece)
+                    else:
+                        last_cond = ""
                     sep = "and" if pi > 0 else ("then" if (ci > 0 or si > 0) else "")
                     verb, obj = p._verb_object(piece)
                     head = self._head(verb, obj, piece)
@@ -3308,7 +3345,13 @@ class _GitHub:
                         continue  # no action: words left over around a trigger or a job name
                     if head and sep == "then" and any(h for _, h, _ in entries):
                         staged = True
+                    if when:
+                        whens[len(entries)] = when
                     entries.append((sep, head, piece))
+        for cond, outs in outcomes.items():
+            if outs:
+                labels = tuple(" ".join([v, *o_]).lower() for v, o_ in map(p._verb_object, outs))
+                p.item("branch", cond, labels, len(outs), cond)
         heads = [h for _, h, _ in entries if h]
         multi = len(heads) >= 2 and (staged or bool(re.search(r"\bjobs?\b", text, re.I)))
         if multi:
@@ -3325,7 +3368,7 @@ class _GitHub:
         current: Job | None = None
         used: set[str] = set()
         cache = bool(re.search(r"\bcach(?:e|ing)\b", text, re.I))
-        for sep, head, piece in entries:
+        for idx, (sep, head, piece) in enumerate(entries):
             verb, obj = p._verb_object(piece)
             label = " ".join([verb, *obj]).strip()
             piece_env = self._environment(piece) or (env if head == "deploy" else "")
@@ -3360,6 +3403,7 @@ class _GitHub:
                 if st.kind == "shell" and st.target and st.target in have:
                     # the same command twice ("npm ci" after the setup): one step, both names
                     continue
+                st.when = st.when or whens.get(idx, "")
                 current.steps.append(st)
         if not jobs:
             job = Job("build", runs_on=runs_on)
@@ -3565,6 +3609,8 @@ class _GitHub:
                 "assign",
                 "post",
                 "respond",
+                "tag",
+                "mark",
             )
             and (re.search(r"\b(?:issue|pr|pull request|comment|label)\w*\b", low) or self.issue_event)
             or verb in ("comment", "label")
@@ -3573,7 +3619,18 @@ class _GitHub:
             if verb == "close" and "stale" in low:
                 return [Step("action", name=name, target=self._action_ref("actions/stale", "v9"))]
             if verb == "label" or "label" in low:
-                script = "github.rest.issues.addLabels({...context.repo, issue_number: context.issue.number, labels: ['triage']})"
+                lm = re.search(
+                    r"\b(?:the\s+|a\s+)?[\"'`]?([\w:./-]+)[\"'`]?\s+label\b|\blabel(?:l?ed)?\s+(?:it|them|the \w+)?\s*(?:as|with)\s+[\"'`]?([\w:./-]+)",
+                    raw,
+                    re.I,
+                )
+                got = next((g for g in (lm.groups() if lm else ()) if g), "")
+                tag = (
+                    got
+                    if got and got.lower() not in _DETERMINERS and got.lower() not in ("new", "the")
+                    else "needs-triage"
+                )
+                script = f"github.rest.issues.addLabels({{...context.repo, issue_number: context.issue.number, labels: ['{tag}']}})"
             elif verb == "close":
                 script = "github.rest.issues.update({...context.repo, issue_number: context.issue.number, state: 'closed'})"
             else:

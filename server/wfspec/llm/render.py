@@ -839,7 +839,15 @@ def _command(step: Step) -> str:
     return f"echo '{word}'"
 
 
+def _gh_literal(v: str) -> str:
+    return "'" + re.sub(r"[^\w .:/@+-]", "", v).strip().replace("'", "''")[:60] + "'"
+
+
 def _gh_condition(when: str) -> str:
+    """An ``if:`` expression for a condition in words: the shapes GitHub can test (a title or
+    body that mentions a word, a label, the branch, the event, a step failing) become the
+    expression; anything else becomes a repository variable the author sets
+    (``vars.NAME == 'true'``)."""
     w = when.strip()
     if w.startswith("${{") and w.endswith("}}"):
         w = w[3:-2].strip()
@@ -847,6 +855,55 @@ def _gh_condition(when: str) -> str:
         return w
     if re.fullmatch(r"(success|failure|always|cancelled)\(\)", w):
         return w
+    neg = re.match(r"^not\s+(.+)$", w, re.I)
+    if neg:
+        inner = _gh_condition(neg.group(1))
+        if inner.startswith("vars.") and inner.endswith(" == 'true'"):
+            return inner[: -len(" == 'true'")] + " != 'true'"
+        return f"!({inner})"
+    low = w.lower()
+    m = re.fullmatch(
+        r"(?:the\s+|its\s+)?(title|body|description)\s+(?:mentions|contains|includes|has|says)\s+(?:the\s+word\s+)?[\"'`]?(.+?)[\"'`]?",
+        low,
+    )
+    if m:
+        part = "body" if m.group(1) in ("body", "description") else "title"
+        return f"contains(github.event.issue.{part} || github.event.pull_request.{part}, {_gh_literal(m.group(2))})"
+    m = re.fullmatch(
+        r"(?:it|the issue|the pr|the pull request)\s+(?:has|carries|is labell?ed(?:\s+with)?)\s+(?:the\s+|a\s+)?[\"'`]?([\w:./-]+)[\"'`]?(?:\s+label)?",
+        low,
+    )
+    if m:
+        lab = _gh_literal(m.group(1))
+        return f"contains(github.event.issue.labels.*.name, {lab}) || contains(github.event.pull_request.labels.*.name, {lab})"
+    m = re.fullmatch(
+        r"(?:it\s+is\s+|it's\s+|we\s+are\s+|this\s+is\s+)?on\s+(?:the\s+)?([\w./-]+)(?:\s+branch)?|the\s+branch\s+is\s+([\w./-]+)",
+        low,
+    )
+    if m:
+        ref = re.sub(r"[^\w./-]", "", m.group(1) or m.group(2))
+        return f"github.ref == 'refs/heads/{ref}'"
+    if re.fullmatch(
+        r"(?:it|this|that|the (?:build|tests?|job|run|step|deploy(?:ment)?))\s+(?:fails?|failed|breaks?|broke|errors?)",
+        low,
+    ):
+        return "failure()"
+    if re.fullmatch(
+        r"(?:it|this|that|the (?:build|tests?|job|run|step|deploy(?:ment)?))\s+(?:passes|passed|succeeds?|succeeded|is green)",
+        low,
+    ):
+        return "success()"
+    m = re.fullmatch(
+        r"(?:it\s+is\s+|it's\s+|this\s+is\s+)?an?\s+(pull request|pr|push|release|tag|schedule(?:d run)?)",
+        low,
+    )
+    if m:
+        ev = {"pr": "pull_request", "pull request": "pull_request", "scheduled run": "schedule"}.get(
+            m.group(1), m.group(1)
+        )
+        if ev == "tag":
+            return "startsWith(github.ref, 'refs/tags/')"
+        return f"github.event_name == '{ev}'"
     return "vars." + kebab(w, "enabled").replace("-", "_").upper() + " == 'true'"
 
 
