@@ -37,8 +37,7 @@ def test_closest_target_name() -> None:
 @pytest.mark.parametrize(
     "use_block, expected",
     [
-        # apiKey is used before other: declared before it
-        ("use:\n  secrets:\n    - other\n", "use:\n  secrets:\n    - apiKey\n    - other\n"),
+        ("use:\n  secrets:\n    - other\n", "use:\n  secrets:\n    - other\n    - apiKey\n"),
         ("use:\n  secrets: [other]\n", "use:\n  secrets: [other, apiKey]\n"),
         ("use:\n  functions: {}\n", "use:\n  secrets:\n    - apiKey\n  functions: {}\n"),
         ("", "use:\n  secrets:\n    - apiKey\n"),

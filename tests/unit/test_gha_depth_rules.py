@@ -323,13 +323,13 @@ def test_dispatch_and_call_inputs() -> None:
         "      b:\n        type: choice\n        options: [x, y, x]\n        default: z\n"  # 9, 10
         "      c:\n        type: boolean\n        default: yes\n"  # 13
         "      d:\n        type: number\n        default: ten\n"  # 16
-        "      e:\n        type: string\n        options: [x]\n"  # 19
+        "      e:\n        type: string\n        options: [x]\n"  # 17: at the input, the options related
         "      f:\n        type: choice\n        options: [x]\n        default: x\n"
         "  workflow_call:\n    inputs:\n"
         "      g:\n        type: number\n        required: true\n        default: 3\n"  # 29
         "jobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n"
     )
-    assert _lines(text, "event") == [4, 9, 10, 13, 16, 19, 29]
+    assert _lines(text, "event") == [4, 9, 10, 13, 16, 17, 29]
 
 
 def test_exclusive_filters_are_reported_at_the_later_key() -> None:

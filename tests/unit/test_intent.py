@@ -1889,3 +1889,42 @@ def test_github_branches_become_guarded_steps(request_: str, expression: str) ->
     assert expression in doc
     a = analyze(doc, "file:///r/.github/workflows/x.yml")
     assert not [f for f in a.findings if f.severity <= 2], [(f.rule, f.message) for f in a.findings]
+
+
+def test_an_mcp_tool_named_after_its_server() -> None:
+    """ "the X MCP tool name_of_tool": the server, then the tool's own name; a tool named like
+    the clause's verb is still the tool."""
+    intent = extract("search the wiki with the docs MCP tool find_pages")
+    assert [i.name for i in kinds(intent, "tool")] == ["find_pages"]
+    (step,) = intent.plan.steps
+    assert (step.kind, step.target) == ("mcp", "docs/find_pages")
+    intent = extract("scrape the pricing page with the scrape MCP tool")
+    assert [i.name for i in kinds(intent, "tool")] == ["scrape"]
+
+
+@pytest.mark.parametrize(
+    "request_, n",
+    [
+        ("import the ledger; make 4 attempts before failing", 4),
+        ("charge the card and allow up to 2 tries", 2),
+    ],
+)
+def test_attempts_are_retries(request_: str, n: int) -> None:
+    assert [i.count for i in kinds(extract(request_), "retry")] == [n]
+
+
+def test_github_job_timeout_is_rendered_and_read_back() -> None:
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.coverage import cover
+    from wfspec.llm.lift import lift
+    from wfspec.llm.render import render_github_workflow
+
+    req = "lint the code on every push and stop the job if it runs longer than 90 minutes"
+    intent = extract(req, "github")
+    assert intent.plan.timeout == "PT90M"
+    doc = render_github_workflow(intent.plan, req)
+    assert "timeout-minutes: 90" in doc
+    a = analyze(doc, "file:///r/.github/workflows/x.yml")
+    assert not [f for f in a.findings if f.severity <= 2]
+    assert [j.timeout for j in lift(doc, "github").jobs] == ["PT1H30M"]
+    assert all(c.ok for c in cover(kinds(intent, "timeout"), lift(doc, "github")))

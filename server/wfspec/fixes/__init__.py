@@ -194,7 +194,7 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
                     ),
                     None,
                 )
-            elif len(names) == len(secrets.items):
+            elif len(names) == len(secrets.items) > 1:  # an order needs two entries to show
                 after = _first_used_after(analysis, secrets.items, name)
             if after is not None:
                 at = line_start(text, after.span.start.offset)

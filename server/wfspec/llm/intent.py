@@ -122,7 +122,10 @@ _VERBS = frozenset(
     upgrade upload upsert use validate verify warn watch welcome write zip emit publish fire
     broadcast raise throw wait pause sleep delay listen repeat keep retry try redo loop iterate
     fall fallback wrap tidy mint prepare reconcile refresh remember escalate approve deny
-    let have make ask tell turn wake nurture hold vet echo""".split()
+    let have make ask tell turn wake nurture hold vet echo fix patch repair refactor reword tighten
+    shorten polish proofread edit settle chase nudge bundle transpile benchmark profile cache warm
+    promote rollback revert rebase squash plan forecast predict recommend suggest explain cite
+    negotiate enrol enroll crop transcode""".split()
 )
 _VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
 _DETERMINERS = frozenset(
@@ -1155,6 +1158,9 @@ _RETRY = [
     rf"(?<=\w)\s+(?:up to|at most|a maximum of|max(?:imum)?|no more than)\s+({_NUM}|twice|thrice)\s+(?:times|attempts|tries)\b",
     rf"\b(?:giving up|give up|stop(?:ping)?)\s+after\s+({_NUM})\s+(?:attempts|tries|retries|failures)\b",
     rf"\b({_NUM})\s+(?:retries|retry attempts)\b",
+    # "make 4 attempts before failing", "allow up to 3 tries"
+    rf"\b(?:(?:make|allow|give it|take|have)\s+)?(?:up to\s+|at most\s+)?({_NUM})\s+(?:attempts|tries)\s+before\s+(?:failing|giving up|erroring|it fails|an error)\b",
+    rf"\b(?:make|allow|give it)\s+(?:up to\s+|at most\s+)?({_NUM})\s+(?:attempts|tries)\b",
     r"\b(?:and\s+)?(retry(?:ing)?|retries)\b(?:\s+(?:it|on failure|on errors?|if it fails))?",
 ]
 _BACKOFF = re.compile(
@@ -2331,6 +2337,13 @@ class _Parser:
                 )
                 or text
             )
+        # "request the finance agent's approval": the approval, from the finance agent
+        text = re.sub(
+            r"\b(?:the|our|an?)\s+((?:[\w-]+\s+){0,2}?[\w-]+\s+(?:agent|bot|assistant))'s\s+([\w-]+)",
+            lambda m: f"the {m.group(2)} from the {m.group(1)}",
+            text,
+            flags=re.I,
+        )
         agent, inner, _ = self._agent(text)
         said_verb = inner.startswith("__verb__ ")
         inner = inner.removeprefix("__verb__ ")
@@ -2653,19 +2666,25 @@ class _Parser:
             r"\b(?:the\s+|an?\s+|our\s+)?((?:[\w.-]+\s+){0,1}[\w.-]+)\s+mcp(?:\s+server)?\b", text, re.I
         ) or re.search(r"\bmcp\s+(?:server|tool)\s+(?:named\s+|called\s+)?([\w.-]+)", text, re.I)
 
-        def clean(s: str) -> str:
+        def clean(m: re.Match[str]) -> str:
             ws = [
                 w
-                for w in s.split()
+                for i, w in enumerate(m.group(1).split())
                 if w.lower() not in _DETERMINERS
-                and w.lower() != first
+                and not (i == 0 and m.start(1) == 0 and w.lower() == first.lower())  # the clause's verb
                 and w.lower() not in _PREPOSITIONS
                 and w.lower() not in ("mcp", "server")
             ]
             return " ".join(ws).lower()
 
-        tool = clean(tm.group(1)) if tm else ""
-        server = clean(sm.group(1)) if sm else ""
+        tool = clean(tm) if tm else ""
+        server = clean(sm) if sm else ""
+        # "the github MCP tool list_issues": the server, then the tool's own name
+        named = re.search(
+            r"\btool\s+(?:named\s+|called\s+)?([a-z][a-z0-9]*(?:[_.-][a-z0-9]+)+|[a-z]+[A-Z]\w*)\b", text
+        )
+        if named:
+            return f"{tool or server}/{named.group(1)}" if (tool or server) else named.group(1)
         if tool and server and tool != server:
             return f"{server}/{tool}"
         return tool or server

@@ -559,7 +559,19 @@ def _job(jid: str, body: dict[str, Any]) -> Job:
         if isinstance(body.get("outputs"), dict)
         else {},
         steps=_gh_steps(body.get("steps")),
+        timeout=_timeout_minutes(body.get("timeout-minutes")),
     )
+
+
+def _timeout_minutes(v: Any) -> str:
+    """``timeout-minutes`` as an ISO 8601 duration ("" when absent or an expression)."""
+    n = v if isinstance(v, int) and not isinstance(v, bool) else None
+    if n is None and isinstance(v, str) and v.strip().isdigit():
+        n = int(v.strip())
+    if not n or n <= 0:
+        return ""
+    h, mi = divmod(n, 60)
+    return "PT" + (f"{h}H" if h else "") + (f"{mi}M" if mi else "")
 
 
 def _github(data: Any) -> Plan:

@@ -907,6 +907,18 @@ def _gh_condition(when: str) -> str:
     return "vars." + kebab(w, "enabled").replace("-", "_").upper() + " == 'true'"
 
 
+def _minutes(iso: str) -> int:
+    """Whole minutes (at least 1) of an ISO 8601 duration or a phrase; 0 when there is none."""
+    if not iso.strip():
+        return 0
+    m = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", duration(iso))
+    if not m:
+        return 0
+    d, h, mi, se = (int(g or 0) for g in m.groups())
+    total = ((d * 24 + h) * 60 + mi) + (1 if se else 0)
+    return min(max(total, 1), 360 * 24) if total or se else 0
+
+
 def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
     """GitHub Actions job entries (at indent 0, for a ``jobs:`` map): ids made unique against
     ``taken``, ``needs`` kept for existing jobs and for jobs earlier in the plan."""
@@ -944,6 +956,9 @@ def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
         )
         if job.environment:
             body["environment"] = kebab(job.environment, "production")
+        minutes = _minutes(job.timeout or plan.timeout)
+        if minutes:
+            body["timeout-minutes"] = minutes
         perms = {
             k: v
             for k, v in job.permissions.items()
