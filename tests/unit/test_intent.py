@@ -1928,3 +1928,30 @@ def test_github_job_timeout_is_rendered_and_read_back() -> None:
     assert not [f for f in a.findings if f.severity <= 2]
     assert [j.timeout for j in lift(doc, "github").jobs] == ["PT1H30M"]
     assert all(c.ok for c in cover(kinds(intent, "timeout"), lift(doc, "github")))
+
+
+def test_routing_after_a_colon_is_a_case_per_destination() -> None:
+    intent = extract(
+        "classify the lead, then send it: hot leads to the sales agent, cold leads to the nurture agent, "
+        "anything else to the archive"
+    )
+    (branch,) = kinds(intent, "branch")
+    assert branch.count == 3
+    assert [s.kind for s in intent.plan.steps][:2] == ["http", "branch"]
+    (switch,) = steps_of(intent.plan, "branch")
+    assert [c.when for c in switch.cases][:2] == ["it is hot leads", "it is cold leads"]
+    assert not switch.cases[2].when
+
+
+def test_a_trailing_unless_with_a_past_verb_is_a_condition() -> None:
+    intent = extract("send the survey unless the customer already answered")
+    (branch,) = kinds(intent, "branch")
+    assert "answered" in branch.name and branch.name.startswith("not")
+
+
+def test_a_flag_of_a_manual_run_is_a_boolean_input() -> None:
+    intent = extract(
+        "run it manually with a force flag and a region parameter, then rebuild the cache", "github"
+    )
+    (t,) = [t for t in intent.plan.triggers if t.event == "workflow_dispatch"]
+    assert t.inputs == {"force": "boolean", "region": "string"}

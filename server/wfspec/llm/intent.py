@@ -443,13 +443,22 @@ def _colon_cases(sentence: str) -> str:
     parts = [p for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+or\s+else\s+|\s*;\s*", rest) if p]
     arrow = re.compile(r"^(.+?)\s*(?:->|→|=>|:)\s*(.+)$")
     cases: list[tuple[str, str]] = []
+    # "route it: billing questions to the billing agent, bugs to ...": a case per destination
+    clauses = re.split(r",\s*(?:and\s+)?(?:then\s+)?|\s+(?:and\s+)?then\s+", head)
+    routing = re.match(
+        r"^(?:route|send|forward|assign|dispatch|direct|hand|pass|triage)\b", clauses[-1].strip(), re.I
+    )
     for p in parts:
         am = arrow.match(p)
         dm = re.match(rf"^(?:{_DEFAULT_SUBJECT})\b\s*(?:(?:->|→|=>|:)\s*)?(.+)$", p, re.I)
-        if am and len(am.group(1).split()) <= 3:
+        tm = re.match(r"^(.+?)\s+(?:go(?:es)?\s+)?to\s+(.+)$", p, re.I) if routing else None
+        if dm and cases:
+            act = dm.group(1)
+            cases.append(("", f"send it {act}" if re.match(r"to\s", act, re.I) else act))
+        elif am and len(am.group(1).split()) <= 3:
             cases.append((am.group(1), am.group(2)))
-        elif dm and cases:
-            cases.append(("", dm.group(1)))
+        elif tm and len(tm.group(1).split()) <= 3 and not _is_verb(_first_word(tm.group(1))):
+            cases.append((tm.group(1), f"send it to {tm.group(2)}"))
         else:
             cases = []
             break
@@ -457,7 +466,11 @@ def _colon_cases(sentence: str) -> str:
     if len(cases) >= 2 and sum(1 for c, _ in cases if c) >= 1:
         subject = head
         lead = ""
-        if words and _is_verb(words[0]):
+        if routing and len(clauses) > 1:  # "translate it, then route it: ...": the steps before stay
+            last = clauses[-1].strip()
+            lead = re.sub(r"[\s,]*(?:\b(?:and|then)\b[\s,]*)*$", "", head[: head.rfind(last)]) + "; "
+            subject = " ".join(last.split()[1:])
+        elif words and _is_verb(words[0]):
             lead = head + "; "
             subject = " ".join(words[1:])
         subject = re.sub(
@@ -468,6 +481,8 @@ def _colon_cases(sentence: str) -> str:
         for cond, act in cases:
             if re.fullmatch(_DEFAULT_SUBJECT, cond.strip(), re.I) or not cond:
                 text.append(f"otherwise {act}")
+            elif subject.lower() in ("", "it", "them", "this", "that", "these", "those"):
+                text.append(f"if it is {cond.strip().lower()}, {act}")
             else:
                 text.append(f"if the {subject} is {cond.strip().lower()}, {act}")
         return lead + ", ".join(text) + end
@@ -604,6 +619,13 @@ def _gapped(clauses: list[str]) -> list[str]:
         if _subject_clause(out[i]):
             continue
         prev = _subject_clause(out[i - 1])
+        if (
+            not prev
+            or not _PREDICATE_VERB.fullmatch(prev[1])
+            or _is_verb(_first_word(prev[0]))
+            or _first_word(prev[0]).lower() in ("then", "and", "also", "so", "next", "finally")
+        ):
+            continue
         m = re.match(r"^(.+?)\s+((?:straight\s+|directly\s+)?(?:to|into|through|via)\s+.+)$", out[i], re.I)
         if not prev or not m or _is_verb(_first_word(m.group(1))) or len(m.group(1).split()) > 5:
             continue
@@ -1553,8 +1575,26 @@ class _Parser:
         if (
             m
             and _is_verb(_first_word(m.group(1)))
-            and _COND_STATE.search(m.group(3))
-            and not self._listen_phrase(m.group(3))
+            and (
+                _COND_STATE.search(m.group(3))
+                # "unless the user already replied", "if the customer churned": a subject and a verb
+                or (
+                    m.group(2) in ("if", "only if", "unless")
+                    and re.fullmatch(
+                        r"(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}(?:already\s+|still\s+|just\s+)?[a-z]{3,}(?:ed|es|s)\b.*",
+                        m.group(3),
+                        re.I,
+                    )
+                )
+            )
+            and (
+                not self._listen_phrase(m.group(3))
+                # "unless the user already replied": a state to test, not an event to wait for
+                or (
+                    m.group(2) in ("if", "only if", "unless")
+                    and not re.search(r"\bevent\b", m.group(3), re.I)
+                )
+            )
         ):
             if _FAIL.match("if " + m.group(3)) and self._flat_target_has_step() and m.group(2) != "unless":
                 self._fallback(m.group(1), text)
@@ -2788,7 +2828,7 @@ def _imperative(piece: str) -> str:
 
 
 _LEFTOVER = re.compile(
-    r"^(?:let me |let us |we can |i can |you can )?(?:trigger|run|start|kick off|launch)(?: it| this| the workflow| the pipeline)?(?: manually)?(?: with| using)?$|^(?:it|this)$",
+    r"^(?:let me |let us |we can |i can |you can )?(?:trigger|run|start|kick off|launch)(?: it| this| the workflow| the pipeline)?(?: manually)?(?: with| using)?$|^(?:it|this|let me|let us|i can|we can|you can|so i can|so we can)$",
     re.I,
 )
 _JOB_HEADS = {
@@ -2991,16 +3031,18 @@ class _GitHub:
         inputs: list[tuple[str, str]] = []
         for m in list(
             re.finditer(
-                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+input\b|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?!then\b|and\b|to\b|run\b)(?:qq\d+qq|[\w-]+))*)",
+                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+(input|parameter|argument|flag|switch|toggle)\b|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?!then\b|and\b|to\b|run\b)(?:qq\d+qq|[\w-]+))*)",
                 text,
                 re.I,
             )
         ):
             if m.group(2):
                 names = [p.prot.raw(m.group(2))]
-                kind = (m.group(1) or "").lower()
+                kind = (m.group(1) or "").lower() or (
+                    "boolean" if m.group(3).lower() in ("flag", "switch", "toggle") else ""
+                )
             else:
-                names = [p.prot.raw(n) for n in re.split(r"\s*(?:,|and)\s*", m.group(3)) if n]
+                names = [p.prot.raw(n) for n in re.split(r"\s*(?:,|and)\s*", m.group(4)) if n]
                 kind = ""
             for n in names:
                 if n.lower() in ("a", "an", "the", "with"):
