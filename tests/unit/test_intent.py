@@ -1955,3 +1955,22 @@ def test_a_flag_of_a_manual_run_is_a_boolean_input() -> None:
     )
     (t,) = [t for t in intent.plan.triggers if t.event == "workflow_dispatch"]
     assert t.inputs == {"force": "boolean", "region": "string"}
+
+
+def test_after_the_tests_pass_puts_a_test_job_first() -> None:
+    intent = extract("publish the docs site when a tag is pushed, once the tests pass", "github")
+    jobs = intent.plan.jobs
+    assert [j.id for j in jobs][0].startswith("test") and jobs[-1].needs == [jobs[0].id]
+
+
+def test_once_all_of_them_pass_is_a_stage() -> None:
+    intent = extract("lint and test in parallel on every push, then release once both have passed", "github")
+    *first, last = intent.plan.jobs
+    assert len(first) == 2 and sorted(last.needs) == sorted(j.id for j in first)
+    assert last.id.startswith("release")
+
+
+def test_a_workflow_that_does_things_is_its_steps() -> None:
+    intent = extract("a manual pipeline that builds the image and pushes it to the registry", "github")
+    names = [s.name.lower() for j in intent.plan.jobs for s in j.steps]
+    assert any(n.startswith("build") for n in names) and any(n.startswith("push") for n in names)

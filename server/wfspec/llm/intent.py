@@ -885,7 +885,7 @@ def _timeout(text: str) -> tuple[str, str]:
 
 _SEQ = re.compile(
     r"\s*,?\s*\b(and then|and after that|and afterwards|after that|afterwards|after which|then|and finally|finally|lastly|"
-    r"once (?:that|this|it|everything|they|all)(?:'s| is| are|'re)? (?:done|finished|complete|completed)|when (?:that|it)(?:'s| is) (?:done|finished))\b\s*,?\s*"
+    r"once (?:that|this|it|everything|they|all(?: of them| three| two| four)?|both(?: of them)?)(?:'s| is| are|'re| have)? (?:done|finished|complete|completed|passed|pass|succeeded|succeed|green)|when (?:that|it)(?:'s| is) (?:done|finished))\b\s*,?\s*"
     r"|(?:(?<=^)|(?<=,\s))next\b,?\s*",
     re.I,
 )
@@ -1601,7 +1601,8 @@ class _Parser:
                 return
             cond = _uncontract(m.group(3).strip())
             _, own = self._verb_object(re.sub(r"\s+(?:to|for|with)\s+.*$", "", m.group(1)))
-            people = ("someone", "somebody", "me", "us", "everyone", "team", "customer", "user", "them")
+            people = ("someone", "somebody", "me", "us", "everyone", "team", "customer", "user", "them",
+                      "agent", "bot", "channel", "on-call", "manager", "owner", "admin", "engineer")  # fmt: skip
             obj = [w for w in own if w not in people]
             if not obj:
                 prior_label = next(
@@ -2810,6 +2811,13 @@ _CLI_TOOLS = (
 def _imperative(piece: str) -> str:
     """A clause in the third person as an order: "it accepts a tag" -> "accepts a tag" ->
     "accept a tag"; "builds the image" -> "build the image"."""
+    # "a manual workflow that tags the repo": what the workflow does
+    piece = re.sub(
+        r"^(?:an?|the|this|one)\s+(?:[\w-]+\s+){0,3}?(?:workflow|pipeline|job|action)\s+(?:that|which|to)\s+",
+        "",
+        piece,
+        flags=re.I,
+    )
     piece = re.sub(r"^(?:it|this|that|which|then it)\s+(?=[a-z]+s\b)", "", piece, flags=re.I)
     m = re.match(
         r"^(?:let me |let us |i want to |we want to |i can |we can )?(?:trigger|start|kick off|launch|run)\s+(?:an?|the)\s+(\w+)\b(.*)$",
@@ -3358,6 +3366,21 @@ class _GitHub:
         secrets: list[str],
     ) -> list[Job]:
         p = self.p
+        # "deploy it when a tag is pushed, after the tests pass": the tests come first, in a job
+        am = re.match(
+            r"^(.*?),?\s+(?:after|once)\s+(?:the\s+)?(tests?|unit tests|build|lint(?:ing)?|checks?)\s+"
+            r"(?:pass(?:es)?|succeeds?|finish(?:es)?|(?:are|is) green|(?:are|is) done)\b(.*)$",
+            text,
+            re.I,
+        )
+        if (
+            am
+            and am.group(1).strip()
+            and not re.search(rf"\b{re.escape(am.group(2).split()[0])}", am.group(1), re.I)
+        ):
+            what = am.group(2).lower()
+            first = {"build": "build", "lint": "lint", "linting": "lint"}.get(what, f"run the {what}")
+            text = f"{first}, then {am.group(1).strip()}{am.group(3)}"
         entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
         staged = False  # heads come one after another ("then") or in parallel
         whens: dict[int, str] = {}  # entry -> the condition it runs under ("if X, A, otherwise B")
