@@ -3379,8 +3379,8 @@ class _GitHub:
             and not re.search(rf"\b{re.escape(am.group(2).split()[0])}", am.group(1), re.I)
         ):
             what = am.group(2).lower()
-            first = {"build": "build", "lint": "lint", "linting": "lint"}.get(what, f"run the {what}")
-            text = f"{first}, then {am.group(1).strip()}{am.group(3)}"
+            before = {"build": "build", "lint": "lint", "linting": "lint"}.get(what, f"run the {what}")
+            text = f"{before}, then {am.group(1).strip()}{am.group(3)}"
         entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
         staged = False  # heads come one after another ("then") or in parallel
         whens: dict[int, str] = {}  # entry -> the condition it runs under ("if X, A, otherwise B")
