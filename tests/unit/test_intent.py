@@ -1974,3 +1974,28 @@ def test_a_workflow_that_does_things_is_its_steps() -> None:
     intent = extract("a manual pipeline that builds the image and pushes it to the registry", "github")
     names = [s.name.lower() for j in intent.plan.jobs for s in j.steps]
     assert any(n.startswith("build") for n in names) and any(n.startswith("push") for n in names)
+
+
+def test_fan_out_to_several_services_is_parallel_work() -> None:
+    intent = extract("fan out to the tax, fx and fees services and combine the results")
+    (par,) = kinds(intent, "parallel")
+    assert par.count == 3
+    assert intent.plan.steps[0].kind == "parallel" and intent.plan.steps[-1].name.startswith("combine")
+
+
+def test_the_nightly_thing_at_a_time_is_a_schedule() -> None:
+    intent = extract("build the nightly export at 1am and upload it to the bucket")
+    assert [i.name for i in kinds(intent, "schedule")] == ["0 1 * * *"]
+    assert not kinds(extract("send the daily digest to the team"), "schedule")
+
+
+def test_someone_opening_a_pull_request_is_the_trigger() -> None:
+    intent = extract("whenever someone opens a pull request against main, run the linters", "github")
+    (t,) = intent.plan.triggers
+    assert (t.event, t.types, t.branches) == ("pull_request", ["opened"], ["main"])
+
+
+def test_a_two_word_function_is_one_name() -> None:
+    assert [i.name for i in kinds(extract("run the credit score function on the applicant"), "function")] == [
+        "creditScore"
+    ]

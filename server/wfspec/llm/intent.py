@@ -348,6 +348,14 @@ def _clean(request: str, dialect: str = "serverless") -> str:
     if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
         text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
     if dialect != "github":
+        text = _fan_out(text)
+        # "A and B at once and merge them": what follows the parallel work comes after it
+        text = re.sub(
+            rf"\b(in parallel|at once|at the same time|simultaneously|concurrently)\s+and\s+(?=(?:{_VERB_ALT})\b)",
+            r"\1, then ",
+            text,
+            flags=re.I,
+        )
         text = _subject_cases(_label_cases(text))
     out = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
@@ -378,6 +386,34 @@ _NO_HEADING = re.compile(
 _CMP_WORD = (
     r"(?:over|under|above|below|more than|less than|greater than|fewer than|at least|at most|exceeding)"
 )
+
+
+def _fan_out(text: str) -> str:
+    """ "fan out to the pricing, stock and tax services (at once)" -> "call the pricing service,
+    the stock service and the tax service in parallel"; "ask the A, B and C agents at once"
+    likewise."""
+
+    def one(m: re.Match[str]) -> str:
+        names = [n for n in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(2)) if n]
+        noun = {"services": "service", "apis": "API", "agents": "agent", "endpoints": "endpoint",
+                "tools": "tool"}[m.group(3).lower()]  # fmt: skip
+        verb = "ask" if noun == "agent" else "call"
+        parts = [f"the {n} {noun}" for n in names]
+        return f"{verb} {', '.join(parts[:-1])}{',' if len(parts) > 2 else ''} and {parts[-1]} in parallel"
+
+    return re.sub(
+        r"\b(fan(?:ning)? out to|call|query|ask|hit)\s+(?:the\s+|all\s+(?:three\s+|the\s+)?)?"
+        r"((?:[\w-]+\s*,\s*)*[\w-]+\s*,?\s+and\s+[\w-]+)\s+(services|apis|agents|endpoints|tools)\b"
+        r"(?:\s+(?:at once|at the same time|in parallel|simultaneously|concurrently))?",
+        lambda m: (
+            one(m)
+            if m.group(1).lower().startswith("fan")
+            or re.search(r"at once|same time|parallel|simultaneous|concurrent", m.group(0), re.I)
+            else m.group(0)
+        ),
+        text,
+        flags=re.I,
+    )
 
 
 def _label_cases(text: str) -> str:
@@ -803,6 +839,15 @@ def _schedule(text: str) -> tuple[str, str, str]:
             dow = "1-5"
         elif word in ("weekend", "weekends"):
             dow = "0,6"
+    if not found:
+        # "run the nightly report at 11pm": the adjective names the report, the time makes it a
+        # schedule (the adjective stays in the text)
+        am = re.search(r"\b(?:the|our|a|my|this)\s+(nightly|daily|weekly|monthly)\b", low)
+        if am and re.search(r"\b(?:at|around)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?|noon|midnight)\b", low):
+            found = True
+            word = am.group(1)
+            dow = "1" if word == "weekly" else dow
+            dom = "1" if word == "monthly" else dom
     m = re.search(r"\b(?:monday|mon)\s*(?:-|to|through|thru)\s*(?:friday|fri)\b", low)
     if m:
         found = True
@@ -2768,7 +2813,7 @@ class _Parser:
             self.item("function", name, (), 0, text)
             return name
         m = re.search(
-            r"\b(?:the\s+)?([\w-]+|qq\d+qq)\s+function\b|\bfunction\s+(?:named\s+|called\s+)?([\w-]+|qq\d+qq)",
+            r"\b(?:the\s+|our\s+|a\s+)?((?:(?!(?:the|a|an|our|with|using|via|by|call|run|invoke|use)\b)[\w-]+\s+)?[\w-]+|qq\d+qq)\s+function\b|\bfunction\s+(?:named\s+|called\s+)?([\w-]+|qq\d+qq)",
             text,
             re.I,
         )
@@ -2776,6 +2821,11 @@ class _Parser:
             raw = self.prot.raw(m.group(1) or m.group(2))
             if raw.lower() in _DETERMINERS or raw.lower() in ("a", "custom", "our", "my"):
                 return ""
+            if " " in raw.strip():  # "the fraud check function": fraudCheck
+                first = _first_word(raw)
+                if first.lower() in _DETERMINERS:
+                    raw = raw.split()[-1]
+                return self.names.match("functions", raw) or camel(raw.split())
             return self.names.match("functions", raw) or raw
         return ""
 
@@ -2956,6 +3006,31 @@ class _GitHub:
                 if m.group(1):
                     t.branches.extend(b for b in _branches(m.group(1)) if b not in t.branches)
                 text = text.replace(m.group(0), " ", 1)
+        # "when someone opens a pull request against develop", "whenever a contributor closes an issue"
+        for m in list(
+            re.finditer(
+                rf"\bwhen(?:ever)?\s+(?:someone|somebody|anyone|a contributor|a user|a maintainer|we|i|you)\s+"
+                rf"(opens|closes|reopens|merges|labels|edits|updates|comments on)\s+(?:a|an|the|any)\s+(?:new\s+)?"
+                rf"(pull[ -]requests?|prs?|issues?)\b(?:\s+(?:against|to|into|on|targeting|for)\s+{br})?",
+                text,
+                re.I,
+            )
+        ):
+            verb, what = m.group(1).lower(), m.group(2).lower()
+            if verb == "comments on":
+                trig("issue_comment").types.append("created")
+            else:
+                kind = {"opens": "opened", "closes": "closed", "reopens": "reopened", "merges": "closed",
+                        "labels": "labeled", "edits": "edited", "updates": "synchronize"}[verb]  # fmt: skip
+                ev = "issues" if what.startswith("issue") else "pull_request"
+                if ev == "issues" and kind == "synchronize":
+                    kind = "edited"
+                t = trig(ev)
+                if kind not in t.types:
+                    t.types.append(kind)
+                if ev == "pull_request" and m.group(3):
+                    t.branches.extend(b for b in _branches(m.group(3)) if b not in t.branches)
+            text = text.replace(m.group(0), " ", 1)
         # pull requests
         for m in list(
             re.finditer(
@@ -2982,7 +3057,7 @@ class _GitHub:
         # a branch named on its own ("on main: build the site", "lands on a hotfix/* branch"): pushes to it
         for m in list(
             re.finditer(
-                r"\b(?:on|to|into)\s+(?:the\s+)?(?:(main|master|develop|trunk)\b(?:\s+branch)?|([\w.*-]+/[\w./*-]*|[\w.*-]+)\s+branch(?:es)?\b)(?!\s+protection)",
+                r"\bon\s+(?:the\s+)?(?:(main|master|develop|trunk)\b(?:\s+branch)?|([\w.*-]+/[\w./*-]*|[\w.*-]+)\s+branch(?:es)?\b)(?!\s+protection)",
                 text,
                 re.I,
             )
