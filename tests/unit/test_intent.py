@@ -1999,3 +1999,36 @@ def test_a_two_word_function_is_one_name() -> None:
     assert [i.name for i in kinds(extract("run the credit score function on the applicant"), "function")] == [
         "creditScore"
     ]
+
+
+def test_jobs_named_as_such_are_jobs() -> None:
+    """ "A and B as separate jobs in parallel, and a final job that C once both finish": two
+    parallel jobs and a third that needs them; "two jobs: A, then B" a chain."""
+    intent = extract(
+        "typecheck and integration tests as separate jobs in parallel, and a final job that notifies once both finish",
+        "github",
+    )
+    *first, last = intent.plan.jobs
+    assert len(first) == 2 and sorted(last.needs) == sorted(j.id for j in first)
+    intent = extract("two jobs: package, then release", "github")
+    assert [j.needs for j in intent.plan.jobs] == [[], [intent.plan.jobs[0].id]]
+
+
+def test_a_job_named_by_what_it_does_needs_the_one_it_names() -> None:
+    intent = extract(
+        "compile on node 20, then a deploy job that needs the compile and uses DEPLOY_TOKEN", "github"
+    )
+    jobs = intent.plan.jobs
+    assert len(jobs) == 2 and jobs[1].id.startswith("deploy") and jobs[1].needs == [jobs[0].id]
+    assert [i.name for i in kinds(intent, "secret")] == ["DEPLOY_TOKEN"]
+
+
+def test_job_items_are_answered_by_one_job_each() -> None:
+    """Coverage gives each job item its own job: one deploy job does not answer both
+    "deploy to staging" and "deploy to production"."""
+    from wfspec.llm.coverage import cover
+    from wfspec.llm.plan import Item, Job, Plan
+
+    plan = Plan(jobs=[Job("deploy", environment="staging")])
+    got = cover([Item("job", "deploy to staging"), Item("job", "deploy to production")], plan)
+    assert [c.ok for c in got] == [True, False]

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from wfspec.llm.plan import ACTIONS, Item, Plan, Step, Trigger, walk
+from wfspec.llm.plan import ACTIONS, Item, Job, Plan, Step, Trigger, walk
 
 _FILLER = frozenset(
     """a an the to of for and or it its them they their this that these those all any every each
@@ -189,7 +189,14 @@ def cover(items: Sequence[Item], plan: Plan, text: str = "") -> list[Covered]:
     out: list[Covered] = []
     paths = _paths(plan)
     last: Path | None = None
+    used_jobs: set[int] = set()  # each job answers one job item ("deploy to staging", "... to production")
     for item in items:
+        if item.kind == "job":
+            got = _cover_job(item, [j for j in plan.jobs if id(j) not in used_jobs])
+            if got[1] is not None:
+                used_jobs.add(id(got[1]))
+            out.append(got[0])
+            continue
         if item.kind == "step":
             iw = words(item.name or item.text)
             hit = _best(iw, [s for s in actions if _after(last, paths.get(id(s), ()))])
@@ -325,16 +332,23 @@ def _cover_one(
                 return Covered(item, True, f"input of {t.event}")
         return Covered(item, False, f'no workflow_dispatch input "{item.name}"')
     if k == "job":
-        best = None
-        for j in plan.jobs:
-            have = words(f"{j.id} {j.name}") | set().union(*(_step_words(s) for s in j.steps))
-            score = _overlap(iw, have)
-            if score >= 0.5 and (best is None or score > best[0]):
-                best = (score, j)
-        if best is not None:
-            return Covered(item, True, f'job "{best[1].id}"')
-        return Covered(item, False, "no job does this")
+        return _cover_job(item, plan.jobs)[0]
     return Covered(item, False, f"unknown item kind {k!r}")
+
+
+def _cover_job(item: Item, jobs: Sequence[Job]) -> tuple[Covered, Job | None]:
+    """The job among ``jobs`` that does what a job item says (its id, name, environment and
+    steps), best first."""
+    iw = words(item.name or item.text)
+    best: tuple[float, Job] | None = None
+    for j in jobs:
+        have = words(f"{j.id} {j.name} {j.environment}") | set().union(*(_step_words(s) for s in j.steps))
+        score = _overlap(iw, have)
+        if score >= 0.5 and (best is None or score > best[0]):
+            best = (score, j)
+    if best is not None:
+        return Covered(item, True, f'job "{best[1].id}"'), best[1]
+    return Covered(item, False, "no job does this"), None
 
 
 _NOOP = frozenset({"nothing", "skip", "ignore", "stop", "done", "end", "continue", "proceed"})

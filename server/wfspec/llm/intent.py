@@ -930,7 +930,7 @@ def _timeout(text: str) -> tuple[str, str]:
 
 _SEQ = re.compile(
     r"\s*,?\s*\b(and then|and after that|and afterwards|after that|afterwards|after which|then|and finally|finally|lastly|"
-    r"once (?:that|this|it|everything|they|all(?: of them| three| two| four)?|both(?: of them)?)(?:'s| is| are|'re| have)? (?:done|finished|complete|completed|passed|pass|succeeded|succeed|green)|when (?:that|it)(?:'s| is) (?:done|finished))\b\s*,?\s*"
+    r"once (?:that|this|it|everything|they|all(?: of them| three| two| four)?|both(?: of them)?)(?:'s| is| are|'re| have)? (?:done|finished|finish|complete|completed|passed|pass|succeeded|succeed|green)|when (?:that|it)(?:'s| is) (?:done|finished))\b\s*,?\s*"
     r"|(?:(?<=^)|(?<=,\s))next\b,?\s*",
     re.I,
 )
@@ -2861,6 +2861,35 @@ _CLI_TOOLS = (
 def _imperative(piece: str) -> str:
     """A clause in the third person as an order: "it accepts a tag" -> "accepts a tag" ->
     "accept a tag"; "builds the image" -> "build the image"."""
+    # "unit tests on every push": run them
+    tm = re.match(
+        r"^((?:(?:unit|integration|e2e|end-to-end|smoke|api|ui|browser|regression)\s+)?tests?|checks|linters?|the test suite)\b(.*)$",
+        piece,
+        re.I,
+    )
+    if tm:
+        return f"run the {tm.group(1)}{tm.group(2)}"
+    # "a publish job that needs the build and uses the token": publish, using the token
+    jm = re.match(
+        r"^(?:an?|the|one)\s+(?:(?:final|last|separate|second|third|new)\s+)?([\w-]+)\s+job\b(.*)$",
+        piece,
+        re.I,
+    )
+    if jm and _is_verb(jm.group(1).lower()):
+        rest = re.sub(
+            r"^\s*(?:that|which)\s+(?:needs|depends on|runs after|waits for)\s+(?:the\s+)?[\w-]+(?:\s+job)?",
+            "",
+            jm.group(2),
+            flags=re.I,
+        )
+        rest = re.sub(r"^\s*(?:and\s+|that\s+|which\s+)?(?:uses?|using)\b", " using", rest, flags=re.I)
+        return (jm.group(1) + rest).strip()
+    piece = re.sub(
+        r"^(?:an?|the|one)\s+(?:final|last|separate|second|third|new)\s+job\s+(?:that|which|to)\s+",
+        "",
+        piece,
+        flags=re.I,
+    )
     # "a manual workflow that tags the repo": what the workflow does
     piece = re.sub(
         r"^(?:an?|the|this|one)\s+(?:[\w-]+\s+){0,3}?(?:workflow|pipeline|job|action)\s+(?:that|which|to)\s+",
@@ -3443,19 +3472,48 @@ class _GitHub:
         p = self.p
         # "deploy it when a tag is pushed, after the tests pass": the tests come first, in a job
         am = re.match(
-            r"^(.*?),?\s+(?:after|once)\s+(?:the\s+)?(tests?|unit tests|build|lint(?:ing)?|checks?)\s+"
-            r"(?:pass(?:es)?|succeeds?|finish(?:es)?|(?:are|is) green|(?:are|is) done)\b(.*)$",
+            r"^(.*?),?\s+(?:after|once)\s+(?:the\s+)?(tests?|unit tests|build|lint(?:ing)?|checks?)"
+            r"(?:\s+job)?(?:\s+(?:pass(?:es)?|succeeds?|finish(?:es)?|(?:are|is) green|(?:are|is) done))?\b(.*)$",
             text,
             re.I,
         )
+        stem = re.sub(r"(?:s|ing)$", "", am.group(2).split()[-1].lower()) if am else ""
         if (
             am
             and am.group(1).strip()
-            and not re.search(rf"\b{re.escape(am.group(2).split()[0])}", am.group(1), re.I)
+            and not re.search(rf"\b{stem}", am.group(1), re.I)
+            and not p.names.match("jobs", am.group(2))
         ):
             what = am.group(2).lower()
             before = {"build": "build", "lint": "lint", "linting": "lint"}.get(what, f"run the {what}")
             text = f"{before}, then {am.group(1).strip()}{am.group(3)}"
+        elif am and am.group(1).strip():
+            text = (
+                f"{am.group(1).strip()}{am.group(3)}"  # "..., then deploy once tests pass": the order is said
+            )
+        # "three jobs: build, then test": the count heads the list; "as separate jobs": each is a job
+        text = re.sub(r"^(?:(?:two|three|four|five|\d)\s+jobs?|jobs)\s*:\s*", "", text.strip(), flags=re.I)
+        text = re.sub(
+            r"\s+as\s+(?:separate|their own|individual|independent|two|three)\s+jobs\b",
+            " jobs",
+            text,
+            flags=re.I,
+        )
+        # "lint and unit tests jobs": a job each
+        text = re.sub(
+            r"\b([\w-]+(?:\s+[\w-]+)?)\s+and\s+([\w-]+(?:\s+[\w-]+)?)\s+jobs\b",
+            lambda m: f"{_imperative(m.group(1))} and {_imperative(m.group(2))}",
+            text,
+            flags=re.I,
+        )
+        # "A and B in parallel, and a final job that reports": what follows comes after them
+        text = re.sub(
+            rf"\b(in parallel|at once|at the same time|simultaneously|concurrently)\s*,?\s+and\s+"
+            rf"(?=(?:an?|the)\s+(?:final|last|separate|new)?\s*[\w-]*\s*job\b|(?:{_VERB_ALT})\b)",
+            r"\1, then ",
+            text,
+            flags=re.I,
+        )
         entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
         staged = False  # heads come one after another ("then") or in parallel
         whens: dict[int, str] = {}  # entry -> the condition it runs under ("if X, A, otherwise B")
@@ -3475,6 +3533,14 @@ class _GitHub:
                 for pi, piece in enumerate(pieces):
                     piece = _strip_lead(piece)
                     piece = re.sub(r"^(?:and\s+)?(?:also\s+)?", "", piece)
+                    # "a final job that reports": a job of its own, whatever it does
+                    own_job = bool(
+                        re.match(
+                            r"^(?:an?|the|one)\s+(?:(?:final|last|separate|second|third|new)\s+)?(?:[\w-]+\s+)?job\b",
+                            piece,
+                            re.I,
+                        )
+                    )
                     piece = _imperative(piece)
                     if re.match(_CLI_TOOLS, piece, re.I):
                         piece = "run " + piece  # "ruff check on every PR", "tox on 3.12"
@@ -3499,7 +3565,7 @@ class _GitHub:
                         last_cond = ""
                     sep = "and" if pi > 0 else ("then" if (ci > 0 or si > 0) else "")
                     verb, obj = p._verb_object(piece)
-                    head = self._head(verb, obj, piece)
+                    head = self._head(verb, obj, piece) or (verb if own_job and verb else "")
                     if not head and not _is_verb(verb) and not re.search(r"qq\d+qq", piece):
                         continue  # no action: words left over around a trigger or a job name
                     if head and sep == "then" and any(h for _, h, _ in entries):
