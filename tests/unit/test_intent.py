@@ -377,6 +377,8 @@ FALLBACK = _reg(
         "call the primary service. if anything goes wrong, use the backup service",
         "Call the primary service, falling back to the backup service",
         "CALL THE PRIMARY SERVICE. IF IT FAILS, USE THE BACKUP SERVICE.",
+        "Call the primary service; if it is down, use the backup service",
+        "call the primary service, and if the primary service is unreachable switch to the backup service",
     ],
 )
 
@@ -390,6 +392,12 @@ def test_fallback(request_: str) -> None:
     assert step.steps[0].name == "callPrimaryService"
     assert step.catch and "backup" in step.catch[0].name.lower()
     assert not steps_of(intent.plan, "branch")
+
+
+def test_a_checked_service_that_is_down_is_a_branch() -> None:
+    # a probe step's outcome is a condition to branch on, not a failure to catch
+    intent = extract("Ping the primary service; if it is down, use the backup service")
+    assert kinds(intent, "branch") and not kinds(intent, "fallback")
 
 
 # -- waits and timeouts ------------------------------------------------------------------------------

@@ -420,7 +420,10 @@ def _label_cases(text: str) -> str:
     """Runs of two or more "Label: action." sentences ("Urgent: page the on-call. Normal: open a
     ticket. Anything else: log it.") become one if/otherwise chain."""
     sentences = re.split(r"(?<=[.!?;])\s+", text)
-    label = re.compile(r"^([A-Za-z][\w'-]*(?:\s+[\w$.%'-]+){0,2})\s*:\s+(.+?)[.!?;]?$")
+    label = re.compile(
+        r"^([A-Za-z][\w'-]*(?:\s+[\w$.%'-]+){0,2}|[A-Za-z][\w'-]*(?:\s+[\w'-]+)?\s+or\s+[\w'-]+(?:\s+[\w'-]+)?)"
+        r"\s*:\s+(.+?)[.!?;]?$"
+    )
     out: list[str] = []
     i = 0
     while i < len(sentences):
@@ -430,7 +433,11 @@ def _label_cases(text: str) -> str:
             m = label.match(sentences[j].strip())
             if not m:
                 break
-            is_default = bool(run) and bool(re.fullmatch(_DEFAULT_SUBJECT, m.group(1).strip(), re.I))
+            is_default = bool(run) and bool(
+                re.fullmatch(
+                    rf"(?:[\w'-]+(?:\s+[\w'-]+)?\s+or\s+)?(?:{_DEFAULT_SUBJECT})", m.group(1).strip(), re.I
+                )
+            )
             compares = bool(re.match(rf"{_CMP_WORD}\s+\$?\d", m.group(1), re.I))
             if (
                 not is_default
@@ -443,7 +450,7 @@ def _label_cases(text: str) -> str:
                 break
             run.append((m.group(1), m.group(2)))
             j += 1
-            if re.fullmatch(_DEFAULT_SUBJECT, run[-1][0].strip(), re.I):
+            if is_default:
                 break
         if len(run) < 2:
             out.append(sentences[i])
@@ -451,7 +458,11 @@ def _label_cases(text: str) -> str:
             continue
         parts = []
         for k, (lab, act) in enumerate(run):
-            if re.fullmatch(_DEFAULT_SUBJECT, lab.strip(), re.I):
+            if (
+                k
+                and k == len(run) - 1
+                and re.search(rf"(?:^|\bor\s+)(?:{_DEFAULT_SUBJECT})$", lab.strip(), re.I)
+            ):
                 parts.append(f"otherwise {act}")
             else:
                 parts.append(f"{'If' if k == 0 else 'if'} it is {lab.lower()}, {act}")
@@ -1169,8 +1180,8 @@ _COND_STATE = re.compile(
 )
 _FAIL = re.compile(
     r"^(?:if|when|in case|should)\s+(?:(?:that|it|this|they|all|the|every|each|[\w']+)\s+){0,3}?"
-    r"(?:still\s+)?(?:fails?|failed|errors?(?: out)?|errored|throws|crashes|times? out|goes wrong|doesn't work|does not work|is unsuccessful|returns an error|breaks|bounces)\b"
-    r"(?=\s*(?:,|$)|\s+(?:too|again|as well|then|also)\b)"
+    r"(?:still\s+)?(?:fails?|failed|errors?(?: out)?|errored|throws|crashes|times? out|goes wrong|doesn't work|does not work|is unsuccessful|returns an error|breaks|bounces|is down|goes down|is unavailable|is unreachable|is offline|does not respond|doesn't respond|is not responding|isn't responding)\b"
+    r"(?=\s*(?:,|$)|\s+(?:too|again|as well|then|also|use|try|switch|call|send|notify|alert|page|retry|escalate|email)\b)"
     r"|^(?:on|upon)\s+(?:failure|error|errors)\b|^in case of (?:an? )?(?:error|failure|problem)s?\b|^if (?:anything|something) goes wrong\b"
     r"|^should (?:it|that|this) fail\b|^failing that\b|^if (?:not successful|unsuccessful)\b",
     re.I,
@@ -1444,6 +1455,17 @@ class _Parser:
         text = _strip_lead(piece)
         if not text:
             return
+        # "escalate to a human by emitting a support.escalated event": the means is the step
+        bm = re.match(
+            r"^(?:[\w'-]+\s+){1,6}?by\s+(emitting|publishing|firing|raising|broadcasting|sending)\s+(.+)$",
+            text,
+            re.I,
+        )
+        if bm and re.search(r"\bevent\b|qq\d+qq", bm.group(2)):
+            base = {"firing": "fire", "raising": "raise", "emitting": "emit"}.get(
+                bm.group(1).lower(), bm.group(1).lower()[:-3]
+            )
+            text = f"{base} {bm.group(2)}"
         # an else: the default case of the open branch
         m = _ELSE.match(text)
         if m and self.frames and self.frames[-1].kind == "catch":
@@ -1476,7 +1498,7 @@ class _Parser:
             text = text[m.end() :].strip(" ,") or text
         # a fallback
         m = _FAIL.match(text)
-        if m and self._flat_target_has_step():
+        if m and self._flat_target_has_step() and self._fails_prior(m.group(0)):
             rest = re.sub(r",?\s*\b(?:instead|too|as well|also)\b", "", text[m.end() :]).strip(" ,")
             if (
                 rest
@@ -1641,7 +1663,12 @@ class _Parser:
                 )
             )
         ):
-            if _FAIL.match("if " + m.group(3)) and self._flat_target_has_step() and m.group(2) != "unless":
+            if (
+                _FAIL.match("if " + m.group(3))
+                and self._flat_target_has_step()
+                and self._fails_prior("if " + m.group(3))
+                and m.group(2) != "unless"
+            ):
                 self._fallback(m.group(1), text)
                 return
             cond = _uncontract(m.group(3).strip())
@@ -1707,6 +1734,30 @@ class _Parser:
 
     def _flat_target_has_step(self) -> bool:
         return bool(self.target)
+
+    def _fails_prior(self, head: str) -> bool:
+        """Whether a failure head is about the step before. "if it is down" and "if Twilio is
+        down" (after a step through Twilio) are; "if the site is down" after pinging the status
+        page is a condition to test, not a failure to catch."""
+        m = re.search(
+            r"\b(?:is|goes|does|doesn't|isn't)\s+(?:down|unavailable|unreachable|offline|not respond\w*|respond\w*)\b",
+            head,
+            re.I,
+        )
+        if not m:
+            return True
+        prior = self.target[-1]
+        if re.match(
+            r"(?:check|ping|probe|poll|monitor|test|verify|see|look|watch|inspect)(?![a-z])",
+            prior.name[:1].lower() + prior.name[1:],
+        ):
+            return False  # the step before looks at it: its state is a condition
+        subject = re.sub(r"^\w+\s+", "", head[: m.start()].strip()).lower()
+        subject = re.sub(r"^(?:the|that|this)\s+", "", subject)
+        if subject in ("", "it", "that", "this", "they", "service", "the service"):
+            return True
+        known = " ".join([prior.name, prior.target, str(prior.args)]).lower()
+        return all(w in known for w in re.findall(r"[a-z0-9]+", subject))
 
     def _open_branch(self) -> _Frame | None:
         for f in reversed(self.frames):
