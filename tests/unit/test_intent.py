@@ -175,13 +175,33 @@ DEPENDING = _reg(
 )
 
 
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "depending on the severity: critical goes to pagerduty, high to the on-call channel, anything else just gets logged",
+        "based on the region, EU orders go to the Dublin warehouse and US orders to the Ohio warehouse; anything else is rejected",
+    ],
+)
+def test_cases_stated_about_their_subject(request_: str) -> None:
+    # "X goes to Y", a gapped "Z to W" and "the rest get logged": a case each, the last the default
+    intent = extract(request_)
+    (step,) = steps_of(intent.plan, "branch")
+    assert [bool(c.when) for c in step.cases] == [True, True, False]
+    assert [c.steps[0].name for c in step.cases][2] in ("log", "reject")
+    assert all(c.steps[0].name.startswith("send") for c in step.cases[:2])
+    assert len(intent.plan.steps) == 1  # "depending on"/"based on" is no step of its own
+
+
 @pytest.mark.parametrize("request_", DEPENDING)
 def test_depending_on(request_: str) -> None:
     intent = extract(request_)
     (step,) = steps_of(intent.plan, "branch")
     whens = [c.when for c in step.cases if c.when]
     assert len(whens) == 3 and all("priority" in w for w in whens)
-    assert [c.steps[0].name[:4] for c in step.cases if c.steps][:3] == ["page", "emai", "logI"][:3] or True
+    firsts = [c.steps[0].name for c in step.cases if c.steps]
+    assert [n.startswith(v) for n, v in zip(firsts, ("page", "email", "log"), strict=True)] == [True] * 3, (
+        firsts
+    )
     assert kinds(intent, "branch")[0].count == len(step.cases)
 
 
@@ -320,6 +340,7 @@ PARALLEL = _reg(
         "resize the image, extract the text concurrently",
         "RESIZE THE IMAGE AND EXTRACT THE TEXT SIMULTANEOUSLY",
         "Resize the image while also extracting the text",
+        "resize the image and, at the same time, extract the text",
     ],
 )
 
@@ -347,6 +368,7 @@ RETRY = _reg(
         ("CHARGE THE CARD, RETRY 5 TIMES"),
         ("Charge the card; give up after 5 attempts"),
         ("charge the card (retry 5 times)"),
+        ("charge the card up to 5 times with exponential backoff"),
     ],
 )
 

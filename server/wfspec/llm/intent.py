@@ -348,6 +348,13 @@ def _clean(request: str, dialect: str = "serverless") -> str:
     if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
         text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
     if dialect != "github":
+        # "A and, at the same time, B": the parallel lead of its own clause
+        text = re.sub(
+            r",?\s+(?:and|while)\s*,?\s*(meanwhile|in the meantime|at the same time|simultaneously|concurrently)\s*,\s*",
+            r"; \1, ",
+            text,
+            flags=re.I,
+        )
         text = _fan_out(text)
         # "A and B at once and merge them": what follows the parallel work comes after it
         text = re.sub(
@@ -599,6 +606,26 @@ def _base_verb(word: str) -> str:
     return ""
 
 
+def _case_action(text: str) -> str:
+    """The step of a case stated about its subject: "goes to X" or "to X" is "send it to X", "gets
+    logged" is "log it"; "" when ``text`` is not such a predicate."""
+    text = re.sub(r"^(?:just|simply|only)\s+", "", text.strip(), flags=re.I)
+    m = re.match(
+        r"^(?:(?:goes|go|should go|will go|must go|gets? (?:sent|routed)|(?:is|are) (?:sent|routed))\s+)?to\s+(?!be\b)(.+)$",
+        text,
+        re.I,
+    )
+    if m:
+        return f"send it to {m.group(1)}"
+    m = re.match(
+        r"^(?:gets?|is|are|should be|will be|must be)\s+(?:just\s+|simply\s+)?(\w+)\b(.*)$", text, re.I
+    )
+    base = _base_verb(m.group(1)) if m else ""
+    if m and base:
+        return f"{base} it{m.group(2)}"
+    return ""
+
+
 def _predicate(verb: str, rest: str) -> str:
     """The imperative action of a subject's predicate ("go to manual review" -> "send it to manual
     review", "are approved" -> "approve it", "get the newsletter" -> "send them the newsletter")."""
@@ -658,12 +685,29 @@ def _subject_condition(subj: str, head: str) -> tuple[str, str]:
     return f"it is {' '.join(words).lower()}", head
 
 
+def _verbless(clause: str) -> bool:
+    """Whether ``clause`` lacks a verb of its own: "the rest to the shop agent", or "US orders to
+    Ohio" (where "orders" is the noun)."""
+    sc = _subject_clause(clause)
+    return not sc or (
+        not _PREDICATE_VERB.fullmatch(sc[1]) and bool(re.match(r"(?:to|into|through|via)\b", sc[2], re.I))
+    )
+
+
 def _gapped(clauses: list[str]) -> list[str]:
     """Clauses that leave out the verb of the clause before ("big orders go to the sales agent,
     the rest to the shop agent") get it back ("the rest go to ...")."""
-    out = list(clauses)
+    out: list[str] = []
+    for c in clauses:
+        # "EU orders go to Dublin and US orders to Ohio": two clauses, the second gapped
+        m = re.match(r"^(.+?)\s+and\s+(\w+(?:\s+\w+){0,3}\s+(?:to|into|through|via)\s+.+)$", c, re.I)
+        left = _subject_clause(m.group(1)) if m else None
+        if m and left and _PREDICATE_VERB.fullmatch(left[1]) and _verbless(m.group(2)):
+            out.extend([m.group(1), m.group(2)])
+        else:
+            out.append(c)
     for i in range(1, len(out)):
-        if _subject_clause(out[i]):
+        if not _verbless(out[i]):
             continue
         prev = _subject_clause(out[i - 1])
         if (
@@ -703,7 +747,7 @@ def _subject_cases(text: str) -> str:
             if (
                 not sc
                 or _is_verb(_first_word(sc[0]))
-                or _first_word(sc[0])
+                or (not sc[0].split()[0].isupper() and _first_word(sc[0]))
                 in (
                     *_DETERMINERS - {"all", "the"},
                     "there",
@@ -738,7 +782,12 @@ def _subject_cases(text: str) -> str:
         if not parts or n_default > 1 or (n_default == 0 and n_cmp == 0) or n_default == len(run):
             out.append(sentence)
             continue
-        prefix = "; ".join(clauses[:start])
+        lead = clauses[:start]
+        if lead and re.fullmatch(
+            r"(?:depending on|based on|according to)\s+[\w' -]+", lead[-1].strip(), re.I
+        ):
+            lead = lead[:-1]  # "based on the region, EU orders go to ...": the cases say it
+        prefix = "; ".join(lead)
         out.append((prefix + "; " if prefix else "") + "; ".join(parts) + (end or "."))
     return " ".join(out)
 
@@ -2082,6 +2131,8 @@ class _Parser:
 
     def _routing(self, chunk: str, dry: bool = False) -> bool:
         text = _strip_lead(chunk)
+        if re.match(r"(?:depending on|based on|according to)\b", text, re.I):
+            return False  # "depending on X: A goes to Y, ...": the cases of X (_depending)
         m = re.match(
             r"^(route|send|forward|assign|dispatch|direct|hand|pass|escalate|give|delegate)\s+(.+?)\s+to\s+(.+)$",
             text,
@@ -2174,13 +2225,25 @@ class _Parser:
             p = p.strip()
             em = _ELSE.match(p)
             if em:
-                cases.append(("", p[em.end() :]))
+                cases.append(("", _case_action(p[em.end() :]) or p[em.end() :]))
                 continue
             pm = re.match(
                 r"^(?:for|if|when|on)\s+(?:an?\s+|the\s+)?(.+?)(?:\s+ones?)?\s*(?::|,|->|→)\s*(.+)$", p, re.I
             ) or re.match(r"^(\S+(?:\s+\S+)?)\s*(?::|->|→|=>)\s*(.+)$", p)
             if pm:
                 cases.append((pm.group(1), pm.group(2)))
+                continue
+            # "critical goes to PagerDuty", "high to the on-call channel", "low ones get logged"
+            said = [
+                (w[:n], _case_action(" ".join(w[n:])))
+                for w in [p.split()]
+                for n in (1, 2)
+                if len(w) > n and not _is_verb(w[0].lower())
+            ]
+            said = [(w, act) for w, act in said if act]
+            if said:
+                cond = re.sub(r"\s+ones?$", "", " ".join(said[0][0]), flags=re.I)
+                cases.append((cond, said[0][1]))
                 continue
             pm = re.match(
                 r"^(.+?)\s+(?:for|if (?:it's|it is)?|when (?:it's|it is)?|on)\s+(?:an?\s+|the\s+)?([\w-]+(?:\s+[\w-]+)?)(?:\s+(?:ones?|priority|severity|cases?|tickets?|issues?))?$",
@@ -2269,7 +2332,14 @@ class _Parser:
             return
         for pi, pat in enumerate(_RETRY):
             rm = re.search(pat, text, re.I)
-            if rm and pi == 2 and not re.search(r"\b(?:try|retry|attempt)", text, re.I):
+            if (
+                rm
+                and pi == 2
+                and not re.search(
+                    r"\b(?:try|retry|attempt)|until it (?:succeeds|works|goes through)", text, re.I
+                )
+                and not _BACKOFF.search(text)
+            ):
                 rm = None
             if rm:
                 count = (
