@@ -877,7 +877,11 @@ def _check_consistent(intent: Intent) -> None:
         assert all(0 < len(n) <= (40 if intent.dialect != "github" else 80) for n in names)
     for item in intent.items:
         k = item.kind
-        if k == "branch":
+        if k == "branch" and intent.dialect == "github":
+            # a GitHub branch is steps guarded by ``if:``, one per outcome
+            guarded = [s for j in plan.jobs for s in j.steps if s.when]
+            assert len(guarded) >= item.count >= max(1, len(item.values)), item
+        elif k == "branch":
             assert any(s.kind == "branch" and len(s.cases) == item.count for s in every), item
             assert item.count >= max(2, len(item.values))
         elif k == "foreach":
@@ -1802,6 +1806,78 @@ def test_schedule_words_in_github_and_no_schedule_without_them() -> None:
     assert t.event == "schedule" and t.cron == "0 0,12 * * *"
     assert not kinds(extract("split the report into quarters and email half of it"), "schedule")
     assert not kinds(extract("send the night shift report to Sunday's lead"), "schedule")
+
+
+GH_ROUND3 = _r2(
+    "github",
+    [
+        "lint, then test, then deploy to Fly.io but only from main",
+        "run the terraform plan on PRs that touch the infra folder",
+        "when someone comments /deploy on a pull request, deploy the preview",
+        "let me trigger it by hand with an environment choice (staging or production) and deploy to that environment",
+    ],
+)
+
+
+def test_github_only_from_a_branch_guards_the_step() -> None:
+    intent = extract(GH_ROUND3[0], "github")
+    (deploy,) = [s for j in intent.plan.jobs for s in j.steps if s.target == "make deploy"]
+    assert deploy.when == "on main" and deploy.name == "Deploy to Fly.io"
+    assert [t.event for t in intent.plan.triggers] == ["push", "pull_request"]
+
+
+def test_github_paths_from_a_folder() -> None:
+    (t,) = extract(GH_ROUND3[1], "github").plan.triggers
+    assert (t.event, t.paths) == ("pull_request", ["infra/**"])
+    (t,) = extract(
+        "build the docs on pushes touching the docs or website directories", "github"
+    ).plan.triggers
+    assert (t.event, t.paths) == ("push", ["docs/**", "website/**"])
+
+
+def test_github_comment_command_is_the_trigger_and_the_job_condition() -> None:
+    from wfspec.llm.render import render_github_workflow
+
+    intent = extract(GH_ROUND3[2], "github")
+    (t,) = intent.plan.triggers
+    assert (t.event, t.types) == ("issue_comment", ["created"])
+    doc = render_github_workflow(intent.plan, GH_ROUND3[2])
+    assert (
+        "if: \"github.event.issue.pull_request && startsWith(github.event.comment.body, '/deploy')\"" in doc
+    )
+
+
+def test_github_choice_input_with_options_and_the_environment_it_picks() -> None:
+    from wfspec.llm.render import render_github_workflow
+
+    intent = extract(GH_ROUND3[3], "github")
+    (t,) = intent.plan.triggers
+    assert t.event == "workflow_dispatch" and t.inputs == {"environment": "choice"}
+    assert t.options == {"environment": ["staging", "production"]}
+    assert [j.environment for j in intent.plan.jobs] == ["${{ inputs.environment }}"]
+    assert "environment: '${{ inputs.environment }}'" in render_github_workflow(intent.plan, GH_ROUND3[3])
+
+
+SW_ROUND3 = _r2(
+    "serverless",
+    [
+        "ask the research agent to gather sources and, at the same time, have the writer agent draft an outline; then merge both",
+        "call the payments API up to 3 times with exponential backoff, and if it still fails, refund the customer",
+    ],
+)
+
+
+def test_parallel_lead_after_and_then_a_step_after_the_fork() -> None:
+    intent = extract(SW_ROUND3[0])
+    fork, merge = intent.plan.steps
+    assert fork.kind == "parallel" and [b[0].name for b in fork.branches] == ["gatherSources", "draftOutline"]
+    assert merge.name == "mergeBoth"
+
+
+def test_up_to_n_times_with_backoff_then_a_fallback() -> None:
+    (t,) = extract(SW_ROUND3[1]).plan.steps
+    assert t.kind == "try" and t.retry == 3 and t.backoff == "exponential"
+    assert t.steps[0].name == "callPaymentsApi" and t.catch[0].name == "refundCustomer"
 
 
 # -- keep last: every request of the section above renders, analyzes clean and is covered ------------

@@ -3084,6 +3084,7 @@ class _GitHub:
         self.issue_event = False  # the workflow runs on an issue or a comment
         self.docker = False  # the request builds a container image
         self.inputs: dict[str, str] = {}
+        self.command = ""  # what the comment that runs the workflow says (" starts with /deploy")
 
     def extract(self, text: str) -> Plan:
         m: re.Match[str] | None
@@ -3156,6 +3157,22 @@ class _GitHub:
                 if m.group(1):
                     t.branches.extend(b for b in _branches(m.group(1)) if b not in t.branches)
                 text = text.replace(m.group(0), " ", 1)
+        # "when someone comments /deploy on a pull request": the comment is the trigger, its text
+        # the condition every job runs on
+        self.command = ""
+        for m in list(
+            re.finditer(
+                r"\bwhen(?:ever)?\s+(?:someone|somebody|anyone|a contributor|a user|a maintainer|we|i|you)\s+"
+                r"(?:comments?|writes?|posts?|types?|says?)\s+(qq\d+qq|/[\w-]+)\s+(?:on|in)\s+(?:a|an|the|any)\s+"
+                r"(pull[ -]requests?|prs?|issues?)\b",
+                text,
+                re.I,
+            )
+        ):
+            trig("issue_comment").types.append("created")
+            on = "" if m.group(2).lower().startswith("issue") else " on a pull request"
+            self.command = on + " starts with " + p.prot.raw(m.group(1)).strip("`'\"")
+            text = text.replace(m.group(0), " ", 1)
         # "when someone opens a pull request against develop", "whenever a contributor closes an issue"
         for m in list(
             re.finditer(
@@ -3285,12 +3302,26 @@ class _GitHub:
                 )
                 inputs.append((n, typ))
             text = text.replace(m.group(0), " ", 1)
+        options: dict[str, list[str]] = {}
+        for m in list(
+            re.finditer(
+                r"\b(?:with|taking|and|offering)\s+(?:an?\s+|the\s+)?([\w-]+)\s+(?:choice|dropdown|drop-down|picker|selection)\b"
+                r"\s*(?:\(([^()]*)\)|(?:of|between|from|among)\s+((?:[\w.-]+\s*(?:,|or|and|/)\s*)+[\w.-]+))?",
+                text,
+                re.I,
+            )
+        ):
+            # "with an environment choice (staging or production)": a choice input and its options
+            opts = [o for o in re.split(r"\s*(?:,|\bor\b|\band\b|/)\s*", m.group(2) or m.group(3) or "") if o]
+            inputs.append((m.group(1), "choice" if opts else "string"))
+            if opts:
+                options[m.group(1)] = opts
+            text = text.replace(m.group(0), " ", 1)
         m = re.search(
             r"\b(?:run\s+)?(?:it\s+)?(?:manually|by hand|on demand|on-demand|manual(?:ly)?[ -]trigger(?:ed)?|workflow_dispatch|from the actions tab|with a button|manual runs?)\b",
             text,
             re.I,
         )
-        options: dict[str, list[str]] = {}
         if m:
             text = _cut(text, m)
             # what a manual run asks for: "it accepts a tag", "picking the region (eu, us or
@@ -3367,10 +3398,21 @@ class _GitHub:
             text,
             re.I,
         )
+        m = m or re.search(
+            r"\b(?:(?:that|which)\s+)?(?:touch(?:es|ing)?|chang(?:e|es|ing)|modif(?:y|ies|ying)|affect(?:s|ing)?)\s+(?:anything\s+in\s+|files?\s+(?:in|under)\s+)?(?:the\s+)?((?:qq\d+qq|[\w.-]+)(?:\s*(?:,|or|and)\s*(?:the\s+)?(?:qq\d+qq|[\w.-]+))*)\s+(?:folders?|director(?:y|ies)|dirs?)\b",
+            text,
+            re.I,
+        )
         if m:
             paths = []
-            for part in re.split(r"\s*(?:,|or|and)\s*", m.group(1)):
+            for part in re.split(r"\s*(?:,|or|and)\s*(?:the\s+)?", m.group(1)):
                 part = p.prot.raw(part).strip("`'\"")
+                if (
+                    part
+                    and not re.search(r"[/*]", part)
+                    and re.search(r"(?:folders?|director(?:y|ies)|dirs?)$", m.group(0), re.I)
+                ):
+                    part += "/"  # "the infra folder": everything under infra/
                 if part:
                     paths.append(part + "**" if part.endswith("/") else part)
             for ev in [e for e in ("push", "pull_request") if e in triggers] or ["push"]:
@@ -3674,6 +3716,23 @@ class _GitHub:
                         ).strip()
                         outcomes.setdefault(pending, [])
                         continue
+                    bm = re.match(
+                        r"^(.+?),?\s+(?:but\s+)?only\s+(?:(?:when|if)\s+(?:it'?s\s+|it is\s+|we'?re\s+)?)?(?:from|on|for|in)\s+(?:the\s+)?([\w./-]+)(?:\s+branch)?$",
+                        piece,
+                        re.I,
+                    )
+                    if (
+                        bm
+                        and not pending
+                        and not re.fullmatch(
+                            r"(?:push(?:es)?|tags?|pull|prs?|releases?|schedules?|weekdays|weekends|mondays|ubuntu|linux|windows|macos|\d\S*)",
+                            bm.group(2),
+                            re.I,
+                        )
+                    ):
+                        # "deploy to Fly.io, but only from main": the step runs on that branch
+                        piece, pending = bm.group(1), f"on {bm.group(2)}"
+                        outcomes.setdefault(pending, [])
                     om = re.match(r"^(?:otherwise|else|or else|if not)\b[,:]?\s*(.+)$", piece, re.I)
                     when = ""
                     if om and last_cond:
@@ -3758,6 +3817,8 @@ class _GitHub:
             ]
             jobs.append(job)
         for j in jobs:
+            if self.command and not j.when:
+                j.when = f"the comment{self.command}"
             if matrix and (
                 len(jobs) == 1
                 or not any(

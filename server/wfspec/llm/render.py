@@ -870,6 +870,14 @@ def _gh_condition(when: str) -> str:
         part = "body" if m.group(1) in ("body", "description") else "title"
         return f"contains(github.event.issue.{part} || github.event.pull_request.{part}, {_gh_literal(m.group(2))})"
     m = re.fullmatch(
+        r"(?:the\s+)?comment(\s+on\s+(?:a|the)\s+(?:pull request|pr))?\s+(starts with|begins with|contains|mentions|says|is)\s+[\"'`]?(.+?)[\"'`]?",
+        low,
+    )
+    if m:
+        test = "startsWith" if m.group(2) in ("starts with", "begins with", "is") else "contains"
+        on_pr = "github.event.issue.pull_request && " if m.group(1) else ""
+        return f"{on_pr}{test}(github.event.comment.body, {_gh_literal(m.group(3))})"
+    m = re.fullmatch(
         r"(?:it|the issue|the pr|the pull request)\s+(?:has|carries|is labell?ed(?:\s+with)?)\s+(?:the\s+|a\s+)?[\"'`]?([\w:./-]+)[\"'`]?(?:\s+label)?",
         low,
     )
@@ -955,7 +963,9 @@ def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
             runs_on if _HOSTED.fullmatch(runs_on) or runs_on == "${{ matrix.os }}" else "ubuntu-latest"
         )
         if job.environment:
-            body["environment"] = kebab(job.environment, "production")
+            env = job.environment.strip()
+            # an expression ("${{ inputs.environment }}") is the environment a run picks
+            body["environment"] = env if re.fullmatch(r"\$\{\{[^{}]+\}\}", env) else kebab(env, "production")
         minutes = _minutes(job.timeout or plan.timeout)
         if minutes:
             body["timeout-minutes"] = minutes
