@@ -1863,8 +1863,49 @@ SW_ROUND3 = _r2(
     [
         "ask the research agent to gather sources and, at the same time, have the writer agent draft an outline; then merge both",
         "call the payments API up to 3 times with exponential backoff, and if it still fails, refund the customer",
+        "first get the user profile, then check their subscription tier: premium users get the priority support agent, free users get the FAQ bot",
+        "every 15 minutes, check the queue depth and scale up the workers if it's above 1000",
+        "use the github MCP server's create_issue tool to file a bug, then tell the dev agent about it",
+        "give the reviewer 3 days to respond, then auto-approve",
+        "start when a file.uploaded event is received; scan it for viruses, and if it's clean move it to storage, otherwise quarantine it",
     ],
 )
+
+
+def test_subject_cases_after_a_colon_keep_the_steps_before() -> None:
+    first, branch, *_ = extract(SW_ROUND3[2]).plan.steps
+    assert first.name == "getUserProfile" and branch.kind == "branch"
+    assert [c.when for c in branch.cases if c.when] == [
+        "the subscription tier is premium",
+        "the subscription tier is free",
+    ]
+    assert [c.steps[0].kind for c in branch.cases if c.when] == ["agent", "agent"]
+
+
+def test_it_in_a_trailing_condition_is_not_a_plural_object() -> None:
+    (branch,) = steps_of(extract(SW_ROUND3[3]).plan, "branch")
+    assert branch.cases[0].when == "the queue depth is above 1000"
+    assert branch.cases[0].steps[0].name == "scaleUpWorkers"
+
+
+def test_mcp_server_possessive_tool() -> None:
+    intent = extract(SW_ROUND3[4])
+    assert [i.name for i in kinds(intent, "tool")] == ["create_issue"]
+    assert intent.plan.steps[0].target == "github/create_issue"
+
+
+def test_time_to_respond_is_a_listen_with_a_time_limit() -> None:
+    for request_ in (SW_ROUND3[5], "wait up to 3 days for the reviewer to respond, then auto-approve"):
+        intent = extract(request_)
+        listen, after = intent.plan.steps
+        assert (listen.kind, listen.target, after.name) == ("listen", "reviewer.response", "autoApprove")
+        assert intent.plan.timeout == "P3D"
+
+
+def test_start_when_an_event_is_no_step() -> None:
+    steps = extract(SW_ROUND3[6]).plan.steps
+    assert [s.name for s in steps][:2] == ["waitForFileUploaded", "scanViruses"]
+    assert steps[0].kind == "listen" and steps[2].kind == "branch"
 
 
 def test_parallel_lead_after_and_then_a_step_after_the_fork() -> None:

@@ -125,7 +125,9 @@ _VERBS = frozenset(
     let have make ask tell turn wake nurture hold vet echo fix patch repair refactor reword tighten
     shorten polish proofread edit settle chase nudge bundle transpile benchmark profile cache warm
     promote rollback revert rebase squash plan forecast predict recommend suggest explain cite
-    negotiate enrol enroll crop transcode""".split()
+    negotiate enrol enroll crop transcode scale spin tear roll reboot wipe flush tally grade rate kill
+    terminate suspend resume renew extend quarantine isolate redact mask hash screen interview hire
+    activate deactivate ban mute unassign caption watermark encode decode boot shut""".split()
 )
 _VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
 _DETERMINERS = frozenset(
@@ -317,6 +319,17 @@ class _Protect:
         return self.restore(token, strip_quotes=True) if m else token
 
 
+_RESPONSE = {
+    "respond": "response",
+    "reply": "reply",
+    "answer": "answer",
+    "approve": "approval",
+    "sign": "signature",
+    "decide": "decision",
+    "confirm": "confirmation",
+}
+
+
 def _clean(request: str, dialect: str = "serverless") -> str:
     lines: list[str] = []
     for line in request.splitlines():
@@ -348,6 +361,23 @@ def _clean(request: str, dialect: str = "serverless") -> str:
     if len(re.findall(r"(?:^|\s)\d{1,2}[.)]\s", text)) >= 2:
         text = re.sub(r"(?:^|\s)\d{1,2}[.)]\s+", ". ", text).strip(" .")
     if dialect != "github":
+        text = re.sub(
+            r"^(?:start|begin|kick off|trigger)(?:\s+(?:it|this|the workflow|the flow))?\s+(?=(?:when|whenever|once|on|upon|as soon as)\b)",
+            "",
+            text,
+            flags=re.I,
+        )  # "start when a file.uploaded event is received": the event starts it
+        text = re.sub(
+            rf"\b(?:wait\s+(?:up to\s+|at most\s+|no more than\s+)?({_DUR})\s+for|give)\s+((?:the\s+|our\s+|a\s+)?[\w-]+(?:\s+[\w-]+)?)"
+            rf"(?:\s+({_DUR}))?\s+to\s+(respond|reply|answer|approve|sign|decide|confirm)\b(?:\s+(?:it|this))?",
+            lambda m: (
+                f"wait for {m.group(2)}'s {_RESPONSE[m.group(4).lower()]} for up to {m.group(1) or m.group(3)}"
+                if m.group(1) or m.group(3)
+                else m.group(0)
+            ),
+            text,
+            flags=re.I,
+        )  # "give the reviewer 3 days to respond": their response, with a time limit
         # "A and, at the same time, B": the parallel lead of its own clause
         text = re.sub(
             r",?\s+(?:and|while)\s*,?\s*(meanwhile|in the meantime|at the same time|simultaneously|concurrently)\s*,\s*",
@@ -513,6 +543,18 @@ def _colon_cases(sentence: str) -> str:
             cases.append((am.group(1), am.group(2)))
         elif tm and len(tm.group(1).split()) <= 3 and not _is_verb(_first_word(tm.group(1))):
             cases.append((tm.group(1), f"send it to {tm.group(2)}"))
+        elif (
+            (sc := _subject_clause(p))
+            and _PREDICATE_VERB.fullmatch(sc[1])
+            and len(sc[0].split()) <= 3
+            and not _is_verb(_first_word(sc[0]))
+            and _predicate(sc[1], sc[2])
+        ):
+            # "check the tier: premium users get the priority agent, free users get the FAQ bot"
+            cond = re.sub(
+                r"(?<=\w)\s+(?:users|customers|accounts|ones|orders|tickets|requests|members)$", "", sc[0]
+            )
+            cases.append((cond, _predicate(sc[1], sc[2])))
         else:
             cases = []
             break
@@ -520,7 +562,9 @@ def _colon_cases(sentence: str) -> str:
     if len(cases) >= 2 and sum(1 for c, _ in cases if c) >= 1:
         subject = head
         lead = ""
-        if routing and len(clauses) > 1:  # "translate it, then route it: ...": the steps before stay
+        if len(clauses) > 1 and (routing or _is_verb(_first_word(_strip_lead(clauses[-1])))):
+            # "translate it, then route it: ...", "get the profile, then check the tier: ...":
+            # the steps before stay
             last = clauses[-1].strip()
             lead = re.sub(r"[\s,]*(?:\b(?:and|then)\b[\s,]*)*$", "", head[: head.rfind(last)]) + "; "
             subject = " ".join(last.split()[1:])
@@ -649,6 +693,8 @@ def _predicate(verb: str, rest: str) -> str:
         )
         if m and _is_verb(m.group(1)):
             return f"ask {m.group(2)} to {m.group(1).lower()} them"
+        if re.search(r"\b(?:agent|bot|assistant|team|queue|desk|channel)$", rest, re.I):
+            return f"send them to {rest}"  # "premium users get the priority support agent"
         return f"send them {rest}"
     if v in ("need", "needs", "require", "requires"):
         return "" if _is_verb(_first_word(rest)) or _first_word(rest) == "to" else f"request {rest}"
@@ -1724,8 +1770,11 @@ class _Parser:
             _, own = self._verb_object(re.sub(r"\s+(?:to|for|with)\s+.*$", "", m.group(1)))
             people = ("someone", "somebody", "me", "us", "everyone", "team", "customer", "user", "them",
                       "agent", "bot", "channel", "on-call", "manager", "owner", "admin", "engineer")  # fmt: skip
-            obj = [w for w in own if w not in people]
-            if not obj:
+            obj = [
+                w for w in own if w not in people and w.lower() not in ("up", "down", "out", "off", "back")
+            ]
+            if not obj or (re.match(r"^it\b", cond, re.I) and re.search(r"[^su]s$", obj[-1]) and self.target):
+                # "scale up the workers if it's above 1000": "it" is no plural; the step before
                 prior_label = next(
                     (self.step_text[id(x)] for x in reversed(self.target) if id(x) in self.step_text), ""
                 )
@@ -2868,6 +2917,7 @@ class _Parser:
     def _tool(self, text: str) -> str:
         first = _first_word(text)
         text = re.sub(r"\bmcp\s+tool\b", "tool", text, flags=re.I)
+        text = re.sub(r"\b(mcp(?:\s+server)?)'s\b", r"\1", text, flags=re.I)  # "the X MCP server's Y tool"
         tm = re.search(r"\b(?:the\s+|an?\s+|our\s+)?((?:[\w.-]+\s+){0,1}[\w.-]+)\s+tool\b", text, re.I)
         sm = re.search(
             r"\b(?:the\s+|an?\s+|our\s+)?((?:[\w.-]+\s+){0,1}[\w.-]+)\s+mcp(?:\s+server)?\b", text, re.I
