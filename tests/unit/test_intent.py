@@ -1815,8 +1815,34 @@ GH_ROUND3 = _r2(
         "run the terraform plan on PRs that touch the infra folder",
         "when someone comments /deploy on a pull request, deploy the preview",
         "let me trigger it by hand with an environment choice (staging or production) and deploy to that environment",
+        "run the python tests on 3.10, 3.11 and 3.12; after they all pass, build the wheel and upload it to PyPI using the PYPI_API_TOKEN secret",
+        "nightly at 1am UTC, run the e2e tests with playwright and upload the report if they fail",
+        "on PRs, check formatting with prettier",
     ],
 )
+
+
+def test_github_versions_of_the_named_language_then_a_publish_stage() -> None:
+    intent = extract(GH_ROUND3[4], "github")
+    test, build = intent.plan.jobs
+    assert test.matrix == {"python": ["3.10", "3.11", "3.12"]} and not build.matrix
+    assert build.needs == [test.id]
+    assert [s.target for s in test.steps if s.kind == "shell"][-1] == "pytest"
+    (pub,) = [s for s in build.steps if "twine upload" in s.target]
+    assert pub.args["env"] == {
+        "TWINE_USERNAME": "__token__",
+        "TWINE_PASSWORD": "${{ secrets.PYPI_API_TOKEN }}",
+    }
+
+
+def test_github_trailing_if_they_fail_and_node_tools() -> None:
+    (job,) = extract(GH_ROUND3[5], "github").plan.jobs
+    up = next(s for s in job.steps if "upload-artifact" in s.target)
+    assert up.when == "it fails" and up.name == "Upload the report"
+    assert "npx playwright test" in [s.target for s in job.steps]
+    assert any(s.target.startswith("actions/setup-node") for s in job.steps)
+    (job,) = extract(GH_ROUND3[6], "github").plan.jobs
+    assert job.steps[-1].target == "npx prettier --check ."
 
 
 def test_github_only_from_a_branch_guards_the_step() -> None:

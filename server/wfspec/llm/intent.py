@@ -3486,6 +3486,25 @@ class _GitHub:
                 else:
                     single[key] = vals[0]
                 text = text.replace(m.group(0), " ", 1)
+        named = sorted(
+            (lm.start(), key)
+            for key, lang in _LANGS.items()
+            if key not in matrix and key not in single
+            for lm in [re.search(rf"\b(?:{lang})\b", text, re.I)]
+            if lm
+        )
+        m = re.search(
+            rf"\b(?:on|for|across|against|under|with)\s+(?:versions?\s+)?({_VERSION}(?:\s*(?:,|and|or|&|/)\s*{_VERSION})+)\b(?!\.\d|\s*(?:am|pm|utc|minutes?|hours?|days?)\b)",
+            text,
+            re.I,
+        )
+        if not matrix and named and m:
+            # "the python tests on 3.10, 3.11 and 3.12": the versions of the language named
+            key = named[0][1]
+            vals = re.findall(_VERSION, m.group(1))
+            matrix[key] = vals
+            p.item("matrix", key, tuple(vals), 0, m.group(0).strip())
+            text = _cut(text, m)
         m = re.search(
             rf"\b(?:on|across|for|using|in)\s+(?:both\s+|all\s+(?:three\s+)?|every\s+)?({_OS_RE}(?:\s*(?:,|and|or|&)\s*{_OS_RE})+)\b",
             text,
@@ -3569,7 +3588,7 @@ class _GitHub:
     def _langs(self, low: str, single: dict[str, str], matrix: dict[str, list[str]]) -> dict[str, str]:
         out: dict[str, str] = {}
         tests = {
-            "node": r"\b(?:node(?:\.?js)?|npm|yarn|pnpm|javascript|typescript|jest|vitest|eslint|npx)\b",
+            "node": r"\b(?:node(?:\.?js)?|npm|yarn|pnpm|javascript|typescript|jest|vitest|eslint|prettier|playwright|mocha|npx)\b",
             "python": r"\b(?:python|pytest|pip|poetry|tox|ruff|flake8|mypy|django|pypi)\b",
             "go": r"\bgolang\b|\bgo\s+(?:\d|modules?|tests?|build|vet|code|project)\b|\bin go\b",
             "java": r"\b(?:java|maven|gradle|jdk)\b",
@@ -3704,6 +3723,14 @@ class _GitHub:
             text = (
                 f"{am.group(1).strip()}{am.group(3)}"  # "..., then deploy once tests pass": the order is said
             )
+        # "run the tests on 3.11 and 3.12; after they all pass, build the wheel": the next stage
+        text = re.sub(
+            r"\s*[;,.]\s*(?:and\s+)?(?:only\s+)?(?:after|once|when|if)\s+(?:they|those|these|all of them|both|the tests|the builds?|the checks|everything)\s+"
+            r"(?:all\s+|both\s+)?(?:pass(?:es)?|passed|have passed|succeed(?:ed)?|have succeeded|are green|are done|finish(?:ed)?)\s*,?\s*",
+            ", then ",
+            text,
+            flags=re.I,
+        )
         # "three jobs: build, then test": the count heads the list; "as separate jobs": each is a job
         text = re.sub(r"^(?:(?:two|three|four|five|\d)\s+jobs?|jobs)\s*:\s*", "", text.strip(), flags=re.I)
         text = re.sub(
@@ -3782,6 +3809,16 @@ class _GitHub:
                     ):
                         # "deploy to Fly.io, but only from main": the step runs on that branch
                         piece, pending = bm.group(1), f"on {bm.group(2)}"
+                        outcomes.setdefault(pending, [])
+                    fm = re.match(
+                        r"^(.+?),?\s+(?:but\s+)?(?:only\s+)?(?:if|when)\s+(it|they|the tests?|the build|the job|anything|something)\s+(fails?|failed|breaks?|broke|passe[sd]|pass|succeeds?|succeeded)$",
+                        piece,
+                        re.I,
+                    )
+                    if fm and not pending and _is_verb(_first_word(fm.group(1))):
+                        # "upload the report if they fail": the step runs on the job's outcome
+                        ok = fm.group(3).lower().startswith(("pass", "succeed"))
+                        piece, pending = fm.group(1), "it succeeds" if ok else "it fails"
                         outcomes.setdefault(pending, [])
                     om = re.match(r"^(?:otherwise|else|or else|if not)\b[,:]?\s*(.+)$", piece, re.I)
                     when = ""
@@ -3872,7 +3909,8 @@ class _GitHub:
             if matrix and (
                 len(jobs) == 1
                 or not any(
-                    s.kind == "shell" and re.search(r"deploy|publish|release", s.target) for s in j.steps
+                    s.kind == "shell" and re.search(r"deploy|publish|release|upload", s.target)
+                    for s in j.steps
                 )
                 and not j.id.startswith(("deploy", "release", "publish"))
             ):
@@ -4014,6 +4052,21 @@ class _GitHub:
         cmd = re.search(r"qq\d+qq", piece)
         if cmd and not p.prot.raw(cmd.group(0)).startswith("http"):
             return [Step("shell", name=name, target=p.prot.raw(cmd.group(0)), args=args)]
+        if re.search(r"\bpypi\b", low) and verb in ("upload", "publish", "push", "release", "deploy", "ship"):
+            # PyPI: twine with the token the request names (a third-party action would need a pin)
+            pub_env: dict[str, str] = (
+                {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": "${{ secrets." + step_secrets[0] + " }}"}
+                if step_secrets
+                else {}
+            )
+            return [
+                Step(
+                    "shell",
+                    name=name,
+                    target="python -m pip install twine && python -m twine upload dist/*",
+                    args={"env": pub_env} if pub_env else {},
+                )
+            ]
         if verb in ("upload", "save", "archive", "store", "attach") or re.search(r"\bupload\b", low):
             what = kebab(obj) or "artifact"
             path = (
@@ -4115,6 +4168,18 @@ class _GitHub:
                     args=args,
                 )
             ]
+        node_tool = re.search(
+            r"\b(?:with|using|via|through)\s+(eslint|jest|vitest|prettier|tsc|playwright|mocha)\b", low
+        )
+        if node_tool:
+            # "check formatting with prettier", "run the e2e tests with playwright": that tool
+            tool_cmd = {
+                "prettier": "npx prettier --check .",
+                "eslint": "npx eslint .",
+                "playwright": "npx playwright test",
+            }
+            t_ = node_tool.group(1)
+            return [Step("shell", name=name, target=tool_cmd.get(t_, f"npx {t_}"), args=args)]
         if re.match(r"^(?:run|execute)\b", low):
             rest = re.sub(r"^(?:run|execute)\s+(?:the\s+)?", "", raw, flags=re.I)
             tool = re.match(r"^(eslint|jest|vitest|prettier|tsc|playwright|mocha)\b(.*)$", rest)
@@ -4138,10 +4203,18 @@ class _GitHub:
                         args=args,
                     )
                 ]
-            if re.match(
-                r"^(?:npm|yarn|pnpm|npx|make|python|pytest|go|cargo|mvn|gradle|docker|bash|sh|tox|ruff|mypy|bundle|rake|dotnet|hugo|terraform|helm|kubectl|\./)\b",
-                rest,
-            ) and not re.search(r"\b(?:with|on|for|using)\b", rest):
+            if (
+                re.match(
+                    r"^(?:npm|yarn|pnpm|npx|make|python|pytest|go|cargo|mvn|gradle|docker|bash|sh|tox|ruff|mypy|bundle|rake|dotnet|hugo|terraform|helm|kubectl|\./)\b",
+                    rest,
+                )
+                and not re.search(r"\b(?:with|on|for|using)\b", rest)
+                and not re.fullmatch(
+                    r"(?:python|go|node)\s+(?:unit\s+|integration\s+|e2e\s+)?(?:tests?|test suite|suite|checks?|linters?)",
+                    rest.strip(),
+                    re.I,
+                )
+            ):
                 if re.fullmatch(r"go (?:test|build|vet)", rest.strip()):
                     rest = rest.strip() + " ./..."
                 return [Step("shell", name=name, target=rest, args=args)]
