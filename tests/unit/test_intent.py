@@ -1894,8 +1894,30 @@ SW_ROUND3 = _r2(
         "use the github MCP server's create_issue tool to file a bug, then tell the dev agent about it",
         "give the reviewer 3 days to respond, then auto-approve",
         "start when a file.uploaded event is received; scan it for viruses, and if it's clean move it to storage, otherwise quarantine it",
+        "retry sending the webhook 4 times, waiting 30 seconds between attempts",
+        "loop: fetch the next page and append it, until there are no more pages, then email the report",
+        "keep fetching the next page and appending the results until there are no more pages",
+        "for each line item, look up the price with the pricing API and add it to the total",
     ],
 )
+
+
+def test_retry_a_gerund_n_times_with_the_delay_asked() -> None:
+    from wfspec.llm.render import render_serverless_document
+
+    intent = extract(SW_ROUND3[7])
+    (t,) = intent.plan.steps
+    assert (t.retry, t.backoff, t.args.get("delay")) == (4, "constant", "PT30S")
+    assert t.steps[0].name == "sendWebhook"
+    assert "delay: PT30S" in render_serverless_document(intent.plan, SW_ROUND3[7])
+
+
+@pytest.mark.parametrize("i", [8, 9])
+def test_a_loop_said_before_its_condition_wraps_every_step(i: int) -> None:
+    steps = extract(SW_ROUND3[i]).plan.steps
+    assert steps[0].kind == "loop" and [s.name for s in steps[0].steps][:1] == ["fetchNextPage"]
+    assert len(steps[0].steps) == 2 and steps[0].until == "there are no more pages"
+    assert [s.name for s in steps[1:]] == (["emailReport"] if i == 8 else [])
 
 
 def test_subject_cases_after_a_colon_keep_the_steps_before() -> None:

@@ -15,6 +15,7 @@ from wfspec.findings import Finding
 from wfspec.llm.lift import lift
 from wfspec.llm.plan import Case, Job, Plan, Step, Trigger
 from wfspec.llm.render import (
+    collection,
     condition,
     duration,
     reachable,
@@ -370,7 +371,7 @@ def shape(steps: list[Step]) -> list[Any]:
                 ("branch", [(condition(c.when) if c.when.strip() else "", shape(c.steps)) for c in s.cases])
             )
         elif s.kind == "foreach":
-            out.append(("foreach", condition(s.of) if s.of else ".items", shape(s.steps)))
+            out.append(("foreach", collection(s.of) if s.of else ".items", shape(s.steps)))
         elif s.kind == "loop":
             out.append(("loop", condition(s.until) if s.until.strip() else ".done", shape(s.steps)))
         elif s.kind == "parallel":
@@ -665,3 +666,11 @@ def test_secrets_reach_the_yaml() -> None:
     wf = render_github_workflow(gh, "publish")
     assert "NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}'" in wf, wf
     assert not [f for f in analyze(wf, "file:///r/.github/workflows/p.yml").findings if f.severity <= 2], wf
+
+
+def test_a_foreach_goes_over_a_collection_and_a_comparison_names_its_measure() -> None:
+    assert collection("line items") == ".lineItems"
+    assert collection(".orders") == ".orders"
+    assert condition("the document is longer than 10 pages") == ".documentPages > 10"
+    assert condition("the amount is over $500") == ".amount > 500"
+    assert condition("it is under 5 dollars") == ".value < 5"

@@ -397,13 +397,41 @@ def _clean(request: str, dialect: str = "serverless") -> str:
     out = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
         if dialect != "github":
-            sentence = _comparator_lead(_colon_cases(sentence))
+            sentence = _comparator_lead(_colon_cases(_loop_lead(sentence)))
         if len(re.findall(r"\s(?:->|→|=>)\s", sentence)) >= 2 and not re.search(
             r"depending|based on|\broute", sentence, re.I
         ):
             sentence = re.sub(r"\s(?:->|→|=>)\s", ", then ", sentence)
         out.append(sentence)
     return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def _loop_lead(sentence: str) -> str:
+    """A loop over several steps, said before its condition ("loop: fetch a page and append it,
+    until there are no more pages", "keep fetching pages and appending them until ...") becomes
+    the condition first ("until ..., fetch a page and append it"), whose body is every step."""
+    m = re.match(
+        r"^(?:loop|repeat|repeatedly|over and over)\s*:\s*(.+?)\s*,?\s+(?:until|till)\s+([^,;.]+?)([,;.]\s*.*)?$",
+        sentence.strip(),
+        re.I,
+    )
+    if m and re.search(r"\s(?:and|then)\s|,", m.group(1)):
+        return f"until {m.group(2)}, {m.group(1)}{_after_loop(m.group(3))}"
+    m = re.match(
+        r"^keep\s+(?:on\s+)?([a-z]+ing)\b(.+?)\s+and\s+([a-z]+ing)\b(.+?)\s+(?:until|till)\s+([^,;.]+?)([,;.]\s*.*)?$",
+        sentence.strip(),
+        re.I,
+    )
+    if m and _gerund(m.group(1)) and _gerund(m.group(3)):
+        first, second = _gerund(m.group(1)) + m.group(2), _gerund(m.group(3)) + m.group(4)
+        return f"until {m.group(5)}, {first} and {second}{_after_loop(m.group(6))}"
+    return sentence
+
+
+def _after_loop(tail: str | None) -> str:
+    """What follows a loop's condition, as a sentence of its own (after the loop, not in it)."""
+    rest = (tail or "").lstrip(" ,;.")
+    return f". {rest[:1].upper()}{rest[1:]}" if rest else (tail or "")
 
 
 # -- case constructs rewritten into the branch phrasing the chunk grammar reads -----------------------
@@ -636,6 +664,19 @@ def _subject_clause(clause: str) -> tuple[str, str, str] | None:
 
 
 _PAST = {"sent": "send", "held": "hold", "kept": "keep", "put": "put", "paid": "pay", "sold": "sell"}
+
+
+def _gerund(word: str) -> str:
+    """The base form of a verb's -ing form ("sending" -> "send", "charging" -> "charge",
+    "shipping" -> "ship"); "" for any other word."""
+    w = word.lower()
+    if not w.endswith("ing") or len(w) < 5:
+        return ""
+    stem = w[:-3]
+    for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if cand and cand in _VERBS:
+            return cand
+    return ""
 
 
 def _base_verb(word: str) -> str:
@@ -2361,14 +2402,16 @@ class _Parser:
             delay = _duration(dm2.group(1))
             text = _tidy(_cut(text, dm2))
         nm = re.match(
-            rf"^(?:retry|re-?try|try|attempt)\s+((?:the|a|an|our|this)\s+.+?)\s+(?:up to\s+|at most\s+)?({_NUM}|twice|thrice)(?:\s+(?:times|attempts|tries))?$",
+            rf"^(?:retry|re-?try|try|attempt)\s+((?:the|a|an|our|this)\s+.+?|[a-z]+ing\s+.+?)\s+(?:up to\s+|at most\s+)?({_NUM}|twice|thrice)(?:\s+(?:times|attempts|tries))?$",
             text,
             re.I,
         )
-        if nm:
+        gerund = _gerund(nm.group(1).split()[0]) if nm else ""
+        if nm and (gerund or nm.group(1).split()[0].lower() in ("the", "a", "an", "our", "this")):
             n = _number(nm.group(2))
             before = len(self.target)
-            self._action("retry " + nm.group(1))
+            # "retry sending the webhook 4 times": the step is sending it
+            self._action(" ".join([gerund, *nm.group(1).split()[1:]]) if gerund else "retry " + nm.group(1))
             body = self.target[before:]
             del self.target[before:]
             t = Step(

@@ -199,13 +199,22 @@ class _Names:
 
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
 _COMPARE = [
-    (r"(?:is\s+)?(?:over|above|more than|greater than|larger than|higher than|exceeds|>)", ">"),
-    (r"(?:is\s+)?(?:under|below|less than|smaller than|lower than|<)", "<"),
+    (
+        r"(?:is\s+|are\s+)?(?:over|above|more than|greater than|larger than|higher than|longer than|bigger than|"
+        r"older than|heavier than|exceeds|>)",
+        ">",
+    ),
+    (
+        r"(?:is\s+|are\s+)?(?:under|below|less than|smaller than|lower than|shorter than|fewer than|"
+        r"younger than|lighter than|<)",
+        "<",
+    ),
     (r"(?:is\s+)?(?:at least|>=)", ">="),
     (r"(?:is\s+)?(?:at most|<=)", "<="),
     (r"(?:is not|isn't|!=)", "!="),
     (r"(?:is|equals|==|=)", "=="),
 ]
+_CURRENCY_WORDS = frozenset("dollars euros pounds usd eur gbp yen percent k m".split())
 _FILLER = {"the", "a", "an", "its", "their", "his", "her", "of", "if", "when", "whether", "it"}
 _CATEGORY_NOUNS = (
     "issues?|tickets?|requests?|questions?|problems?|cases?|orders?|messages?|emails?|items?|"
@@ -249,7 +258,10 @@ def condition(phrase: str) -> str:
             left, right = m.group(1), m.group(2)
             num = re.match(rf"^\$?{_NUMBER}\b", right)
             if num:
-                return f".{_field(_words(left))} {op} {num.group(1)}"
+                # "longer than 10 pages": the measure is part of the field (.documentPages)
+                unit = re.match(rf"^\$?{_NUMBER}\s+([a-z]+)$", right)
+                measure = [unit.group(2)] if unit and unit.group(2) not in _CURRENCY_WORDS else []
+                return f".{_field([*_words(left), *measure])} {op} {num.group(1)}"
             if op in (">", "<", ">=", "<="):
                 continue
             return f".{_field(_words(left))} {op} {_literal(right)}"
@@ -257,6 +269,15 @@ def condition(phrase: str) -> str:
     if m and _words(m.group(1)) and len(_words(m.group(1))) <= 2:
         return f'.category == "{" ".join(_words(m.group(1))).lower()}"'
     return "." + _field(_words(low) or ["condition"])
+
+
+def collection(phrase: str) -> str:
+    """A jq path for what a for-each goes over: "line items" -> ``.lineItems`` (a phrase that is
+    jq already stays as it is)."""
+    text = phrase.strip()
+    if text.startswith(("${", ".")):
+        return condition(text)
+    return "." + _field(_words(text) or ["items"])
 
 
 def duration(phrase: str) -> str:
@@ -448,7 +469,7 @@ class _Serverless:
         body: dict[str, Any]
         if kind == "foreach":
             each = camel(step.each or "item", "item")
-            source = condition(step.of) if step.of else ".items"
+            source = collection(step.of) if step.of else ".items"
             body = {"for": {"each": each, "in": "${ " + source + " }"}, "do": self.block(step.steps)}
         elif kind == "parallel":
             branches = [b for b in step.branches if b] or [[Step("set", "branch")]]
@@ -534,8 +555,10 @@ class _Serverless:
         if step.retry > 0:
             backoff = step.backoff.strip().lower()
             backoff = backoff if backoff in ("exponential", "linear", "constant") else "exponential"
+            delay = step.args.get("delay") if isinstance(step.args, dict) else None
             catch["retry"] = {
-                "delay": {"seconds": 2},
+                # the delay the request gives ("waiting 30 seconds between attempts"), else 2 s
+                "delay": duration(str(delay)) if delay else {"seconds": 2},
                 "backoff": {backoff: {}},
                 "limit": {"attempt": {"count": min(step.retry, 100)}},
             }
