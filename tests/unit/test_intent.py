@@ -1818,8 +1818,62 @@ GH_ROUND3 = _r2(
         "run the python tests on 3.10, 3.11 and 3.12; after they all pass, build the wheel and upload it to PyPI using the PYPI_API_TOKEN secret",
         "nightly at 1am UTC, run the e2e tests with playwright and upload the report if they fail",
         "on PRs, check formatting with prettier",
+        "cache pip dependencies, run flake8 and pytest with coverage, and upload coverage to Codecov",
+        "build the Go binary on push and pull request, then run golangci-lint",
+        "every weekday at 9:30, post the open PR count to Slack using the SLACK_WEBHOOK_URL secret",
+        'when a PR is labeled "ready", run the full integration suite',
+        "deploy to staging on every push to develop and to production on every push to main",
+        "on release, build and push a docker image to Docker Hub with DOCKERHUB_USERNAME and DOCKERHUB_TOKEN",
+        "run rubocop and rspec on push",
     ],
 )
+
+
+def _shell(request_: str) -> list[list[str]]:
+    return [[s.target for s in j.steps if s.kind == "shell"] for j in extract(request_, "github").plan.jobs]
+
+
+def test_github_named_tools_run_their_own_commands() -> None:
+    assert _shell(GH_ROUND3[7]) == [
+        ["python -m pip install -r requirements.txt", "flake8 .", "pytest --cov --cov-report=xml"]
+    ]
+    (go,) = extract(GH_ROUND3[8], "github").plan.jobs
+    assert [s.target for s in go.steps][1:3] == ["actions/setup-go@v5", "go build ./..."]
+    assert "golangci-lint" in go.steps[-1].target
+    assert _shell(GH_ROUND3[13]) == [["bundle exec rubocop", "bundle exec rspec"]]
+
+
+def test_github_slack_webhook_is_no_issue_comment() -> None:
+    (job,) = extract(GH_ROUND3[9], "github").plan.jobs
+    assert job.steps[-1].target.startswith("curl ") and "$SLACK_WEBHOOK_URL" in job.steps[-1].target
+
+
+def test_github_labeled_with_a_name_is_the_job_condition() -> None:
+    from wfspec.llm.render import render_github_workflow
+
+    intent = extract(GH_ROUND3[10], "github")
+    (t,) = intent.plan.triggers
+    assert (t.event, t.types) == ("pull_request", ["labeled"])
+    assert [s.name for s in intent.plan.jobs[0].steps][-1] == "Run the full integration suite"
+    assert "if: \"github.event.label.name == 'ready'\"" in render_github_workflow(intent.plan, GH_ROUND3[10])
+
+
+def test_github_a_deployment_per_branch_and_environment() -> None:
+    intent = extract(GH_ROUND3[11], "github")
+    (t,) = intent.plan.triggers
+    assert (t.event, t.branches) == ("push", ["develop", "main"])
+    assert [(j.environment, [s.when for s in j.steps if s.when]) for j in intent.plan.jobs] == [
+        ("staging", ["on develop"]),
+        ("production", ["on main"]),
+    ]
+
+
+def test_github_docker_hub_login_with_the_named_secrets() -> None:
+    (cmds,) = _shell(GH_ROUND3[12])
+    assert cmds[0] == "docker build -t app ."
+    assert cmds[1].startswith(
+        'echo "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USERNAME" --password-stdin'
+    )
 
 
 def test_github_versions_of_the_named_language_then_a_publish_stage() -> None:

@@ -1201,6 +1201,18 @@ def _chunks(sentence: str) -> list[tuple[str, str]]:
     return out
 
 
+def _strip_run(piece: str) -> str:
+    """``piece`` after a leading "run"/"execute" and what came before it in the clause."""
+    tail = re.split(r",\s*|\s+and\s+", piece)[-1]
+    return re.sub(r"^(?:run|execute)\s+(?:the\s+)?", "", tail.strip(), flags=re.I)
+
+
+#: verbs that are hardly ever the noun of a list ("A, run B and C" starts an action)
+_NEVER_NOUNS = frozenset(
+    "run execute deploy upload install publish notify fetch call invoke create generate compile lint".split()
+)
+
+
 def _pieces(chunk: str) -> list[tuple[str, str]]:
     """(separator, piece) with separator "" or "and" (a comma or "and")."""
     out: list[tuple[str, str]] = []
@@ -1234,7 +1246,12 @@ def _pieces(chunk: str) -> list[tuple[str, str]]:
                     if "," in m.group(0)
                     else None
                 )
-                if listed and not _is_verb(listed.group(1)) and not _HEAD.match(nxt):
+                if (
+                    listed
+                    and not _is_verb(listed.group(1))
+                    and not _HEAD.match(nxt)
+                    and word not in _NEVER_NOUNS
+                ):
                     continue  # "the name, email and phone number": a list of things, not of actions
                 if (
                     _is_verb(word)
@@ -1252,6 +1269,7 @@ def _pieces(chunk: str) -> list[tuple[str, str]]:
                     )
                     or _HEAD.match(nxt)
                     or re.match(r"(?:keep|repeat|retry|wait|pause|until|publish|emit)\b", nxt, re.I)
+                    or (re.match(_CLI_TOOLS, nxt) and re.match(_CLI_TOOLS, _strip_run(left)))
                 ):
                     if word in (
                         "test",
@@ -3064,11 +3082,29 @@ _LANGS = {
     "deno": r"deno",
 }
 _VERSION = r"v?\d+(?:\.\d+)*(?:\.x)?"
+#: the command a named tool runs ("run flake8")
+_TOOL_COMMANDS = {
+    "flake8": "flake8 .",
+    "pylint": "pylint $(git ls-files '*.py')",
+    "black": "black --check .",
+    "isort": "isort --check-only .",
+    "bandit": "bandit -r .",
+    "pytest": "pytest",
+    "rubocop": "bundle exec rubocop",
+    "rspec": "bundle exec rspec",
+    "golangci-lint": "go run github.com/golangci/golangci-lint/cmd/golangci-lint@latest run ./...",
+    "staticcheck": "go run honnef.co/go/tools/cmd/staticcheck@latest ./...",
+    "cargo clippy": "cargo clippy -- -D warnings",
+    "clippy": "cargo clippy -- -D warnings",
+    "rustfmt": "cargo fmt --check",
+    "gofmt": 'test -z "$(gofmt -l .)"',
+}
 #: command-line tools a clause may open with instead of a verb
 _CLI_TOOLS = (
     r"(?:pytest|tox|nox|cargo|npm|pnpm|yarn|npx|go|make|mvn|gradle|dotnet|bundle|rake|terraform|helm|"
     r"kubectl|ruff|eslint|jest|vitest|mypy|black|prettier|shellcheck|hadolint|phpunit|composer|swift|"
-    r"flutter|poetry|uv|pip)\b(?!\s+(?:is|are|was)\b)"
+    r"flutter|poetry|uv|pip|flake8|pylint|isort|bandit|rubocop|rspec|golangci-lint|staticcheck|clippy|rustfmt|gofmt)"
+    r"\b(?!\s+(?:is|are|was)\b)"
 )
 
 
@@ -3178,6 +3214,7 @@ class _GitHub:
         self.docker = False  # the request builds a container image
         self.inputs: dict[str, str] = {}
         self.command = ""  # what the comment that runs the workflow says (" starts with /deploy")
+        self.label = ""  # the label whose adding runs the workflow ("when a PR is labeled ready")
 
     def extract(self, text: str) -> Plan:
         m: re.Match[str] | None
@@ -3191,6 +3228,15 @@ class _GitHub:
                 triggers[event] = Trigger(event)
             return triggers[event]
 
+        # "deploy to staging on pushes to develop and to production on pushes to main": both
+        # branches trigger it, and each deployment runs only from its own
+        text = re.sub(
+            r"\b(deploy|release|ship|publish)\s+(?:it\s+)?to\s+([\w-]+)\s+(?:on|for|after)\s+(?:every\s+|each\s+|a\s+)?push(?:es)?\s+to\s+([\w./*-]+)"
+            r"\s*,?\s+and\s+(?:\1\s+(?:it\s+)?)?to\s+([\w-]+)\s+(?:on|for|after)\s+(?:every\s+|each\s+|a\s+)?push(?:es)?\s+to\s+([\w./*-]+)",
+            r"on pushes to \3 and \5: \1 to \2 but only from \3, and \1 to \4 but only from \5",
+            text,
+            flags=re.I,
+        )
         cron, text, phrase = _schedule(text)
         if cron:
             trig("schedule").cron = cron
@@ -3238,7 +3284,7 @@ class _GitHub:
             trig("pull_request")
             text = _cut(text, m)
         # pushes
-        nv = rf"(?!(?:on|when|if|pull|prs?|then|{_VERB_ALT})\b(?!\s+branch|/))"
+        nv = rf"(?!(?:on|when|if|pull|prs?|then|to|into|for|with|in|at|from|every|each|staging|production|prod|{_VERB_ALT})\b(?!\s+branch|/))"
         br = rf"((?:the\s+|an?\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
         for pat in (
             rf"\b(?:on|for|after|when(?:ever)?|upon)\s+(?:every\s+|each\s+|a\s+|any\s+|new\s+)?(?:push(?:es)?|commits?|merges?)(?:\s+(?:to|on|into|against)\s+{br})?",
@@ -3291,6 +3337,15 @@ class _GitHub:
                 if ev == "pull_request" and m.group(3):
                     t.branches.extend(b for b in _branches(m.group(3)) if b not in t.branches)
             text = text.replace(m.group(0), " ", 1)
+        # "when a PR is labeled "ready"": the labeled event, and the label every job checks
+        lm = re.search(
+            r"\b((?:is|are|gets?)\s+label(?:l)?ed)\s+(?:as\s+|with\s+)?(?:the\s+)?(qq\d+qq|[\w:./-]+)(?:\s+label)?\b",
+            text,
+            re.I,
+        )
+        if lm and lm.group(2).lower() not in _DETERMINERS and not _is_verb(lm.group(2).lower()):
+            self.label = p.prot.raw(lm.group(2)).strip("`'\"")
+            text = text[: lm.start()] + lm.group(1) + text[lm.end() :]
         # pull requests
         for m in list(
             re.finditer(
@@ -3632,8 +3687,8 @@ class _GitHub:
         out: dict[str, str] = {}
         tests = {
             "node": r"\b(?:node(?:\.?js)?|npm|yarn|pnpm|javascript|typescript|jest|vitest|eslint|prettier|playwright|mocha|npx)\b",
-            "python": r"\b(?:python|pytest|pip|poetry|tox|ruff|flake8|mypy|django|pypi)\b",
-            "go": r"\bgolang\b|\bgo\s+(?:\d|modules?|tests?|build|vet|code|project)\b|\bin go\b",
+            "python": r"\b(?:python|pytest|pip|poetry|tox|ruff|flake8|pylint|isort|bandit|mypy|django|pypi)\b",
+            "go": r"\b(?:golang|golangci-lint|staticcheck|gofmt)\b|\bgo\s+(?:\d|modules?|tests?|build|vet|code|project|binar(?:y|ies)|app|service|cli)\b|\bin go\b",
             "java": r"\b(?:java|maven|gradle|jdk)\b",
             "rust": r"\b(?:rust|cargo|crates?\.io)\b",
         }
@@ -3684,10 +3739,19 @@ class _GitHub:
             and head == "publish"
             and "npm" not in low
             and "pypi" not in low
+            or self.docker
+            and head == "build"
+            and low.strip() == "build"  # "build and push the docker image": the image
         ):
             if head in ("build", "package"):
                 return "docker build -t app ."
             if head in ("publish", "release", "deploy"):
+                names = re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", self.p.prot.restore(piece))
+                user = next((n for n in names if "USER" in n), "")
+                token = next((n for n in names if re.search(r"TOKEN|PASSWORD|PAT\b|KEY", n)), "")
+                if user and token:
+                    # the registry credentials the request names (the step's env holds them)
+                    return f'echo "${token}" | docker login -u "${user}" --password-stdin && docker push app'
                 return "docker push app"
         table = {
             "test": {
@@ -3914,7 +3978,13 @@ class _GitHub:
                 and re.search(r"\benvironment\b", piece, re.I)
             ):
                 piece_env = "${{ inputs.environment }}"
-            if current is None or (multi and head):
+            other_env = bool(
+                head == "deploy"
+                and piece_env
+                and current is not None
+                and current.environment not in ("", piece_env)
+            )  # "deploy to staging ..., and to production ...": a job per environment
+            if current is None or (multi and head) or other_env:
                 base = head or (heads[0] if heads and not multi else verb) or "build"
                 if head == "deploy" and piece_env and any(j.id.startswith("deploy") for j in jobs):
                     base = f"deploy {piece_env}"
@@ -3949,6 +4019,8 @@ class _GitHub:
         for j in jobs:
             if self.command and not j.when:
                 j.when = f"the comment{self.command}"
+            if self.label and not j.when:
+                j.when = f"the label is {self.label}"
             if matrix and (
                 len(jobs) == 1
                 or not any(
@@ -4166,6 +4238,7 @@ class _GitHub:
                 "mark",
             )
             and (re.search(r"\b(?:issue|pr|pull request|comment|label)\w*\b", low) or self.issue_event)
+            and not (re.search(r"\b(?:slack|teams|discord|webhook)\b", low) and step_secrets)
             or verb in ("comment", "label")
         ):
             body = raw.replace("'", " ").replace("`", " ")[:120]
@@ -4236,6 +4309,12 @@ class _GitHub:
                         args=args,
                     )
                 ]
+            known = re.match(rf"^({'|'.join(map(re.escape, _TOOL_COMMANDS))})\b(.*)$", rest, re.I)
+            if known:
+                cmd_ = _TOOL_COMMANDS[known.group(1).lower()]
+                if known.group(1).lower() == "pytest" and re.search(r"\bcoverage\b", known.group(2), re.I):
+                    cmd_ = "pytest --cov --cov-report=xml"
+                return [Step("shell", name=name, target=cmd_, args=args)]
             sm = re.search(r"[\w./-]+\.(?:sh|py|js|ts)\b", rest)
             if sm:
                 return [

@@ -900,6 +900,9 @@ def _gh_condition(when: str) -> str:
         test = "startsWith" if m.group(2) in ("starts with", "begins with", "is") else "contains"
         on_pr = "github.event.issue.pull_request && " if m.group(1) else ""
         return f"{on_pr}{test}(github.event.comment.body, {_gh_literal(m.group(3))})"
+    m = re.fullmatch(r"the label (?:is|added is)\s+[\"'`]?([\w:./-]+)[\"'`]?", low)
+    if m:
+        return f"github.event.label.name == {_gh_literal(m.group(1))}"
     m = re.fullmatch(
         r"(?:it|the issue|the pr|the pull request)\s+(?:has|carries|is labell?ed(?:\s+with)?)\s+(?:the\s+|a\s+)?[\"'`]?([\w:./-]+)[\"'`]?(?:\s+label)?",
         low,
