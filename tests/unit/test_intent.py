@@ -1952,8 +1952,41 @@ SW_ROUND3 = _r2(
         "loop: fetch the next page and append it, until there are no more pages, then email the report",
         "keep fetching the next page and appending the results until there are no more pages",
         "for each line item, look up the price with the pricing API and add it to the total",
+        "classify the incoming email with the classifier agent, and depending on the label, forward sales leads to the sales agent, support requests to the support agent, and spam to the trash",
+        "summarize the meeting notes, translate the summary into Spanish and French at the same time, and post both to the team channel",
+        "run the data quality checks in parallel: null checks, range checks and schema checks; then publish a quality.report event",
+        "search the knowledge base with the kb MCP tool; if nothing is found, escalate to a human agent",
     ],
 )
+
+
+def test_depending_on_mid_sentence_with_a_routing_verb() -> None:
+    first, branch = extract(SW_ROUND3[11]).plan.steps
+    assert first.kind == "agent" and branch.kind == "branch"
+    assert [c.when for c in branch.cases if c.when] == [
+        "label is sales leads",
+        "label is support requests",
+        "label is spam",
+    ]
+
+
+def test_the_list_of_the_last_step_runs_side_by_side() -> None:
+    first, fork, post = extract(SW_ROUND3[12]).plan.steps
+    assert first.name == "summarizeMeetingNotes" and post.name.startswith("post")
+    assert fork.kind == "parallel" and len(fork.branches) == 2
+
+
+def test_parallel_colon_list_is_a_branch_each() -> None:
+    fork, emit = extract(SW_ROUND3[13]).plan.steps
+    assert [b[0].name for b in fork.branches] == ["runNullChecks", "runRangeChecks", "runSchemaChecks"]
+    assert emit.kind == "emit"
+
+
+def test_nothing_found_is_an_empty_result() -> None:
+    from wfspec.llm.render import condition
+
+    (branch,) = steps_of(extract(SW_ROUND3[14]).plan, "branch")
+    assert condition(branch.cases[0].when) == "((.results // []) | length) == 0"
 
 
 def test_retry_a_gerund_n_times_with_the_delay_asked() -> None:

@@ -388,8 +388,29 @@ def _clean(request: str, dialect: str = "serverless") -> str:
         text = _fan_out(text)
         # "A and B at once and merge them": what follows the parallel work comes after it
         text = re.sub(
-            rf"\b(in parallel|at once|at the same time|simultaneously|concurrently)\s+and\s+(?=(?:{_VERB_ALT})\b)",
+            rf"\b(in parallel|at once|at the same time|simultaneously|concurrently)\s*,?\s+and\s+(?=(?:{_VERB_ALT})\b)",
             r"\1, then ",
+            text,
+            flags=re.I,
+        )
+        # "run the checks in parallel: null checks, range checks and schema checks": the verb
+        # runs each listed item, side by side
+        text = re.sub(
+            rf"\b({_VERB_ALT})\b[^:;.]*?\s+(in parallel|at the same time|simultaneously|concurrently|at once)\s*:\s*([^;.:]+)",
+            lambda m: (
+                f"{m.group(1)} "
+                + re.sub(r"(,\s*(?:and\s+)?|\s+and\s+)(?!the\b)", r"\1the ", "the " + m.group(3).strip())
+                + f" {m.group(2)}"
+                if re.search(r",|\sand\s", m.group(3))
+                else m.group(0)
+            ),
+            text,
+            flags=re.I,
+        )
+        # "A, and depending on the label, B": the cases are a sentence of their own
+        text = re.sub(
+            r"\s*,?\s+(?:and|then|and then)\s+(depending on|based on|according to)\b",
+            r". \1",
             text,
             flags=re.I,
         )
@@ -1560,7 +1581,14 @@ class _Parser:
                     noun, chunk, body=f"{each.group(1)} the {_singular(noun.split()[-1])}", keep_open=False
                 )
                 return
-            if len(parts) == 1 and not (lead and self.target):
+            last_spread = _distribute(parts[-1][1]) if len(parts) > 1 and tail and not lead else None
+            if last_spread and not re.search(r"\ball\s+(?:at once|at the same time|in parallel)", body, re.I):
+                # "summarize the notes, translate it into Spanish and French at the same time": the
+                # steps before come first, the list of the last one is what runs side by side
+                for s_, p_ in parts[:-1]:
+                    self._piece(s_, p_)
+                parts = [("" if i == 0 else "and", x) for i, x in enumerate(last_spread)]
+            elif len(parts) == 1 and not (lead and self.target):
                 spread = _distribute(parts[0][1])
                 if spread:
                     parts = [("" if i == 0 else "and", x) for i, x in enumerate(spread)]
@@ -2316,6 +2344,14 @@ class _Parser:
         if not m:
             return False
         subject, rest = m.group(1), m.group(2)
+        # "depending on the label, forward sales leads to X, support requests to Y": the verb
+        # heads the first case only
+        rest = re.sub(
+            r"^(?:route|send|forward|assign|dispatch|direct|hand|pass|give|delegate)\s+(?=\S+(?:\s+\S+)?\s+to\s)",
+            "",
+            rest,
+            flags=re.I,
+        )
         parts = (
             [p for p in re.split(r"\s*;\s*(?:and\s+|or\s+)?", rest) if p.strip()]
             if ";" in rest

@@ -252,6 +252,15 @@ def condition(phrase: str) -> str:
         return text
     low = " ".join(text.lower().split()).rstrip(".?!")
     low = re.sub(r"^(?:if|when|whether|in case|unless)\s+", "", low)
+    m = re.fullmatch(
+        r"(?:nothing|no (\w+)|none)(?:\s+(?:is|are|was|were|gets?))?\s+(?:found|returned|matched|comes? back|came back)"
+        r"|(?:it|the search|the lookup|the query)\s+(?:finds|found|returns|returned)\s+(?:nothing|no (\w+))",
+        low,
+    )
+    if m:
+        # "nothing is found", "no results come back": an empty result list
+        what = m.group(1) or m.group(2) or "results"
+        return f"((.{_field([what])} // []) | length) == 0"
     for pattern, op in _COMPARE:
         m = re.match(rf"^(.+?)\s+{pattern}\s+(.+)$", low)
         if m and _words(m.group(1)):
