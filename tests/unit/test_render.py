@@ -674,3 +674,26 @@ def test_a_foreach_goes_over_a_collection_and_a_comparison_names_its_measure() -
     assert condition("the document is longer than 10 pages") == ".documentPages > 10"
     assert condition("the amount is over $500") == ".amount > 500"
     assert condition("it is under 5 dollars") == ".value < 5"
+
+
+def test_github_output_holds_what_github_accepts() -> None:
+    """A word is no expression context, a command with a stray quote or a shell keyword is not
+    run as written, and a schedule runs at most every 5 minutes."""
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.intent import extract
+    from wfspec.llm.render import render_github_workflow
+
+    for request_ in (
+        "if main, open the issue",
+        "make do call",
+        "make the it's run text",
+        "every minute, ping the health endpoint",
+    ):
+        intent = extract(request_, "github")
+        doc = render_github_workflow(intent.plan, request_)
+        a = analyze(doc, "file:///r/.github/workflows/x.yml")
+        assert not [f for f in a.findings if f.severity <= 2], (
+            request_,
+            [(f.rule, f.message) for f in a.findings],
+        )
+    assert '"*/5 * * * *"' in render_github_workflow(extract("every minute, ping it", "github").plan, "x")

@@ -4367,6 +4367,9 @@ class _GitHub:
                     rest,
                 )
                 and not re.search(r"\b(?:with|on|for|using)\b", rest)
+                # a command as written: plain words, no quotes, no shell keyword among them
+                and re.fullmatch(r"[\w./:@=+-]+(?:\s+[\w./:@=+*-]+)*", rest.strip())
+                and not re.search(r"\b(?:do|done|then|fi|if|else|esac|case|in|while|until|for)\b", rest)
                 and not re.fullmatch(
                     r"(?:python|go|node)\s+(?:unit\s+|integration\s+|e2e\s+)?(?:tests?|test suite|suite|checks?|linters?)",
                     rest.strip(),

@@ -883,8 +883,11 @@ def _gh_condition(when: str) -> str:
     w = when.strip()
     if w.startswith("${{") and w.endswith("}}"):
         w = w[3:-2].strip()
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*(\s*(==|!=)\s*'[^']*')?", w):
-        return w
+    if re.fullmatch(
+        r"(?:github|env|vars|inputs|matrix|steps|needs|secrets|runner|job|jobs|strategy)\.[A-Za-z0-9_.-]+(\s*(==|!=)\s*'[^']*')?|true|false",
+        w,
+    ):
+        return w  # an expression already
     if re.fullmatch(r"(success|failure|always|cancelled)\(\)", w):
         return w
     neg = re.match(r"^not\s+(.+)$", w, re.I)
@@ -1044,6 +1047,15 @@ _LEVELS = {"id-token": ("write", "none"), "models": ("read", "none")}
 _INPUT_TYPES = ("string", "boolean", "choice", "number", "environment")
 
 
+def _github_cron(expr: str) -> str:
+    """``expr`` no more often than GitHub runs schedules (every 5 minutes)."""
+    minute, _, rest = expr.partition(" ")
+    m = re.fullmatch(r"\*(?:/(\d+))?", minute)
+    if m and int(m.group(1) or 1) < 5:
+        return f"*/5 {rest}"
+    return expr
+
+
 def _trigger(t: Trigger) -> Any:
     event = t.event
     body: dict[str, Any] = {}
@@ -1060,7 +1072,7 @@ def _trigger(t: Trigger) -> Any:
             body["types"] = t.types[:8]
         return body
     if event == "schedule":
-        return [{"cron": _cron(t.cron) or "0 3 * * *"}]
+        return [{"cron": _github_cron(_cron(t.cron) or "0 3 * * *")}]
     if event in ("workflow_dispatch", "workflow_call"):
         inputs: dict[str, Any] = {}
         for name, typ in list(t.inputs.items())[:10]:
