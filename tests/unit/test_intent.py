@@ -1825,8 +1825,25 @@ GH_ROUND3 = _r2(
         "deploy to staging on every push to develop and to production on every push to main",
         "on release, build and push a docker image to Docker Hub with DOCKERHUB_USERNAME and DOCKERHUB_TOKEN",
         "run rubocop and rspec on push",
+        "run npm test for node 20 and 22 on linux and windows runners",
+        "build and test the rust crate with cargo on every push, caching the target directory",
     ],
 )
+
+
+def test_github_runner_words_and_linux_is_ubuntu() -> None:
+    intent = extract(GH_ROUND3[14], "github")
+    (job,) = intent.plan.jobs
+    assert job.matrix["os"] == ["ubuntu-latest", "windows-latest"] and job.steps[-1].target == "npm test"
+    (item,) = [i for i in intent.items if i.kind == "matrix" and i.name == "os"]
+    assert item.values == ("linux", "windows")  # as said; coverage knows linux runs on ubuntu
+
+
+def test_github_cache_comes_before_the_steps_that_use_it() -> None:
+    (job,) = extract(GH_ROUND3[15], "github").plan.jobs
+    targets = [s.target for s in job.steps]
+    assert targets[1] == "actions/cache@v4" and targets[2:] == ["cargo build --release", "cargo test"]
+    assert job.steps[1].args["path"] == "target"
 
 
 def _shell(request_: str) -> list[list[str]]:

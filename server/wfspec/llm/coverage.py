@@ -132,8 +132,13 @@ def _matrix_key_matches(want: str, have: str) -> bool:
     return _stem(want.split("-")[0]) == _stem(have.split("-")[0])
 
 
+#: what people call a runner family, by the runner label it has ("linux" runs on ubuntu-latest)
+_RUNNER_ALIASES = {"linux": "ubuntu", "mac": "macos", "osx": "macos", "win": "windows"}
+
+
 def _matrix_value_matches(want: str, values: Sequence[str]) -> bool:
     w = want.lower().removesuffix(".x")
+    w = _RUNNER_ALIASES.get(w, w)
     for v in values:
         v = v.lower().removesuffix(".x")
         if v == w or v.startswith(w + "-") or v.startswith(w + ".") or w.startswith(v + "-"):

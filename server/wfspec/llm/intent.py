@@ -3640,7 +3640,7 @@ class _GitHub:
             p.item("matrix", key, tuple(vals), 0, m.group(0).strip())
             text = _cut(text, m)
         m = re.search(
-            rf"\b(?:on|across|for|using|in)\s+(?:both\s+|all\s+(?:three\s+)?|every\s+)?({_OS_RE}(?:\s*(?:,|and|or|&)\s*{_OS_RE})+)\b",
+            rf"\b(?:on|across|for|using|in)\s+(?:both\s+|all\s+(?:three\s+)?|every\s+)?({_OS_RE}(?:\s*(?:,|and|or|&)\s*{_OS_RE})+)\b(?:\s+(?:runners?|machines?|vms?|hosts?|images?))?",
             text,
             re.I,
         )
@@ -3898,6 +3898,7 @@ class _GitHub:
             flags=re.I,
         )
         entries: list[tuple[str, str, str]] = []  # (sep, head, piece)
+        first_item: dict[str, int] = {}  # job id -> where its items start in p.items
         staged = False  # heads come one after another ("then") or in parallel
         whens: dict[int, str] = {}  # entry -> the condition it runs under ("if X, A, otherwise B")
         outcomes: dict[str, list[str]] = {}  # condition -> what runs under it and under its negation
@@ -4025,6 +4026,7 @@ class _GitHub:
                 if head == "deploy" and piece_env and any(j.id.startswith("deploy") for j in jobs):
                     base = f"deploy {piece_env}"
                 job = Job(self._job_id(base, used), runs_on=runs_on)
+                first_item[job.id] = len(p.items)
                 if stages and sep == "and" and current is not None:
                     job.needs = list(stages[-1][0].needs)
                     stages[-1].append(job)
@@ -4045,6 +4047,21 @@ class _GitHub:
                     # the same command twice ("npm ci" after the setup): one step, both names
                     continue
                 st.when = st.when or whens.get(idx, "")
+                if st.target.startswith("actions/cache@"):
+                    # a cache is restored before the steps that use it: after checkout and setup
+                    at = next(
+                        (
+                            i
+                            for i, x in enumerate(current.steps)
+                            if not (x.kind == "action" and re.match(r"actions/(?:checkout|setup-)", x.target))
+                        ),
+                        len(current.steps),
+                    )
+                    current.steps.insert(at, st)
+                    start = first_item.get(current.id, len(p.items))
+                    if not p.dropped and p.items and p.items[-1].kind == "step" and start < len(p.items) - 1:
+                        p.items.insert(start, p.items.pop())  # and the request's order says so too
+                    continue
                 current.steps.append(st)
         if not jobs:
             job = Job("build", runs_on=runs_on)
@@ -4214,7 +4231,7 @@ class _GitHub:
                 Step(
                     "shell",
                     name=name,
-                    target="python -m pip install twine && python -m twine upload dist/*",
+                    target="python -m pip install twine && python -m twine upload --repository pypi dist/*",
                     args={"env": pub_env} if pub_env else {},
                 )
             ]
@@ -4381,6 +4398,27 @@ class _GitHub:
                 return [Step("shell", name=name, target=rest, args=args)]
         if head:
             return [Step("shell", name=name, target=self._command(head, langs, piece), args=args)]
+        if verb == "cache" and not ("node" in langs or "python" in langs):
+            # no setup action caches this: actions/cache, on cached the request names
+            cached = [
+                w for w in obj if w not in ("directory", "folder", "dir", "the", "dependencies", "deps")
+            ]
+            path = {"cargo": "~/.cargo/registry", "go": "~/go/pkg/mod", "maven": "~/.m2/repository"}.get(
+                cached[0] if cached else "", "/".join(cached) or ".cache"
+            )
+            if "rust" in langs and not cached:
+                path = "target"
+            return [
+                Step(
+                    "action",
+                    name=name,
+                    target=self._action_ref("actions/cache", "v4"),
+                    args={
+                        "path": path,
+                        "key": "${{ runner.os }}-" + kebab(cached or ["deps"]) + "-${{ github.sha }}",
+                    },
+                )
+            ]
         if verb == "cache" or verb == "install" and ("node" in langs or "python" in langs):
             return []  # the setup step caches and installs
         return [Step("shell", name=name, target="", args=args)]

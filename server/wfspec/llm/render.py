@@ -772,7 +772,7 @@ def _pinned(uses: str) -> str:
 _GH_EXPR = re.compile(r"\$\{\{\s*([^{}]*?)\s*\}\}")
 _GH_SAFE = re.compile(
     r"secrets\.[A-Za-z_][A-Za-z0-9_]*|vars\.[A-Za-z_][A-Za-z0-9_]*|"
-    r"github\.(?:ref|sha|event_name|repository|run_id|run_number|workflow)"
+    r"github\.(?:ref|sha|event_name|repository|run_id|run_number|workflow)|runner\.(?:os|arch|temp)"
 )
 
 
