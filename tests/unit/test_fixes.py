@@ -174,3 +174,13 @@ def test_rename_secret_inside_expression_keeps_the_expression() -> None:
     )
     new = _fix(text, "undefined-reference", 'Change to "helpdesk"')
     assert '${ "Bearer " + $secrets.helpdesk.token }' in new
+
+
+def test_declare_secret_block_when_block_and_flow_lists_tie() -> None:
+    """An empty ``secrets:`` in a document with as many block lists as flow ones gets a block
+    list: the style workflow files are written in."""
+    body = (
+        "use:\n  secrets:\ndo:\n  - a:\n      set:\n        token: ${ $secrets.apiKey }\n        l: [1, 2]\n"
+    )
+    new = _fix(HEAD + body, "undefined-reference", "Declare secret")
+    assert "use:\n  secrets:\n    - apiKey\ndo:" in new

@@ -230,9 +230,10 @@ def _declare_secret(analysis: Analysis, name: str) -> TextEdit | None:
 
 
 def _mostly_block(root: Node) -> bool:
-    """True when most of the document's non-empty lists are block sequences."""
+    """True when at least half of the document's non-empty lists are block sequences (block is
+    the style a tie goes to: the one workflow files are written in)."""
     seqs = [n for n in walk(root) if isinstance(n, SeqNode) and n.items]
-    return sum(not n.flow for n in seqs) * 2 > len(seqs)
+    return sum(not n.flow for n in seqs) * 2 >= len(seqs)
 
 
 def _first_used_after(analysis: Analysis, items: Sequence[Node], name: str) -> Node | None:
