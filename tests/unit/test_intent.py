@@ -1126,8 +1126,15 @@ def test_trailing_condition_with_pronoun_and_above_that_default() -> None:
 
 
 def test_wait_up_to_for_a_reply() -> None:
+    """Waiting up to a time for a reply waits for the reply, bounded by that time; a plan that
+    only waits the time covers a wait item too, and so does a listen under that timeout."""
     plan = extract(MORE2[8]).plan
-    assert [s.kind for s in plan.steps] == ["http", "wait", "http"] and plan.steps[1].target == "PT24H"
+    assert [s.kind for s in plan.steps] == ["http", "listen", "http"] and plan.timeout == "PT24H"
+    wait = Item("wait", "PT24H", (), 0, "wait up to 24 hours")
+    (got,) = coverage.cover([wait], plan)
+    assert got.ok, got.how
+    (got,) = coverage.cover([wait], Plan(steps=[Step("listen", "waitForReply", target="reply")]))
+    assert not got.ok  # unbounded: no wait of 24 hours
 
 
 MORE3 = _reg(
@@ -1973,8 +1980,49 @@ SW_ROUND3 = _r2(
         "summarize the meeting notes, translate the summary into Spanish and French at the same time, and post both to the team channel",
         "run the data quality checks in parallel: null checks, range checks and schema checks; then publish a quality.report event",
         "search the knowledge base with the kb MCP tool; if nothing is found, escalate to a human agent",
+        "when a new lead comes in, score it with the scoring agent; hot leads go to sales, cold ones to nurture",
+        "Validate the form. If validation fails, return an error to the user. Otherwise create the account and send a welcome email.",
+        "process refunds: look up the order, check the refund policy, and if eligible, issue the refund through Stripe",
+        "ingest the file, then run three checks at once (virus scan, format check, size check), then store it",
+        "if the score is between 50 and 80, send it to manual review",
+        "call the geocoding API for every address, then merge the results",
     ],
 )
+
+
+def test_routing_subject_is_no_clause_list() -> None:
+    agent, branch = extract(SW_ROUND3[15]).plan.steps
+    assert agent.kind == "agent" and branch.kind == "branch"
+    assert [c.when for c in branch.cases if c.when] == ["hot leads", "cold ones"]
+
+
+def test_a_failed_check_is_a_branch_with_its_otherwise() -> None:
+    first, branch = extract(SW_ROUND3[16]).plan.steps
+    assert first.name == "validateForm" and branch.kind == "branch"
+    assert [[s.name for s in c.steps] for c in branch.cases] == [
+        ["returnError"],
+        ["createAccount", "sendWelcomeEmail"],
+    ]
+
+
+def test_a_verb_heading_before_a_colon_is_no_step() -> None:
+    names = [s.name for s in extract(SW_ROUND3[17]).plan.steps]
+    assert names[:2] == ["lookUpOrder", "checkRefundPolicy"]
+
+
+def test_a_parenthesised_list_at_once_is_a_branch_each() -> None:
+    first, fork, last = extract(SW_ROUND3[18]).plan.steps
+    assert [b[0].name for b in fork.branches] == ["runVirusScan", "runFormatCheck", "runSizeCheck"]
+    assert (first.name, last.name) == ("ingestFile", "store")
+
+
+def test_between_is_both_bounds_and_a_foreach_goes_over_the_plural() -> None:
+    from wfspec.llm.render import collection, condition
+
+    (branch,) = steps_of(extract(SW_ROUND3[19]).plan, "branch")
+    assert condition(branch.cases[0].when) == ".score >= 50 and .score <= 80"
+    (loop,) = steps_of(extract(SW_ROUND3[20]).plan, "foreach")
+    assert collection(loop.of) == ".addresses"
 
 
 def test_depending_on_mid_sentence_with_a_routing_verb() -> None:

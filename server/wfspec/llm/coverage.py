@@ -295,6 +295,14 @@ def _cover_one(
         for s in every:
             if s.kind == "wait" and (not item.name or _norm_duration(s.target) == _norm_duration(item.name)):
                 return Covered(item, True, f"wait {_label(s)}")
+        # "wait up to a day for a reply": waiting for the reply, bounded by that time
+        bounds = [plan.timeout, *(str(s.args.get("timeout", "")) for s in every)]
+        if (
+            item.name
+            and any(s.kind == "listen" for s in every)
+            and any(b and _norm_duration(b) == _norm_duration(item.name) for b in bounds)
+        ):
+            return Covered(item, True, f"waiting for an event, up to {item.name}")
         return Covered(item, False, "no wait" + (f" of {item.name}" if item.name else ""))
     if k == "timeout":
         found = [plan.timeout, *(str(s.args.get("timeout", "")) for s in every)]

@@ -378,6 +378,13 @@ def _clean(request: str, dialect: str = "serverless") -> str:
             text,
             flags=re.I,
         )  # "give the reviewer 3 days to respond": their response, with a time limit
+        text = re.sub(
+            rf"\bwait\s+(?:up to\s+|at most\s+|no more than\s+)?({_DUR})\s+for\s+(?:a|an|the|their|his|her|your)\s+"
+            r"(reply|response|answer|approval|confirmation|decision|signature)\b",
+            r"wait for the \2 for up to \1",
+            text,
+            flags=re.I,
+        )
         # "A and, at the same time, B": the parallel lead of its own clause
         text = re.sub(
             r",?\s+(?:and|while)\s*,?\s*(meanwhile|in the meantime|at the same time|simultaneously|concurrently)\s*,\s*",
@@ -390,6 +397,27 @@ def _clean(request: str, dialect: str = "serverless") -> str:
         text = re.sub(
             rf"\b(in parallel|at once|at the same time|simultaneously|concurrently)\s*,?\s+and\s+(?=(?:{_VERB_ALT})\b)",
             r"\1, then ",
+            text,
+            flags=re.I,
+        )
+        # "run three checks at once (virus scan, format check, size check)": the verb runs each
+        text = re.sub(
+            rf"\b({_VERB_ALT})\s+(?:the\s+|these\s+|those\s+|some\s+)?(?:two|three|four|five|six|\d+)?\s*[\w-]*?\s*"
+            r"(in parallel|at once|at the same time|simultaneously|concurrently)\s*\(([^()]+)\)",
+            lambda m: (
+                f"{m.group(1)} "
+                + " and ".join(
+                    (", ".join("the " + x.strip() for x in items[:-1]), "the " + items[-1].strip())
+                    if len(
+                        items := [
+                            x for x in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(3)) if x.strip()
+                        ]
+                    )
+                    > 1
+                    else (m.group(3),)
+                )
+                + f" {m.group(2)}"
+            ),
             text,
             flags=re.I,
         )
@@ -464,7 +492,7 @@ _DEFAULT_SUBJECT = (
 )
 _NO_HEADING = re.compile(
     r"^(?:on|upon|when|whenever|once|if|unless|for|after|before|every|each|daily|nightly|weekly|hourly|"
-    r"monthly|at|depending|based|according|process|go through|iterate|loop|steps?|workflow|note|e\.g|i\.e|"
+    r"monthly|at|depending|based|according|process(?=\s+(?:each|every|all)\b)|go through|iterate|loop|steps?|workflow|note|e\.g|i\.e|"
     r"example|meanwhile|otherwise|else|in parallel|over|under|above|below|more|less|greater|fewer|at least|"
     r"at most|exceeding|between|exactly|anything|everything|everyone|the rest)\b",
     re.I,
@@ -1923,7 +1951,15 @@ class _Parser:
     def _fails_prior(self, head: str) -> bool:
         """Whether a failure head is about the step before. "if it is down" and "if Twilio is
         down" (after a step through Twilio) are; "if the site is down" after pinging the status
-        page is a condition to test, not a failure to catch."""
+        page is a condition to test, not a failure to catch; so is a check that fails ("if
+        validation fails": the outcome of validating)."""
+        if re.search(
+            r"\b(?:validation|verification|check|checks|review|approval|screening|scan|audit|inspection|vetting)\s+"
+            r"(?:fails?|failed|doesn't pass|does not pass|is rejected)\b",
+            head,
+            re.I,
+        ):
+            return False
         m = re.search(
             r"\b(?:is|goes|does|doesn't|isn't)\s+(?:down|unavailable|unreachable|offline|not respond\w*|respond\w*)\b",
             head,
@@ -2280,8 +2316,8 @@ class _Parser:
                 text,
                 re.I,
             )
-            if not m2:
-                return False
+            if not m2 or re.search(r"[,;]", m2.group(1)):
+                return False  # a subject is a noun phrase, not the clauses before it
             verb, first, rest = "route", m2.group(1), m2.group(2)
         else:
             verb, first, rest = m.group(1).lower(), m.group(2), m.group(3)

@@ -218,7 +218,8 @@ _CURRENCY_WORDS = frozenset("dollars euros pounds usd eur gbp yen percent k m".s
 _FILLER = {"the", "a", "an", "its", "their", "his", "her", "of", "if", "when", "whether", "it"}
 _CATEGORY_NOUNS = (
     "issues?|tickets?|requests?|questions?|problems?|cases?|orders?|messages?|emails?|items?|"
-    "errors?|complaints?|inquiries|enquiries|inquiry|enquiry|ones?"
+    "errors?|complaints?|inquiries|enquiries|inquiry|enquiry|ones?|leads?|customers?|users?|accounts?|deals?|"
+    "invoices?|payments?|alerts?|incidents?|bugs?|claims?|applications?|applicants?|documents?|files?"
 )
 
 
@@ -261,6 +262,11 @@ def condition(phrase: str) -> str:
         # "nothing is found", "no results come back": an empty result list
         what = m.group(1) or m.group(2) or "results"
         return f"((.{_field([what])} // []) | length) == 0"
+    m = re.match(rf"^(.+?)\s+(?:is\s+|are\s+)?between\s+\$?{_NUMBER}\s+and\s+\$?{_NUMBER}\b", low)
+    if m and _words(m.group(1)):
+        # "the score is between 50 and 80": both bounds, inclusive
+        f = _field(_words(m.group(1)))
+        return f".{f} >= {m.group(2)} and .{f} <= {m.group(3)}"
     for pattern, op in _COMPARE:
         m = re.match(rf"^(.+?)\s+{pattern}\s+(.+)$", low)
         if m and _words(m.group(1)):
@@ -286,7 +292,20 @@ def collection(phrase: str) -> str:
     text = phrase.strip()
     if text.startswith(("${", ".")):
         return condition(text)
-    return "." + _field(_words(text) or ["items"])
+    words = _words(text) or ["items"]
+    return "." + _field([*words[:-1], _plural(words[-1])])
+
+
+def _plural(word: str) -> str:
+    """The plural of a noun ("address" -> "addresses", "entry" -> "entries"); a plural stays."""
+    w = word.lower()
+    if re.search(r"(?<![su])s$", w) or w.endswith(("data", "people", "children", "media")):
+        return word
+    if re.search(r"[^aeiou]y$", w):
+        return word[:-1] + "ies"
+    if re.search(r"(?:s|x|z|ch|sh)$", w):
+        return word + "es"
+    return word + "s"
 
 
 def duration(phrase: str) -> str:
