@@ -1834,8 +1834,35 @@ GH_ROUND3 = _r2(
         "run rubocop and rspec on push",
         "run npm test for node 20 and 22 on linux and windows runners",
         "build and test the rust crate with cargo on every push, caching the target directory",
+        "on push, run the tests, and if they fail, post a comment on the commit",
+        "build the docker image on PRs but only push it on main",
+        "run the benchmarks manually, with an iterations input (number) and a verbose flag",
+        "deploy the lambda to AWS when main changes, using AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
     ],
 )
+
+
+def test_github_if_they_fail_comments_on_the_commit() -> None:
+    from wfspec.llm.render import render_github_workflow
+
+    intent = extract(GH_ROUND3[16], "github")
+    doc = render_github_workflow(intent.plan, GH_ROUND3[16])
+    assert 'if: "failure()"' in doc and "createCommitComment" in doc
+
+
+def test_github_build_on_prs_push_only_on_main() -> None:
+    intent = extract(GH_ROUND3[17], "github")
+    assert {t.event: t.branches for t in intent.plan.triggers} == {"pull_request": [], "push": ["main"]}
+    (job,) = intent.plan.jobs
+    push = job.steps[-1]
+    assert (push.target, push.when) == ("docker push app", "on main")
+
+
+def test_github_input_type_in_parentheses_and_main_changes() -> None:
+    (t,) = extract(GH_ROUND3[18], "github").plan.triggers
+    assert t.inputs == {"iterations": "number", "verbose": "boolean"}
+    (t,) = extract(GH_ROUND3[19], "github").plan.triggers
+    assert (t.event, t.branches) == ("push", ["main"])
 
 
 def test_github_runner_words_and_linux_is_ubuntu() -> None:

@@ -3309,6 +3309,29 @@ class _GitHub:
             text,
             flags=re.I,
         )
+        # "build the image on PRs but only push it on main": pushes to main run it too, and the
+        # push step runs only there
+        bo = re.search(
+            r"\s+but\s+only\s+((?:push|deploy|publish|release|upload|ship|tag)\b[^,;.]*?)\s+(?:on|from|for|when on)\s+"
+            r"(?:the\s+)?([\w./-]+?)(?:\s+branch)?(?=$|[,;.])",
+            text,
+            re.I,
+        )
+        if bo and not re.match(r"(?:pushes|push|prs?|pull|tags?)$", bo.group(2), re.I):
+            pushed = re.search(
+                r"\b(?:on|for|after|upon)\s+(?:every\s+|each\s+|a\s+)?push(?:es)?\b", text[: bo.start()], re.I
+            )
+            more = "" if pushed else f" and on pushes to {bo.group(2)}"
+            text = (
+                f"{text[: bo.start()]}{more}, and {bo.group(1)} but only from {bo.group(2)}{text[bo.end() :]}"
+            )
+        # "when main changes": pushes to it
+        text = re.sub(
+            r"\b(?:when|whenever|once|after)\s+(?:the\s+)?(main|master|develop|trunk)(?:\s+branch)?\s+(?:changes|is updated|gets updated|moves)\b",
+            r"on pushes to \1",
+            text,
+            flags=re.I,
+        )
         cron, text, phrase = _schedule(text)
         if cron:
             trig("schedule").cron = cron
@@ -3356,7 +3379,7 @@ class _GitHub:
             trig("pull_request")
             text = _cut(text, m)
         # pushes
-        nv = rf"(?!(?:on|when|if|pull|prs?|then|to|into|for|with|in|at|from|every|each|staging|production|prod|{_VERB_ALT})\b(?!\s+branch|/))"
+        nv = rf"(?!(?:on|when|if|pull|prs?|then|to|into|for|with|using|via|by|so|in|at|from|every|each|staging|production|prod|{_VERB_ALT})\b(?!\s+branch|/))"
         br = rf"((?:the\s+|an?\s+)?{nv}[\w./*-]+(?:\s*(?:,|\bor\b|\band\b)\s*{nv}[\w./*-]+)*(?:\s+branch(?:es)?)?)"
         for pat in (
             rf"\b(?:on|for|after|when(?:ever)?|upon)\s+(?:every\s+|each\s+|a\s+|any\s+|new\s+)?(?:push(?:es)?|commits?|merges?)(?:\s+(?:to|on|into|against)\s+{br})?",
@@ -3501,18 +3524,18 @@ class _GitHub:
         inputs: list[tuple[str, str]] = []
         for m in list(
             re.finditer(
-                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+(input|parameter|argument|flag|switch|toggle)\b|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?!then\b|and\b|to\b|run\b)(?:qq\d+qq|[\w-]+))*)",
+                r"\b(?:with|taking|that takes|accepting|and)\s+(?:an?\s+|the\s+)?(?:(boolean|string|number|choice|bool)\s+)?(qq\d+qq|[\w-]+)\s+(input|parameter|argument|flag|switch|toggle)\b(?:\s*\((boolean|string|number|bool)\))?|\binputs?\s+(?:for\s+|called\s+|named\s+)?((?:qq\d+qq|[\w-]+)(?:\s*(?:,|and)\s*(?!then\b|and\b|to\b|run\b)(?:qq\d+qq|[\w-]+))*)",
                 text,
                 re.I,
             )
         ):
             if m.group(2):
                 names = [p.prot.raw(m.group(2))]
-                kind = (m.group(1) or "").lower() or (
+                kind = (m.group(1) or m.group(4) or "").lower() or (
                     "boolean" if m.group(3).lower() in ("flag", "switch", "toggle") else ""
                 )
             else:
-                names = [p.prot.raw(n) for n in re.split(r"\s*(?:,|and)\s*", m.group(4)) if n]
+                names = [p.prot.raw(n) for n in re.split(r"\s*(?:,|and)\s*", m.group(5)) if n]
                 kind = ""
             for n in names:
                 if n.lower() in ("a", "an", "the", "with"):
@@ -3791,8 +3814,12 @@ class _GitHub:
             return ""
         if verb in ("create", "cut", "make", "draft", "publish") and "release" in obj:
             return "release"
-        if verb == "push" and re.search(
-            r"\b(?:image|registry|docker|container|ghcr|ecr|gcr|dockerhub|docker hub|quay)\b", piece, re.I
+        if verb == "push" and (
+            re.search(
+                r"\b(?:image|registry|docker|container|ghcr|ecr|gcr|dockerhub|docker hub|quay)\b", piece, re.I
+            )
+            or self.docker
+            and all(w in ("it", "them", "that") for w in obj)  # "build the image ... push it"
         ):
             return "publish"
         for head, forms in _JOB_HEADS.items():
@@ -4348,6 +4375,9 @@ class _GitHub:
                 script = f"github.rest.issues.addLabels({{...context.repo, issue_number: context.issue.number, labels: ['{tag}']}})"
             elif verb == "close":
                 script = "github.rest.issues.update({...context.repo, issue_number: context.issue.number, state: 'closed'})"
+            elif re.search(r"\b(?:on|to)\s+the\s+commit\b", low):
+                # a comment on the commit that ran the workflow
+                script = f"github.rest.repos.createCommitComment({{...context.repo, commit_sha: context.sha, body: '{body}'}})"
             else:
                 script = f"github.rest.issues.createComment({{...context.repo, issue_number: context.issue.number, body: '{body}'}})"
             return [

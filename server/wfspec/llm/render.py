@@ -949,12 +949,12 @@ def _gh_condition(when: str) -> str:
         ref = re.sub(r"[^\w./-]", "", m.group(1) or m.group(2))
         return f"github.ref == 'refs/heads/{ref}'"
     if re.fullmatch(
-        r"(?:it|this|that|the (?:build|tests?|job|run|step|deploy(?:ment)?))\s+(?:fails?|failed|breaks?|broke|errors?)",
+        r"(?:it|they|this|that|the (?:build|tests?|job|run|step|deploy(?:ment)?))\s+(?:fails?|failed|breaks?|broke|errors?)",
         low,
     ):
         return "failure()"
     if re.fullmatch(
-        r"(?:it|this|that|the (?:build|tests?|job|run|step|deploy(?:ment)?))\s+(?:passes|passed|succeeds?|succeeded|is green)",
+        r"(?:it|they|this|that|the (?:build|tests?|job|run|step|deploy(?:ment)?))\s+(?:pass|passes|passed|succeeds?|succeeded|is green|are green)",
         low,
     ):
         return "success()"
