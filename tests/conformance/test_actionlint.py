@@ -273,6 +273,14 @@ def family_agreement() -> dict[str, FamilyTally]:
             t = tallies[fam]
             t.expected += 1
             near = lines.get(line, set()) | lines.get(line + 1, set())
+            script = re.search(r"in this script: (\d+):\d+", e["message"])
+            if script:
+                # shellcheck and pyflakes: actionlint points at the ``run:`` key and gives the
+                # script's own line; we point at that line (the key's line for an inline script,
+                # the lines after it for a block)
+                n = int(script.group(1))
+                near |= lines.get(line + n - 1, set()) | lines.get(line + n, set())
+                expected_lines |= {line + n - 1, line + n}
             if near:
                 t.found += 1
                 t.by_rule += fam in near
