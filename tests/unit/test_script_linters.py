@@ -81,3 +81,34 @@ def test_the_editor_setting_switches_both_off() -> None:
     cfg = settings.analysis_config(None, "file:///w/.github/workflows/x.yml")
     assert not cfg.enabled("shellcheck") and not cfg.enabled("pyflakes")
     assert Settings().analysis_config(None, "file:///x.yml").enabled("shellcheck")
+
+
+@needs_shellcheck
+def test_many_scripts_are_checked_a_batch_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workflow with many steps runs shellcheck a few times, not once per step, and finds
+    exactly what one process per script finds."""
+    import subprocess
+
+    n = 40
+    steps = "".join(
+        f"      - run: echo ${{X{i}}} $Y{i}\n" if i % 2 else f'      - run: echo "$Z{i}"\n' for i in range(n)
+    )
+    text = wf(steps)
+    calls: list[object] = []
+    real = subprocess.run
+
+    def counting(*a: object, **k: object) -> object:
+        calls.append(a)
+        return real(*a, **k)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    with monkeypatch.context() as m:
+        m.setattr(scripts, "prefetch_shellcheck", lambda work: None)
+        scripts._CACHE.clear()
+        single = found(text, "shellcheck")
+    assert len(calls) == n  # one process per script
+    scripts._CACHE.clear()
+    calls.clear()
+    batched = found(text, "shellcheck")
+    assert batched == single and len(batched) == n  # two unquoted expansions in every other step
+    assert len(calls) == 1, len(calls)

@@ -46,6 +46,8 @@ def _shell(s: facts.Script) -> str | None:
 
 def check(ctx: Context) -> Iterable[Finding]:
     f = facts.of(ctx.workflow.payload)
+    work = [(s.run.value, sh) for s in f.scripts if (sh := _shell(s)) is not None and s.run.value.strip()]
+    scripts.prefetch_shellcheck(work)  # many scripts: a few processes, not one per step
     for s in f.scripts:
         shell = _shell(s)
         if shell is None or not s.run.value.strip():

@@ -30,7 +30,7 @@ TIMEOUT_S = 5.0
 SHELLCHECK_EXCLUDE = "SC1091,SC2050,SC2194,SC2154,SC2157,SC2043"
 _EXPR = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 _CACHE: dict[tuple[str, str], tuple[tuple[int, int, str, str], ...]] = {}
-MAX_CACHED = 1024
+MAX_CACHED = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,96 @@ def _run_shellcheck(exe: str, script: str, shell: str) -> tuple[tuple[int, int, 
         except (KeyError, TypeError, ValueError):
             continue
     return tuple(out)
+
+
+#: scripts per shellcheck process when many are checked at once (one process per script costs
+#: milliseconds each: thousands of steps would take seconds)
+BATCH = 256
+
+
+def _comments(data: object) -> dict[str, list[tuple[int, int, str, str]]]:
+    """shellcheck's json1 comments per file name."""
+    out: dict[str, list[tuple[int, int, str, str]]] = {}
+    for c in data.get("comments", []) if isinstance(data, dict) else []:
+        try:
+            out.setdefault(str(c["file"]), []).append(
+                (int(c["line"]), int(c["column"]), f"SC{int(c['code'])}", f"{c['level']}: {c['message']}")
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def _run_shellcheck_many(
+    exe: str, scripts_: list[str], shell: str
+) -> dict[str, tuple[tuple[int, int, str, str], ...]]:
+    """shellcheck's findings for each of ``scripts_`` (placeholders already in), from one process:
+    each script is a file of its own in a private temporary directory. A script whose run fails
+    gets no entry (the caller checks it alone)."""
+    import tempfile  # noqa: PLC0415
+
+    out: dict[str, tuple[tuple[int, int, str, str], ...]] = {}
+    with tempfile.TemporaryDirectory(prefix="wfspec-sc-") as tmp:
+        names = []
+        for i, script in enumerate(scripts_):
+            name = f"s{i}.sh"
+            Path(tmp, name).write_text(script, encoding="utf-8")
+            names.append(name)
+        try:
+            proc = subprocess.run(  # noqa: S603 - a fixed argument list, no shell
+                [exe, "--norc", "-f", "json1", "-s", shell, "-e", SHELLCHECK_EXCLUDE, *names],
+                cwd=tmp,
+                capture_output=True,
+                timeout=TIMEOUT_S * 4,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return out
+        if len(proc.stdout) > MAX_OUTPUT * 8:
+            return out
+        try:
+            data = json.loads(proc.stdout.decode("utf-8", "replace") or "{}")
+        except ValueError:
+            return out
+        found = _comments(data)
+        for name, script in zip(names, scripts_, strict=True):
+            out[script] = tuple(found.get(name, ()))
+    return out
+
+
+def prefetch_shellcheck(work: list[tuple[str, str]]) -> None:
+    """Check every (script, shell) of ``work`` that is not cached yet, a batch of scripts per
+    shellcheck process, so that :func:`shellcheck` then answers from the cache."""
+    exe = shellcheck_path()
+    if exe is None:
+        return
+    todo: dict[str, list[str]] = {}
+    for script, shell in work:
+        if len(script) > MAX_SCRIPT or ("sh:" + shell, script) in _CACHE or "${{" in placeholder(script):
+            continue
+        group = todo.setdefault(shell, [])
+        if script not in group:
+            group.append(script)
+    jobs = [
+        (shell, group[i : i + BATCH])
+        for shell, group in todo.items()
+        if len(group) > 1  # one script: the plain path is as fast
+        for i in range(0, len(group), BATCH)
+    ]
+    if not jobs:
+        return
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def run(job: tuple[str, list[str]]) -> dict[str, tuple[tuple[int, int, str, str], ...]]:
+        return _run_shellcheck_many(exe, [placeholder(x) for x in job[1]], job[0])
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        results = list(pool.map(run, jobs))  # the processes run side by side
+    for (shell, chunk), got in zip(jobs, results, strict=True):
+        for script in chunk:
+            found = got.get(placeholder(script))
+            if found is not None:
+                _remember(("sh:" + shell, script), found)
 
 
 def shellcheck(node: ScalarNode, shell: str, text: str, lines: LineIndex) -> list[Issue]:
