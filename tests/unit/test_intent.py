@@ -1176,7 +1176,9 @@ def test_nested_fallbacks() -> None:
     (t,) = extract(MORE3[4]).plan.steps
     assert t.kind == "try" and t.steps[0].name == "callPartnerApi"
     inner = t.catch[0]
-    assert inner.kind == "try" and inner.steps[0].name == "tryMirrorEndpoint"
+    assert (
+        inner.kind == "try" and inner.steps[0].name == "callMirrorEndpoint"
+    )  # "try the mirror endpoint": call it
     assert [s.name for s in inner.catch] == ["queueRequest"]
 
 
@@ -2013,8 +2015,48 @@ SW_ROUND3 = _r2(
         "ingest the file, then run three checks at once (virus scan, format check, size check), then store it",
         "if the score is between 50 and 80, send it to manual review",
         "call the geocoding API for every address, then merge the results",
+        "if the customer is new, create a profile; then, regardless, log the visit",
+        "generate the monthly invoices on the 1st of every month at 6am and email them to customers",
+        "wait until the approval.granted event arrives, but no longer than 2 days, then deploy",
+        "for every pull request comment, run the sentiment agent and flag toxic ones",
+        "escalate the ticket to tier 2 if it's been open for more than 48 hours",
+        "try the primary LLM endpoint; on timeout fall back to the secondary one",
     ],
 )
+
+
+def test_regardless_is_no_step_and_overlapping_schedule_words_cut_once() -> None:
+    branch, last = extract(SW_ROUND3[21]).plan.steps
+    assert branch.cases[0].steps[0].name == "createProfile" and last.name == "logVisit"
+    intent = extract(SW_ROUND3[22])
+    assert intent.plan.schedule == "0 6 1 * *"
+    assert [s.name for s in intent.plan.steps] == ["generateInvoices", "emailCustomers"]
+
+
+def test_wait_until_an_event_but_no_longer_than() -> None:
+    intent = extract(SW_ROUND3[23])
+    listen, deploy = intent.plan.steps
+    assert (listen.kind, listen.target, deploy.name, intent.plan.timeout) == (
+        "listen",
+        "approval.granted",
+        "deploy",
+        "P2D",
+    )
+
+
+def test_foreach_over_a_compound_noun() -> None:
+    (loop,) = extract(SW_ROUND3[24]).plan.steps
+    assert (loop.each, loop.of) == ("comment", "pull request comments")
+    assert [s.name for s in loop.steps] == ["runSentimentAgent", "flagToxicOnes"]
+
+
+def test_it_has_been_and_on_timeout() -> None:
+    (branch,) = steps_of(extract(SW_ROUND3[25]).plan, "branch")
+    assert branch.cases[0].when == "the ticket has been open for more than 48 hours"
+    (t,) = extract(SW_ROUND3[26]).plan.steps
+    assert (
+        t.kind == "try" and t.steps[0].name == "callPrimaryLlmEndpoint" and t.catch[0].name == "useSecondary"
+    )
 
 
 def test_routing_subject_is_no_clause_list() -> None:

@@ -379,6 +379,23 @@ def _clean(request: str, dialect: str = "serverless") -> str:
             flags=re.I,
         )  # "give the reviewer 3 days to respond": their response, with a time limit
         text = re.sub(
+            r"\bwait\s+(?:until|till)\s+(?:the\s+|an?\s+)?([a-z][\w-]*(?:\.[\w-]+)+)(?:\s+event)?\s+"
+            r"(?:arrives|comes in|is received|is published|happens|shows up)\b",
+            r"wait for the \1 event",
+            text,
+            flags=re.I,
+        )  # "wait until the approval.granted event arrives": waiting for that event
+        text = (
+            re.sub(
+                rf",?\s*(?:but\s+)?(?:no longer than|not longer than|not more than|no more than)\s+({_DUR})(?=\s*(?:,|;|$|\.))",
+                r" for up to \1",
+                text,
+                flags=re.I,
+            )
+            if re.search(r"\bwait\s+for\b|\blisten\b", text, re.I)
+            else text
+        )
+        text = re.sub(
             rf"\bwait\s+(?:up to\s+|at most\s+|no more than\s+)?({_DUR})\s+for\s+(?:a|an|the|their|his|her|your)\s+"
             r"(reply|response|answer|approval|confirmation|decision|signature)\b",
             r"wait for the \2 for up to \1",
@@ -1090,7 +1107,13 @@ def _schedule(text: str) -> tuple[str, str, str]:
     if minute is None:
         minute = "0"
     cron = f"{minute} {hour} {dom} * {dow}"
-    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):  # "on the 1st of every month" holds "every month": cut it once
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    spans = merged
     phrase = " ".join(text[a:b] for a, b in spans)
     out = text
     for a, b in reversed(spans):
@@ -1143,12 +1166,16 @@ _LEAD = re.compile(
     r"^(?:please|also|then|and|so|just|first(?:ly)?|we (?:need|want|have) to|i want to|i'd like to|i need to|"
     r"you should|make sure (?:to|that you)|be sure to|go ahead and|let's|lets|we should|should|must|"
     r"start by|begin by|to start,?|the workflow should|it should|this workflow should|"
+    r"regardless|in any case|either way|no matter what|whatever happens|in all cases,|anyway|"
     r"(?:on|upon|whenever|when)\s+(?:an?\s+|each\s+|every\s+)?(?:new\s+)?[\w-]+(?:\s+[\w-]+)?\s*:)(?:\s|$)[,:]?\s*",
     re.I,
 )
 
 
 def _uncontract(text: str) -> str:
+    text = re.sub(
+        r"\b(it|that|what|there|he|she)'s\s+(been|had|got|gotten)\b", r"\1 has \2", text, flags=re.I
+    )
     text = re.sub(r"\b(it|that|what|there|he|she)'s\b", r"\1 is", text, flags=re.I)
     text = re.sub(r"\b(they|we|you)'re\b", r"\1 are", text, flags=re.I)
     return re.sub(r"\b(is|are|was|does|do|did|has|have)n't\b", r"\1 not", text, flags=re.I)
@@ -1385,7 +1412,7 @@ _FAIL = re.compile(
     r"^(?:if|when|in case|should)\s+(?:(?:that|it|this|they|all|the|every|each|[\w']+)\s+){0,3}?"
     r"(?:still\s+)?(?:fails?|failed|errors?(?: out)?|errored|throws|crashes|times? out|goes wrong|doesn't work|does not work|is unsuccessful|returns an error|breaks|bounces|is down|goes down|is unavailable|is unreachable|is offline|does not respond|doesn't respond|is not responding|isn't responding)\b"
     r"(?=\s*(?:,|$)|\s+(?:too|again|as well|then|also|use|try|switch|call|send|notify|alert|page|retry|escalate|email)\b)"
-    r"|^(?:on|upon)\s+(?:failure|error|errors)\b|^in case of (?:an? )?(?:error|failure|problem)s?\b|^if (?:anything|something) goes wrong\b"
+    r"|^(?:on|upon)\s+(?:failure|error|errors|timeouts?|a timeout)\b|^in case of (?:an? )?(?:error|failure|problem)s?\b|^if (?:anything|something) goes wrong\b"
     r"|^should (?:it|that|this) fail\b|^failing that\b|^if (?:not successful|unsuccessful)\b",
     re.I,
 )
@@ -1395,6 +1422,16 @@ _ELSE = re.compile(
     r"(?:and )?(?:everything|anything) else|(?:and )?(?:anything|everything) (?:above|over|higher than|more than|below|under|beyond) (?:that|this|those)|if neither|if none of (?:these|those|them|the above))\b[,:]?\s*",
     re.I,
 )
+#: two-word nouns whose second word is also a verb ("for each pull request, ...")
+_COMPOUND_NOUNS = frozenset(
+    """pull request|merge request|feature request|change request|support request|service request|
+    purchase order|sales order|work order|health check|status check|code review|credit check|
+    background check|data export|bulk import|test run|build log|price quote|
+    time report|expense report|bug report|incident report|sign up|log entry|page view""".replace(
+        "\n", ""
+    ).split("|")
+)
+_COMPOUND_NOUNS = frozenset(c.strip() for c in _COMPOUND_NOUNS)
 _FOREACH_STOP = frozenset(
     """in from of on that which who whose where with without we you older newer than created updated
     larger bigger smaller over under above below at for by since before after whose""".split()
@@ -2129,8 +2166,12 @@ class _Parser:
                 phrase, body = m.group(1), m.group(2)
             else:
                 ws = phrase.split()
-                for i in range(1, len(ws)):
-                    if _is_verb(ws[i]) and ws[i - 1].lower() not in ("to", "the", "a"):
+                for i in range(1, len(ws) - 1):  # a last word is the noun ("pull request comment")
+                    if (
+                        _is_verb(ws[i])
+                        and ws[i - 1].lower() not in ("to", "the", "a")
+                        and f"{ws[i - 1]} {ws[i]}".lower() not in _COMPOUND_NOUNS
+                    ):
                         phrase, body = " ".join(ws[:i]), " ".join(ws[i:])
                         break
         m = re.match(r"^(.+?)\s*:\s*(.+)$", phrase)
@@ -2585,6 +2626,12 @@ class _Parser:
             self.target[-1].backoff = self.target[-1].backoff or "constant"
             self.target[-1].args["delay"] = _duration(dm.group(1))
             return
+        if re.match(
+            r"^try\s+(?:the|a|an|our)\s+(?:[\w-]+\s+){0,3}(?:endpoint|api|service|server|provider|model|gateway|mirror|url|host|backend)\b",
+            text,
+            re.I,
+        ):
+            text = "call" + text[3:]  # "try the primary endpoint": call it (a fallback may follow)
         tm = re.match(r"^(?:try|attempt)\s+(?:to\s+)?(\w+?)(ing)?\b(.*)$", text, re.I)
         if tm and not re.match(r"^(?:try|attempt)\s+(?:it|again|that|this)\b", text, re.I):
             v = tm.group(1)
