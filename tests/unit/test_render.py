@@ -697,3 +697,27 @@ def test_github_output_holds_what_github_accepts() -> None:
             [(f.rule, f.message) for f in a.findings],
         )
     assert '"*/5 * * * *"' in render_github_workflow(extract("every minute, ping it", "github").plan, "x")
+
+
+def test_github_jobs_that_write_ask_for_the_permission_and_gh_gets_a_token() -> None:
+    """A release, a label or a comment needs a token that may write; the job asks for exactly
+    that (and reading the code), and the GitHub CLI gets the token in its environment."""
+    from wfspec.analysis.engine import analyze
+    from wfspec.llm.intent import extract
+    from wfspec.llm.render import render_github_workflow
+
+    cases = {
+        "release on tag": "    permissions:\n      contents: write\n",
+        "when a new issue is opened, label it as needs-triage": "    permissions:\n      issues: write\n      contents: read\n",
+        "on push, run the tests": "",
+    }
+    for request_, perms in cases.items():
+        doc = render_github_workflow(extract(request_, "github").plan, request_)
+        if perms:
+            assert perms in doc, doc
+        else:
+            assert "    permissions:" not in doc
+        a = analyze(doc, "file:///r/.github/workflows/x.yml")
+        assert not [f for f in a.findings if f.severity <= 2], [(f.rule, f.message) for f in a.findings]
+    doc = render_github_workflow(extract("release on tag", "github").plan, "release on tag")
+    assert "GH_TOKEN: '${{ github.token }}'" in doc

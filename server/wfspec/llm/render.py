@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -877,7 +877,36 @@ def _gh_step(step: Step, names: _Names, matrix: Collection[str] = ()) -> list[di
         }
         if env:
             out["env"] = env
+    if "run" in out and re.match(r"gh\s", str(out["run"])):
+        # the GitHub CLI needs a token in its environment
+        out.setdefault("env", {}).setdefault("GH_TOKEN", "${{ github.token }}")
     return [out]
+
+
+def _flat_steps(steps: Sequence[Step]) -> Iterator[Step]:
+    for s in steps:
+        yield s
+        yield from _flat_steps(
+            [*s.steps, *(x for b in s.branches for x in b), *s.catch, *(x for c in s.cases for x in c.steps)]
+        )
+
+
+def _needed_permissions(steps: Sequence[Step]) -> dict[str, str]:
+    """The token permissions the job's steps write with (a release, a label, a comment), beside
+    ``contents: read`` for the checkout; {} when they only read."""
+    need: dict[str, str] = {}
+    for s in steps:
+        t = s.target if isinstance(s.target, str) else ""
+        script = str(s.args.get("script", "")) if isinstance(s.args, dict) else ""
+        if re.match(r"gh\s+release\b|git\s+push\b", t) or "createCommitComment" in script:
+            need["contents"] = "write"
+        if re.match(r"gh\s+(?:issue|label)\b", t) or re.search(r"\.issues\.", script):
+            need["issues"] = "write"
+        if re.match(r"gh\s+pr\b", t) or re.search(r"\.pulls\.", script):
+            need["pull-requests"] = "write"
+    if need:
+        need.setdefault("contents", "read")
+    return need
 
 
 def _command(step: Step) -> str:
@@ -1028,7 +1057,7 @@ def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
             body["timeout-minutes"] = minutes
         perms = {
             k: v
-            for k, v in job.permissions.items()
+            for k, v in (job.permissions or _needed_permissions(list(_flat_steps(job.steps)))).items()
             if k in _PERMISSIONS and v in _LEVELS.get(k, ("read", "write", "none"))
         }
         if perms:
