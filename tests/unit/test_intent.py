@@ -2021,8 +2021,32 @@ SW_ROUND3 = _r2(
         "for every pull request comment, run the sentiment agent and flag toxic ones",
         "escalate the ticket to tier 2 if it's been open for more than 48 hours",
         "try the primary LLM endpoint; on timeout fall back to the secondary one",
+        "hand the customer's question to the FAQ agent, and if it isn't confident, escalate to a human",
+        "the research agent gathers sources, the writer agent drafts the article, and the editor agent reviews it until it's approved",
+        "have the coding agent write a fix, run the tests, and repeat until they pass, at most 5 times",
+        "every Friday at 5pm, ask the reporting agent for the weekly summary and email it to the team",
     ],
 )
+
+
+def test_hand_to_an_agent_then_a_condition_is_no_routing() -> None:
+    agent, branch = extract(SW_ROUND3[27]).plan.steps
+    assert agent.kind == "agent" and branch.cases[0].when == "it is not confident"
+    assert branch.cases[0].steps[0].name == "escalateHuman"
+
+
+def test_agents_as_subjects_each_do_their_step() -> None:
+    a, b, loop = extract(SW_ROUND3[28]).plan.steps
+    assert [a.kind, b.kind] == ["agent", "agent"] and (a.name, b.name) == ("gatherSources", "draftArticle")
+    assert loop.kind == "loop" and loop.until == "it is approved" and loop.steps[0].kind == "agent"
+
+
+def test_a_loop_cap_is_no_step_and_a_weekly_noun_keeps_the_day() -> None:
+    steps = extract(SW_ROUND3[29]).plan.steps
+    assert [s.kind for s in steps] == ["agent", "loop"]
+    intent = extract(SW_ROUND3[30])
+    assert intent.plan.schedule == "0 17 * * 5"
+    assert [s.name for s in intent.plan.steps] == ["getSummary", "emailTeam"]
 
 
 def test_regardless_is_no_step_and_overlapping_schedule_words_cut_once() -> None:

@@ -402,6 +402,35 @@ def _clean(request: str, dialect: str = "serverless") -> str:
             text,
             flags=re.I,
         )
+        # "the customer's question": the possessive goes ("it's", "that's" are verbs: they stay)
+        text = re.sub(
+            r"\b(?!(?:it|that|what|there|here|he|she|who|where|let|how)'s\b)([A-Za-z][\w-]*)'s\b",
+            r"\1",
+            text,
+            flags=re.I,
+        )
+        # "repeat until they pass, at most 5 times": the cap is no step of its own
+        text = (
+            re.sub(
+                rf"(\buntil\b[^,;.]+?),?\s+(?:but\s+)?(?:at most|up to|no more than|a maximum of|max(?:imum)?)\s+({_NUM})\s+(?:times|attempts|tries|rounds|iterations)\b",
+                r"\1",
+                text,
+                flags=re.I,
+            )
+            if not re.search(r"\b(?:retry|retrying|try|trying)\b", text, re.I)
+            else text
+        )
+        # "the research agent gathers sources, the writer agent drafts it": have each do it
+        text = re.sub(
+            r"(^|[,;.]\s*(?:and\s+|then\s+)?)((?:the\s+|our\s+|an?\s+)?(?:[\w-]+\s+){0,2}(?:agent|bot|assistant))\s+([a-z]+s)\b",
+            lambda m: (
+                f"{m.group(1)}have {m.group(2)} {_third_person(m.group(3))}"
+                if _third_person(m.group(3))
+                else m.group(0)
+            ),
+            text,
+            flags=re.I,
+        )
         # "A and, at the same time, B": the parallel lead of its own clause
         text = re.sub(
             r",?\s+(?:and|while)\s*,?\s*(meanwhile|in the meantime|at the same time|simultaneously|concurrently)\s*,\s*",
@@ -732,6 +761,16 @@ def _subject_clause(clause: str) -> tuple[str, str, str] | None:
 _PAST = {"sent": "send", "held": "hold", "kept": "keep", "put": "put", "paid": "pay", "sold": "sell"}
 
 
+def _third_person(word: str) -> str:
+    """The base form of a verb's third person ("gathers" -> "gather", "replies" -> "reply",
+    "pushes" -> "push"); "" for any other word."""
+    w = word.lower()
+    for cand in (w[:-1], w[:-2], w[:-3] + "y" if w.endswith("ies") else ""):
+        if cand and cand in _VERBS:
+            return cand
+    return ""
+
+
 def _gerund(word: str) -> str:
     """The base form of a verb's -ing form ("sending" -> "send", "charging" -> "charge",
     "shipping" -> "ship"); "" for any other word."""
@@ -1052,15 +1091,6 @@ def _schedule(text: str) -> tuple[str, str, str]:
             dow = "1-5"
         elif word in ("weekend", "weekends"):
             dow = "0,6"
-    if not found:
-        # "run the nightly report at 11pm": the adjective names the report, the time makes it a
-        # schedule (the adjective stays in the text)
-        am = re.search(r"\b(?:the|our|a|my|this)\s+(nightly|daily|weekly|monthly)\b", low)
-        if am and re.search(r"\b(?:at|around)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?|noon|midnight)\b", low):
-            found = True
-            word = am.group(1)
-            dow = "1" if word == "weekly" else dow
-            dom = "1" if word == "monthly" else dom
     m = re.search(r"\b(?:monday|mon)\s*(?:-|to|through|thru)\s*(?:friday|fri)\b", low)
     if m:
         found = True
@@ -1087,6 +1117,15 @@ def _schedule(text: str) -> tuple[str, str, str]:
         found = True
         take(m)
         dom = "1" if m.group(1) in ("1st", "first") else "15" if m.group(1) == "15th" else "28"
+    if not found:
+        # "run the nightly report at 11pm": the adjective names the report, the time makes it a
+        # schedule (the adjective stays in the text)
+        am = re.search(r"\b(?:the|our|a|my|this)\s+(nightly|daily|weekly|monthly)\b", low)
+        if am and re.search(r"\b(?:at|around)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?|noon|midnight)\b", low):
+            found = True
+            word = am.group(1)
+            dow = "1" if word == "weekly" else dow
+            dom = "1" if word == "monthly" else dom
     if not found:
         return "", text, ""
     m = re.search(r"\bat\s+(noon|midday|midnight)\b", low)
@@ -2231,7 +2270,7 @@ class _Parser:
             return True
         if not m:
             return False
-        until = re.sub(r"[,\s]+(?:but|and|or|then)\s*$", "", m.group(1).strip(" ,"))
+        until = _uncontract(re.sub(r"[,\s]+(?:but|and|or|then)\s*$", "", m.group(1).strip(" ,")))
         head = text[: m.start()].strip(" ,")
         if not until:
             return False
@@ -2363,11 +2402,15 @@ class _Parser:
         else:
             verb, first, rest = m.group(1).lower(), m.group(2), m.group(3)
         parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*;\s*", rest)
+        if any(re.match(r"(?:if|when|unless|until|once|then)\b", p_.strip(), re.I) for p_ in parts):
+            return False  # "hand it to the FAQ agent, and if it is unsure, escalate": no routing
         pairs: list[tuple[str, str]] = []
         cur_cond = first
         dest = parts[0]
         for p in parts[1:]:
             pm = re.match(r"^(.+?)\s+(?:go(?:es)?\s+|should go\s+|get(?:s)? sent\s+)?to\s+(.+)$", p, re.I)
+            if pm and pm.group(1).strip().lower() in _VERBS:
+                return False  # "... and escalate to a human": a step, not a case
             if pm:
                 pairs.append((cur_cond, dest))
                 cur_cond, dest = pm.group(1), pm.group(2)
