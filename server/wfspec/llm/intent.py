@@ -3356,7 +3356,7 @@ def _branches(phrase: str) -> list[str]:
     plural = bool(re.search(r"\bbranches\b", phrase, re.I))
     phrase = re.sub(r"\s*\bbranch(?:es)?\b", "", phrase, flags=re.I)
     for part in re.split(r"\s*(?:,|\bor\b|\band\b|/(?!\*))\s*", phrase):
-        part = part.strip(" '\"`").removeprefix("the ").strip()
+        part = part.strip(" '\"`").removeprefix("the ").strip().rstrip(".,;:!?")
         if not part or part.lower() in ("the", "any", "a"):
             continue
         if (
