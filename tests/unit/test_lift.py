@@ -216,3 +216,23 @@ def test_aliases_are_shared_and_bombs_give_an_empty_plan() -> None:
     plan = lift(_aliases(9), "serverless")
     assert [s.kind for s in plan.steps] == ["set"]
     assert lift(_aliases(30), "serverless") == Plan()
+
+
+def test_a_task_timeout_and_a_case_that_names_the_next_task() -> None:
+    """A task's own ``timeout`` is read, and a case that jumps to the next task while the other
+    case ends the workflow owns that task."""
+    from wfspec.llm.lift import lift
+
+    text = (
+        'document:\n  dsl: "1.0.3"\n  namespace: t\n  name: t\n  version: "1.0.0"\n'
+        "do:\n"
+        "  - check:\n      call: http\n      with:\n        method: get\n        endpoint: https://x.example.com\n"
+        "      timeout:\n        after:\n          minutes: 10\n"
+        "  - decide:\n      switch:\n"
+        "        - high:\n            when: '${ .depth > 1000 }'\n            then: alert\n"
+        "        - fine:\n            then: end\n"
+        "  - alert:\n      emit:\n        event:\n          with:\n            source: https://x.example.com\n            type: q.high\n"
+    )
+    check, decide = lift(text, "serverless").steps
+    assert check.args.get("timeout") == "PT10M"
+    assert [[s.name for s in c.steps] for c in decide.cases] == [["alert"], []]

@@ -329,9 +329,15 @@ class _Serverless:
                 ),
                 None,
             )
+            named = any(
+                _then(c) not in ("", "continue") and p == only for (_, c), p in zip(raw, paths, strict=True)
+            )
             if cut is not None:
                 join = only[cut + 1] if cut + 1 < len(only) else None
-            elif only[0] == k + 1:
+            elif only[0] == k + 1 and not (len(every) == 1 and named and len(raw) > 1):
+                # the next task is where the flow goes on; unless a case names it and every other
+                # case ends the workflow ("then: emitBacklogged" beside "then: end"): then it is
+                # that case's own step
                 join = only[0]
             else:
                 join = only[-1] if only[-1] == hi else None
@@ -362,6 +368,14 @@ class _Serverless:
         return "raise" in body or (_then(body) in ("end", "exit") and id(body) not in self.ignored)
 
     def task(self, name: str, body: dict[str, Any], depth: int) -> list[Step]:
+        steps = self._task(name, body, depth)
+        timeout = body.get("timeout")
+        if steps and isinstance(timeout, dict) and _iso(timeout.get("after")):
+            # a task's own time limit ("timeout: {after: {minutes: 10}}")
+            steps[0].args = {**steps[0].args, "timeout": _iso(timeout.get("after"))}
+        return steps
+
+    def _task(self, name: str, body: dict[str, Any], depth: int) -> list[Step]:
         self.budget -= 1
         if self.budget < 0 or depth > MAX_DEPTH:
             return []
