@@ -129,6 +129,20 @@ def test_a_then_out_of_its_block_becomes_exit() -> None:
     assert "            then: exit\n" in _best(text, "out-of-scope-target")
 
 
+def test_a_then_out_of_its_block_from_a_task_named_for_stopping_becomes_end() -> None:
+    """A task named for stopping (``stopOrder``) that jumps out of its block ends the flow:
+    exit would go on with the tasks after the block."""
+    text = HEAD + (
+        "do:\n  - start:\n      set: {s: 1}\n  - outer:\n      do:\n        - check:\n            switch:\n"
+        "              - failed:\n                  when: ${ .failed }\n                  then: stopOrder\n"
+        "              - fine:\n                  then: exit\n"
+        "        - stopOrder:\n            set: {status: failed}\n            then: start\n  - ship:\n      set: {done: true}\n"
+    )
+    assert "            then: end\n" in _best(text, "out-of-scope-target")
+    plain = text.replace("stopOrder", "noteOrder")  # a name that says nothing of stopping: exit
+    assert "            then: exit\n" in _best(plain, "out-of-scope-target")
+
+
 # -- undefined references ---------------------------------------------------------------------
 
 

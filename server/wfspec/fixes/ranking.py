@@ -101,9 +101,10 @@ def rank(before: Analysis, finding: Finding, options: Sequence[tuple[Fix, Analys
     the order they came in."""
     counted = Counter(_key(f) for f in before.findings)
     nested = _nested(before, finding)
+    where = _out_of_scope(before, finding) if finding.rule == "out-of-scope-target" else ("", "")
     scored: list[tuple[float, int, Ranked]] = []
     for i, (fix, after) in enumerate(options):
-        score, why = _score(finding, fix, nested)
+        score, why = _score(finding, fix, nested, where)
         if after is not None and score > FAR:
             left = Counter(_key(f) for f in after.findings)
             cleared = sum((counted - left).values())
@@ -136,7 +137,20 @@ def _nested(analysis: Analysis, finding: Finding) -> bool:
     return node is not None and wf is not None and wf.scopes[node.scope].parent is not None
 
 
-def _score(finding: Finding, fix: Fix, nested: bool) -> tuple[float, list[str]]:
+_STOPS = re.compile(r"^(?:stop|abort|cancel|halt|terminate|fail|reject|give ?up|bail)", re.I)
+
+
+def _out_of_scope(analysis: Analysis, finding: Finding) -> tuple[str, str]:
+    """("", the name of the task whose ``then`` leaves its block); ("", "") when unknown."""
+    wf = analysis.workflow
+    src = finding.data.get("source")
+    node = wf.nodes.get(src) if wf is not None and isinstance(src, str) else None
+    return ("", node.name) if node is not None else ("", "")
+
+
+def _score(
+    finding: Finding, fix: Fix, nested: bool, where: tuple[str, str] = ("", "")
+) -> tuple[float, list[str]]:
     d = fix.data
     kind = d.get("kind")
     bad, to = d.get("from"), d.get("to")
@@ -172,9 +186,14 @@ def _score(finding: Finding, fix: Fix, nested: bool) -> tuple[float, list[str]]:
             score += 1.0
     elif kind == "directive":
         if finding.rule == "out-of-scope-target":
+            task = where[1]
             score += {"exit": 3.0 if nested else 0.5, "end": 1.5, "continue": 0.0}.get(str(to), 0.0)
             if to == "exit" and nested:
                 why.append("leaves this block toward the task it named, as exit does")
+            if to == "end" and _STOPS.match(task):
+                # "stopFulfilment": the task is named for stopping the flow
+                score += 3.0
+                why.append(f'"{task}" is named for stopping the flow')
         else:
             score -= 1.0
     elif kind == "declare":
