@@ -1840,8 +1840,36 @@ GH_ROUND3 = _r2(
         "build the docker image on PRs but only push it on main",
         "run the benchmarks manually, with an iterations input (number) and a verbose flag",
         "deploy the lambda to AWS when main changes, using AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        "install deps with pnpm, typecheck, run vitest, and build on push to main and on PRs",
+        'when a maintainer adds the "deploy" label to a PR, deploy it to the preview environment',
+        "matrix build for python 3.9 through 3.12 on ubuntu, windows and macos, then upload the wheels",
+        "test on node 18 to 22",
     ],
 )
+
+
+def test_github_typecheck_and_no_dangling_and() -> None:
+    assert _shell(GH_ROUND3[20]) == [
+        ["pnpm install --frozen-lockfile", "npx tsc --noEmit", "npx vitest", "pnpm run build"]
+    ]
+    names = [s.name for j in extract(GH_ROUND3[20], "github").plan.jobs for s in j.steps]
+    assert names[-1] == "Build"
+
+
+def test_github_label_added_to_a_pr() -> None:
+    intent = extract(GH_ROUND3[21], "github")
+    (t,) = intent.plan.triggers
+    assert (t.event, t.types) == ("pull_request", ["labeled"])
+    (job,) = intent.plan.jobs
+    assert (job.when, job.environment) == ("the label is deploy", "preview")
+
+
+def test_github_version_ranges() -> None:
+    (job,) = extract(GH_ROUND3[22], "github").plan.jobs
+    assert job.matrix["python"] == ["3.9", "3.10", "3.11", "3.12"] and len(job.matrix["os"]) == 3
+    assert "python -m build" in [s.target for s in job.steps]
+    (job,) = extract(GH_ROUND3[23], "github").plan.jobs
+    assert job.matrix == {"node": ["18", "20", "22"]}
 
 
 def test_github_if_they_fail_comments_on_the_commit() -> None:

@@ -127,7 +127,7 @@ _VERBS = frozenset(
     promote rollback revert rebase squash plan forecast predict recommend suggest explain cite
     negotiate enrol enroll crop transcode scale spin tear roll reboot wipe flush tally grade rate kill
     terminate suspend resume renew extend quarantine isolate redact mask hash screen interview hire
-    activate deactivate ban mute unassign caption watermark encode decode boot shut""".split()
+    activate deactivate ban mute unassign caption watermark encode decode boot shut typecheck""".split()
 )
 _VERB_ALT = "|".join(sorted(_VERBS, key=len, reverse=True))
 _DETERMINERS = frozenset(
@@ -3270,6 +3270,21 @@ _CLI_TOOLS = (
 )
 
 
+def _version_range(low: str, high: str) -> list[str]:
+    """The versions from ``low`` to ``high`` ("3.9", "3.12" -> 3.9 ... 3.12; "18", "22" -> the
+    even majors 18, 20, 22 when both ends are even, as Node's long-term releases go); [] when
+    the two cannot make a short range."""
+    a, b = low.lstrip("v").split("."), high.lstrip("v").split(".")
+    if len(a) == len(b) == 2 and a[0] == b[0] and a[1].isdigit() and b[1].isdigit():
+        lo, hi = int(a[1]), int(b[1])
+        return [f"{a[0]}.{n}" for n in range(lo, hi + 1)] if 0 < hi - lo <= 8 else []
+    if len(a) == len(b) == 1 and a[0].isdigit() and b[0].isdigit():
+        lo, hi = int(a[0]), int(b[0])
+        step = 2 if lo % 2 == 0 and hi % 2 == 0 else 1
+        return [str(n) for n in range(lo, hi + 1, step)] if 0 < hi - lo <= 12 else []
+    return []
+
+
 def _imperative(piece: str) -> str:
     """A clause in the third person as an order: "it accepts a tag" -> "accepts a tag" ->
     "accept a tag"; "builds the image" -> "build the image"."""
@@ -3522,6 +3537,24 @@ class _GitHub:
                 if ev == "pull_request" and m.group(3):
                     t.branches.extend(b for b in _branches(m.group(3)) if b not in t.branches)
             text = text.replace(m.group(0), " ", 1)
+        text = re.sub(r"\btype[ -]check(?:s|ing)?\b", "typecheck", text, flags=re.I)
+        # "matrix build for python 3.9 through 3.12": a build, on the matrix that follows
+        text = re.sub(
+            r"(^|[,;:]\s*|\bthen\s+)(?:an?\s+)?matrix\s+(build|test|tests|lint)\b", r"\1\2", text, flags=re.I
+        )
+        # "when a maintainer adds the "deploy" label to a PR": the labeled event and its label
+        am = re.search(
+            r"\bwhen(?:ever)?\s+(?:someone|somebody|anyone|a maintainer|a contributor|a user|we|i|you)\s+"
+            r"(?:adds|applies|puts|sets)\s+(?:the|a)\s+(qq\d+qq|[\w:./-]+)\s+label\s+(?:to|on)\s+(?:a|an|the|any)\s+"
+            r"(pull[ -]requests?|prs?|issues?)\b",
+            text,
+            re.I,
+        )
+        if am:
+            ev = "issues" if am.group(2).lower().startswith("issue") else "pull_request"
+            trig(ev).types.append("labeled")
+            self.label = p.prot.raw(am.group(1)).strip("`'\"")
+            text = text[: am.start()] + " " + text[am.end() :]
         # "when a PR is labeled "ready"": the labeled event, and the label every job checks
         lm = re.search(
             r"\b((?:is|are|gets?)\s+label(?:l)?ed)\s+(?:as\s+|with\s+)?(?:the\s+)?(qq\d+qq|[\w:./-]+)(?:\s+label)?\b",
@@ -3754,6 +3787,20 @@ class _GitHub:
         # matrix
         matrix: dict[str, list[str]] = {}
         single: dict[str, str] = {}
+        # "python 3.9 through 3.12": every version between, both ends included
+        text = re.sub(
+            rf"\b((?:{'|'.join(_LANGS.values())})\s*(?:versions?\s*)?)({_VERSION})\s*(?:through|thru|to|until|-|–)\s*({_VERSION})\b",
+            lambda m: (
+                m.group(1)
+                + (
+                    ", ".join(r)
+                    if (r := _version_range(m.group(2), m.group(3)))
+                    else m.group(0)[len(m.group(1)) :]
+                )
+            ),
+            text,
+            flags=re.I,
+        )
         for key, lang in _LANGS.items():
             for m in list(
                 re.finditer(
@@ -3974,6 +4021,11 @@ class _GitHub:
             "release": {},
             "scan": {"node": f"{pm} audit", "python": "pip-audit"},
         }
+        if head == "lint" and re.search(r"\btype[ -]?check", low):
+            # a type check: the compiler's own, per language
+            return (
+                "npx tsc --noEmit" if "node" in langs else "mypy ." if "python" in langs else "make typecheck"
+            )
         if "e2e" in low or "end-to-end" in low or "end to end" in low:
             return f"{pm} run test:e2e" if "node" in langs else "make e2e"
         if "coverage" in low and head == "test":
@@ -4079,6 +4131,8 @@ class _GitHub:
                         )
                     )
                     piece = _imperative(piece)
+                    # "build and [on PRs]": the trigger went, the conjunction stays behind
+                    piece = re.sub(r"(?:[\s,]+(?:and|or|then|but))+[\s,]*$", "", piece, flags=re.I)
                     if re.match(_CLI_TOOLS, piece, re.I):
                         piece = "run " + piece  # "ruff check on every PR", "tox on 3.12"
                     if not piece or not re.search(r"[a-z]", piece, re.I) or _LEFTOVER.match(piece):
