@@ -2053,8 +2053,31 @@ SW_ROUND3 = _r2(
         "the research agent gathers sources, the writer agent drafts the article, and the editor agent reviews it until it's approved",
         "have the coding agent write a fix, run the tests, and repeat until they pass, at most 5 times",
         "every Friday at 5pm, ask the reporting agent for the weekly summary and email it to the team",
+        "When a refund request arrives, check if the amount is under 100; if so approve it automatically, if not ask the finance agent",
+        "if the API returns a 429, wait a minute and retry",
+        "fetch all open tickets, and for each one older than 7 days send a reminder to the assignee",
+        "for each invoice over 10000, ask the finance agent to review it",
     ],
 )
+
+
+def test_check_if_then_if_so_if_not_is_the_branch() -> None:
+    (branch,) = extract(SW_ROUND3[31]).plan.steps
+    assert [c.when for c in branch.cases] == ["the amount is under 100", ""]
+    assert [c.steps[0].name for c in branch.cases] == ["approveAutomatically", "askFinanceAgent"]
+
+
+def test_rate_limited_wait_and_retry_is_a_retry_with_that_delay() -> None:
+    (t,) = extract(SW_ROUND3[32]).plan.steps
+    assert (t.kind, t.retry, t.args.get("delay"), t.steps[0].name) == ("try", 3, "PT1M", "callApi")
+
+
+@pytest.mark.parametrize(
+    ("i", "when"), [(33, "the ticket is older than 7 days"), (34, "the invoice is over 10000")]
+)
+def test_a_foreach_filter_is_the_condition_of_its_steps(i: int, when: str) -> None:
+    (loop,) = steps_of(extract(SW_ROUND3[i]).plan, "foreach")
+    assert [s.when for s in loop.steps] == [when]
 
 
 def test_hand_to_an_agent_then_a_condition_is_no_routing() -> None:

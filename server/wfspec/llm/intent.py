@@ -431,6 +431,31 @@ def _clean(request: str, dialect: str = "serverless") -> str:
             text,
             flags=re.I,
         )
+        # "check if the amount is under 100; if so, A; if not, B": the check is the branch
+        text = re.sub(
+            r"\b(?:check|see|verify|determine|find out)\s+(?:if|whether)\s+([^;,.]+?)\s*[;,.]\s*(?:and\s+|then\s+)?if so\b,?\s*",
+            r"if \1, ",
+            text,
+            flags=re.I,
+        )
+        text = (
+            re.sub(r"([,;.]\s*)(?:and\s+|but\s+)?if not\b,?\s*(?=\w)", r"\1otherwise ", text, flags=re.I)
+            if re.search(r"\bif\b", text, re.I)
+            else text
+        )
+        # "if the API returns a 429, wait a minute and retry": a retry with that delay
+        text = re.sub(
+            rf"(^|[,;.]\s*(?:and\s+|then\s+)?)if\s+((?:the\s+)?[\w-]+(?:\s+[\w-]+)?|it)\s+(?:returns|responds with|gets|throws|hits)\s+(?:an?\s+|the\s+)?"
+            rf"(?:429|rate[- ]limits?|rate[- ]limited|too many requests|throttl\w+)(?:\s+(?:error|response|status))?,?\s+"
+            rf"(?:then\s+)?wait\s+({_DUR}|a minute|a second|an hour)\s+(?:and|then)\s+(?:retry|try again)(?:\s+it)?\b",
+            lambda m: (
+                f"{m.group(1)}retry it 3 times, waiting {m.group(3)} between attempts"
+                if m.group(1).strip()
+                else f"call {m.group(2)}, retrying 3 times, waiting {m.group(3)} between attempts"
+            ),
+            text,
+            flags=re.I,
+        )
         # "A and, at the same time, B": the parallel lead of its own clause
         text = re.sub(
             r",?\s+(?:and|while)\s*,?\s*(meanwhile|in the meantime|at the same time|simultaneously|concurrently)\s*,\s*",
@@ -1350,6 +1375,8 @@ def _pieces(chunk: str) -> list[tuple[str, str]]:
                 left = rest[: m.start()]
                 if re.search(r"\b(?:between|both)\s+\S+$", left):
                     continue
+                if re.match(r"(?:waiting|pausing|sleeping|backing off)\b[^,;]*\bbetween\b", nxt, re.I):
+                    continue  # "retry 3 times, waiting a minute between attempts": one piece
                 if re.search(r"otherwise|else", m.group(0)):
                     cut = (m.start(), m.start() + len(m.group(0)) - len(m.group(0).lstrip()))
                     break
@@ -1542,6 +1569,7 @@ class _Parser:
         self.step_text: dict[int, str] = {}  # action step -> the phrase it came from
         self.step_item: dict[int, int] = {}  # action step -> index of its step item
         self.dropped: set[int] = set()  # items that turned out not to hold
+        self.filters: list[tuple[Step, str]] = []  # a for-each and the condition of its steps
         self.map_branch: Step | None = None  # the branch "X -> Y" sentences add cases to
 
     # -- items and names --
@@ -1594,6 +1622,9 @@ class _Parser:
                 self.frames.clear()
             for ci, (sep, chunk) in enumerate(chunks):
                 self._chunk(sep if ci > 0 else ("then" if si > 0 else ""), chunk)
+        for step, only in self.filters:  # "for each one older than 7 days": its steps' condition
+            for inner in step.steps:
+                inner.when = inner.when or only
         return self.root
 
     def _mapping(self, key: str, dest: str, text: str) -> bool:
@@ -2220,6 +2251,16 @@ class _Parser:
         phrase = re.sub(
             r"\s+(?:in|from|on|of)\s+(?:the|this|that|our|my|its|their)\s+.*$", lambda m: m.group(0), phrase
         )
+        # "for each one older than 7 days, ...": a filter, the condition of the body's steps
+        fm = re.match(
+            r"^(.+?)\s+((?:older|newer|younger|bigger|larger|smaller|greater|longer|shorter|more|less|fewer)\s+than|"
+            r"over|under|above|below)\s+(\S.*)$",
+            phrase,
+            re.I,
+        )
+        only = ""
+        if fm and len(fm.group(1).split()) <= 3:
+            phrase, only = fm.group(1), f"{fm.group(2)} {fm.group(3)}"
         ws = [
             w
             for w in re.findall(r"[\w'-]+", self.prot.restore(phrase, True).lower())
@@ -2255,6 +2296,8 @@ class _Parser:
         self.frames.append(_Frame("foreach", step, step.steps))
         if body:
             self._run(_pieces(body))
+        if only:
+            self.filters.append((step, f"the {each} is {self.prot.restore(only)}"))
         if not keep_open:
             self.frames.pop()
 
