@@ -101,10 +101,10 @@ def rank(before: Analysis, finding: Finding, options: Sequence[tuple[Fix, Analys
     the order they came in."""
     counted = Counter(_key(f) for f in before.findings)
     nested = _nested(before, finding)
-    where = _out_of_scope(before, finding) if finding.rule == "out-of-scope-target" else ("", "")
+    task = _source_task(before, finding) if finding.rule == "out-of-scope-target" else ""
     scored: list[tuple[float, int, Ranked]] = []
     for i, (fix, after) in enumerate(options):
-        score, why = _score(finding, fix, nested, where)
+        score, why = _score(finding, fix, nested, task)
         if after is not None and score > FAR:
             left = Counter(_key(f) for f in after.findings)
             cleared = sum((counted - left).values())
@@ -140,17 +140,15 @@ def _nested(analysis: Analysis, finding: Finding) -> bool:
 _STOPS = re.compile(r"^(?:stop|abort|cancel|halt|terminate|fail|reject|give ?up|bail)", re.I)
 
 
-def _out_of_scope(analysis: Analysis, finding: Finding) -> tuple[str, str]:
-    """("", the name of the task whose ``then`` leaves its block); ("", "") when unknown."""
+def _source_task(analysis: Analysis, finding: Finding) -> str:
+    """The name of the task the finding's ``then`` is on; "" when unknown."""
     wf = analysis.workflow
     src = finding.data.get("source")
     node = wf.nodes.get(src) if wf is not None and isinstance(src, str) else None
-    return ("", node.name) if node is not None else ("", "")
+    return node.name if node is not None else ""
 
 
-def _score(
-    finding: Finding, fix: Fix, nested: bool, where: tuple[str, str] = ("", "")
-) -> tuple[float, list[str]]:
+def _score(finding: Finding, fix: Fix, nested: bool, task: str = "") -> tuple[float, list[str]]:
     d = fix.data
     kind = d.get("kind")
     bad, to = d.get("from"), d.get("to")
@@ -186,7 +184,6 @@ def _score(
             score += 1.0
     elif kind == "directive":
         if finding.rule == "out-of-scope-target":
-            task = where[1]
             score += {"exit": 3.0 if nested else 0.5, "end": 1.5, "continue": 0.0}.get(str(to), 0.0)
             if to == "exit" and nested:
                 why.append("leaves this block toward the task it named, as exit does")

@@ -471,38 +471,18 @@ def _clean(request: str, dialect: str = "serverless") -> str:
             text,
             flags=re.I,
         )
-        # "run three checks at once (virus scan, format check, size check)": the verb runs each
+        # "run three checks at once (virus scan, format check, size check)", "run the checks in
+        # parallel: null checks, range checks and schema checks": the verb runs each item, side by side
         text = re.sub(
             rf"\b({_VERB_ALT})\s+(?:the\s+|these\s+|those\s+|some\s+)?(?:two|three|four|five|six|\d+)?\s*[\w-]*?\s*"
             r"(in parallel|at once|at the same time|simultaneously|concurrently)\s*\(([^()]+)\)",
-            lambda m: (
-                f"{m.group(1)} "
-                + " and ".join(
-                    (", ".join("the " + x.strip() for x in items[:-1]), "the " + items[-1].strip())
-                    if len(
-                        items := [
-                            x for x in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(3)) if x.strip()
-                        ]
-                    )
-                    > 1
-                    else (m.group(3),)
-                )
-                + f" {m.group(2)}"
-            ),
+            lambda m: _each_listed(m.group(1), m.group(3), m.group(2)) or m.group(0),
             text,
             flags=re.I,
         )
-        # "run the checks in parallel: null checks, range checks and schema checks": the verb
-        # runs each listed item, side by side
         text = re.sub(
             rf"\b({_VERB_ALT})\b[^:;.]*?\s+(in parallel|at the same time|simultaneously|concurrently|at once)\s*:\s*([^;.:]+)",
-            lambda m: (
-                f"{m.group(1)} "
-                + re.sub(r"(,\s*(?:and\s+)?|\s+and\s+)(?!the\b)", r"\1the ", "the " + m.group(3).strip())
-                + f" {m.group(2)}"
-                if re.search(r",|\sand\s", m.group(3))
-                else m.group(0)
-            ),
+            lambda m: _each_listed(m.group(1), m.group(3), m.group(2)) or m.group(0),
             text,
             flags=re.I,
         )
@@ -524,6 +504,20 @@ def _clean(request: str, dialect: str = "serverless") -> str:
             sentence = re.sub(r"\s(?:->|→|=>)\s", ", then ", sentence)
         out.append(sentence)
     return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def _each_listed(verb: str, listed: str, marker: str) -> str:
+    """ "run the null checks, the range checks and the schema checks in parallel" for ``verb`` "run",
+    ``listed`` "null checks, range checks and schema checks" and ``marker`` "in parallel"; "" when
+    ``listed`` holds fewer than two items."""
+    items = [
+        re.sub(r"^the\s+", "", x.strip(), flags=re.I)
+        for x in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", listed)
+    ]
+    items = ["the " + x for x in items if x]
+    if len(items) < 2:
+        return ""
+    return f"{verb} {', '.join(items[:-1])} and {items[-1]} {marker}"
 
 
 def _loop_lead(sentence: str) -> str:
@@ -1490,14 +1484,12 @@ _ELSE = re.compile(
 )
 #: two-word nouns whose second word is also a verb ("for each pull request, ...")
 _COMPOUND_NOUNS = frozenset(
-    """pull request|merge request|feature request|change request|support request|service request|
+    c.strip()
+    for c in """pull request|merge request|feature request|change request|support request|service request|
     purchase order|sales order|work order|health check|status check|code review|credit check|
-    background check|data export|bulk import|test run|build log|price quote|
-    time report|expense report|bug report|incident report|sign up|log entry|page view""".replace(
-        "\n", ""
-    ).split("|")
+    background check|data export|bulk import|test run|build log|price quote|time report|
+    expense report|bug report|incident report|sign up|log entry|page view""".split("|")
 )
-_COMPOUND_NOUNS = frozenset(c.strip() for c in _COMPOUND_NOUNS)
 _FOREACH_STOP = frozenset(
     """in from of on that which who whose where with without we you older newer than created updated
     larger bigger smaller over under above below at for by since before after whose""".split()

@@ -38,14 +38,14 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from wfspec.analysis.rules.event import ACTIVITY_TYPES
 from wfspec.dialects.github import catalog
 from wfspec.dialects.serverless import jq
-from wfspec.llm.plan import ACTIONS, Case, Job, Plan, Step, Trigger
+from wfspec.llm.plan import ACTIONS, Case, Job, Plan, Step, Trigger, walk
 
 #: flow directives of Serverless Workflow: never a task name
 _DIRECTIVES = frozenset({"end", "exit", "continue"})
@@ -883,14 +883,6 @@ def _gh_step(step: Step, names: _Names, matrix: Collection[str] = ()) -> list[di
     return [out]
 
 
-def _flat_steps(steps: Sequence[Step]) -> Iterator[Step]:
-    for s in steps:
-        yield s
-        yield from _flat_steps(
-            [*s.steps, *(x for b in s.branches for x in b), *s.catch, *(x for c in s.cases for x in c.steps)]
-        )
-
-
 def _needed_permissions(steps: Sequence[Step]) -> dict[str, str]:
     """The token permissions the job's steps write with (a release, a label, a comment), beside
     ``contents: read`` for the checkout; {} when they only read."""
@@ -1057,7 +1049,7 @@ def render_github_jobs(plan: Plan, *, taken: Collection[str] = ()) -> str:
             body["timeout-minutes"] = minutes
         perms = {
             k: v
-            for k, v in (job.permissions or _needed_permissions(list(_flat_steps(job.steps)))).items()
+            for k, v in (job.permissions or _needed_permissions(list(walk(job.steps)))).items()
             if k in _PERMISSIONS and v in _LEVELS.get(k, ("read", "write", "none"))
         }
         if perms:

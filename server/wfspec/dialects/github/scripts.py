@@ -118,15 +118,7 @@ def _run_shellcheck(exe: str, script: str, shell: str) -> tuple[tuple[int, int, 
         data = json.loads(proc.stdout.decode("utf-8", "replace") or "{}")
     except ValueError:
         return ()
-    out: list[tuple[int, int, str, str]] = []
-    for c in data.get("comments", []) if isinstance(data, dict) else []:
-        try:
-            out.append(
-                (int(c["line"]), int(c["column"]), f"SC{int(c['code'])}", f"{c['level']}: {c['message']}")
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
-    return tuple(out)
+    return tuple(x for found in _comments(data).values() for x in found)
 
 
 #: scripts per shellcheck process when many are checked at once (one process per script costs
